@@ -1,0 +1,72 @@
+import type { OperationDef } from './spec.js';
+
+interface Route {
+  op: OperationDef;
+  /** Literal segment, or null for a `{param}`. */
+  segments: Array<string | null>;
+  names: string[];
+}
+
+export type RouteMatch =
+  | { kind: 'found'; op: OperationDef; params: Record<string, string> }
+  | { kind: 'method'; allowed: string[] }
+  | { kind: 'none' };
+
+/**
+ * Routes compiled from the spec once. Literal segments win over parameters, so
+ * `/v1/numbers/available` is never taken for `/v1/numbers/{id}`.
+ */
+export class Router {
+  private routes: Route[];
+
+  constructor(operations: OperationDef[]) {
+    this.routes = operations.map((op) => {
+      const names: string[] = [];
+      const segments = op.template.split('/').slice(1).map((s) => {
+        const m = /^\{(.+)\}$/.exec(s);
+        if (m) names.push(m[1]);
+        return m ? null : s;
+      });
+      return { op, segments, names };
+    });
+    // More literal segments first, then earlier literals: deterministic precedence.
+    this.routes.sort((a, b) => score(b) - score(a));
+  }
+
+  match(method: string, path: string): RouteMatch {
+    const parts = path.split('/').slice(1);
+    if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    const allowed: string[] = [];
+    for (const r of this.routes) {
+      const params = matchSegments(r, parts);
+      if (!params) continue;
+      if (r.op.method === method || (method === 'HEAD' && r.op.method === 'GET')) return { kind: 'found', op: r.op, params };
+      if (!allowed.includes(r.op.method)) allowed.push(r.op.method);
+    }
+    return allowed.length ? { kind: 'method', allowed } : { kind: 'none' };
+  }
+}
+
+function score(r: Route): number {
+  return r.segments.reduce<number>((s, seg, i) => s + (seg === null ? 0 : 2 ** (20 - i)), 0);
+}
+
+function matchSegments(r: Route, parts: string[]): Record<string, string> | undefined {
+  if (parts.length !== r.segments.length) return undefined;
+  const params: Record<string, string> = {};
+  let p = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const seg = r.segments[i];
+    if (seg === null) {
+      let value: string;
+      try {
+        value = decodeURIComponent(parts[i]);
+      } catch {
+        return undefined;
+      }
+      if (!value || value.includes('/') || value.includes('\0')) return undefined;
+      params[r.names[p++]] = value;
+    } else if (seg !== parts[i]) return undefined;
+  }
+  return params;
+}

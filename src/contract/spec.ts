@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+export type Doc = Record<string, any>;
+
+export interface ParamDef {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required: boolean;
+  schema: Doc;
+}
+
+export interface OperationDef {
+  operationId: string;
+  method: string;
+  /** Documented template, e.g. `/v1/agents/{id}`. */
+  template: string;
+  secured: boolean;
+  params: ParamDef[];
+  body?: { required: boolean; contentTypes: string[]; pointers: Record<string, string> };
+  /** Status (or `default`) → JSON pointer of the response's JSON schema, if any. */
+  responses: Record<string, string | null>;
+  /** Pointer to the operation object itself. */
+  pointer: string;
+}
+
+export interface LoadedSpec {
+  id: string;
+  doc: Doc;
+  operations: OperationDef[];
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+
+export function resolvePointer(doc: Doc, ref: string): any {
+  if (!ref.startsWith('#/')) throw new Error(`only local refs are supported: ${ref}`);
+  return ref
+    .slice(2)
+    .split('/')
+    .reduce((node, part) => node?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+}
+
+/** Follows `$ref`s on non-schema objects (parameters, responses, request bodies). */
+export function deref(doc: Doc, node: any): any {
+  let n = node;
+  for (let i = 0; n && n.$ref && i < 20; i++) n = resolvePointer(doc, n.$ref);
+  return n;
+}
+
+/** Reads one OpenAPI 3.1 document and lists its operations; schemas stay in place, referred to by pointer. */
+export function loadSpec(file: string, id: string): LoadedSpec {
+  const doc = parse(readFileSync(file, 'utf8')) as Doc;
+  const globalSecured = Array.isArray(doc.security) && doc.security.length > 0;
+  const operations: OperationDef[] = [];
+  for (const [template, item] of Object.entries<Doc>(doc.paths ?? {})) {
+    const pathItem = deref(doc, item);
+    const shared: Doc[] = pathItem.parameters ?? [];
+    for (const method of METHODS) {
+      const op = pathItem[method];
+      if (!op) continue;
+      const pointer = `#/paths/${esc(template)}/${method}`;
+      const params = new Map<string, ParamDef>();
+      for (const raw of [...shared, ...(op.parameters ?? [])]) {
+        const p = deref(doc, raw);
+        params.set(`${p.in}:${p.name}`, { name: p.name, in: p.in, required: !!p.required || p.in === 'path', schema: p.schema ?? {} });
+      }
+      let body: OperationDef['body'];
+      if (op.requestBody) {
+        const rb = deref(doc, op.requestBody);
+        const rbPointer = op.requestBody.$ref ?? `${pointer}/requestBody`;
+        const contentTypes = Object.keys(rb.content ?? {});
+        body = {
+          required: !!rb.required,
+          contentTypes,
+          pointers: Object.fromEntries(contentTypes.map((ct) => [ct, `${rbPointer}/content/${esc(ct)}/schema`])),
+        };
+      }
+      const responses: Record<string, string | null> = {};
+      for (const [status, r] of Object.entries<Doc>(op.responses ?? {})) {
+        const resolved = deref(doc, r);
+        const base = r.$ref ?? `${pointer}/responses/${esc(status)}`;
+        const json = Object.keys(resolved.content ?? {}).find((ct) => ct.includes('json'));
+        responses[status] = json ? `${base}/content/${esc(json)}/schema` : null;
+      }
+      const secured = op.security ? op.security.length > 0 && op.security.some((s: Doc) => Object.keys(s).length > 0) : globalSecured;
+      operations.push({ operationId: op.operationId, method: method.toUpperCase(), template, secured, params: [...params.values()], body, responses, pointer });
+    }
+  }
+  return { id, doc, operations };
+}

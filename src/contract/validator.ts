@@ -1,0 +1,133 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { LoadedSpec, OperationDef } from './spec.js';
+import type { Violation } from './types.js';
+
+function makeAjv(coerce: boolean): Ajv2020 {
+  const ajv = new Ajv2020({
+    strict: false, allErrors: true, useDefaults: true, coerceTypes: coerce ? 'array' : false,
+    validateFormats: true, discriminator: false, allowUnionTypes: true,
+  });
+  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+  return ajv;
+}
+
+export interface OperationValidators {
+  params?: ValidateFunction;
+  query?: ValidateFunction;
+  body: Record<string, ValidateFunction>;
+}
+
+/** Parameters → one object schema, with `$ref`s pointed into the spec document. */
+function paramsSchema(specId: string, op: OperationDef, where: 'path' | 'query'): object | undefined {
+  const params = op.params.filter((p) => p.in === where);
+  if (!params.length) return undefined;
+  return {
+    type: 'object',
+    properties: Object.fromEntries(params.map((p) => [p.name, rewriteRefs(p.schema, specId)])),
+    required: params.filter((p) => p.required).map((p) => p.name),
+  };
+}
+
+function rewriteRefs(node: any, specId: string): any {
+  if (Array.isArray(node)) return node.map((n) => rewriteRefs(n, specId));
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#') ? specId + v : rewriteRefs(v, specId);
+  return out;
+}
+
+/**
+ * Compiles every operation's request validators once, at start-up; response validators are compiled
+ * on first use (tests and `--strict` only), so plain serving never pays for them.
+ */
+export class ContractValidator {
+  private bodyAjv = makeAjv(false);
+  private paramAjv = makeAjv(true);
+  private ops = new Map<string, OperationValidators>();
+  private responses = new Map<string, ValidateFunction | null>();
+
+  constructor(readonly spec: LoadedSpec) {
+    this.bodyAjv.addSchema(spec.doc, spec.id);
+    this.paramAjv.addSchema(spec.doc, spec.id);
+    for (const op of spec.operations) this.ops.set(op.operationId, this.compileOperation(op));
+  }
+
+  private compileOperation(op: OperationDef): OperationValidators {
+    const path = paramsSchema(this.spec.id, op, 'path');
+    const query = paramsSchema(this.spec.id, op, 'query');
+    const body: Record<string, ValidateFunction> = {};
+    for (const [ct, pointer] of Object.entries(op.body?.pointers ?? {})) {
+      if (ct.includes('json')) body[ct] = this.bodyAjv.compile({ $ref: this.spec.id + pointer });
+    }
+    return {
+      params: path ? this.paramAjv.compile(path) : undefined,
+      query: query ? this.paramAjv.compile(query) : undefined,
+      body,
+    };
+  }
+
+  /** Coerces and defaults `params` and `query` in place; returns what broke the contract. */
+  validateRequest(op: OperationDef, params: Record<string, unknown>, query: Record<string, unknown>, body: unknown, contentType?: string): Violation[] {
+    const v = this.ops.get(op.operationId)!;
+    const out: Violation[] = [];
+    if (v.params && !v.params(params)) out.push(...toViolations(v.params.errors, 'path'));
+    if (v.query && !v.query(query)) out.push(...toViolations(v.query.errors, 'query'));
+    if (contentType && body !== undefined) {
+      const fn = v.body[contentType];
+      if (fn && !fn(body)) out.push(...toViolations(fn.errors, 'body'));
+    }
+    return out;
+  }
+
+  validateResponse(op: OperationDef, status: number, body: unknown): Violation[] {
+    const key = `${op.operationId} ${status}`;
+    let fn = this.responses.get(key);
+    if (fn === undefined) {
+      const pointer = op.responses[String(status)] ?? op.responses[`${String(status)[0]}XX`] ?? op.responses.default;
+      fn = pointer ? this.bodyAjv.compile({ $ref: this.spec.id + pointer }) : null;
+      if (pointer === undefined && !(String(status) in op.responses)) {
+        this.responses.set(key, null);
+        return [{ location: 'response', field: '', rule: 'status', message: `status ${status} is not documented for ${op.operationId}` }];
+      }
+      this.responses.set(key, fn);
+    }
+    if (!fn) return body === undefined || body === null || Buffer.isBuffer(body) ? [] : [];
+    return fn(body) ? [] : toViolations(fn.errors, 'response');
+  }
+
+  /** Any schema in the document, by pointer (webhook payloads). */
+  validateAt(pointer: string, value: unknown): Violation[] {
+    const fn = this.bodyAjv.getSchema(this.spec.id + pointer) ?? this.bodyAjv.compile({ $ref: this.spec.id + pointer });
+    return fn(value) ? [] : toViolations(fn.errors, 'body');
+  }
+}
+
+export function toViolations(errors: ErrorObject[] | null | undefined, location: Violation['location']): Violation[] {
+  const seen = new Set<string>();
+  const out: Violation[] = [];
+  for (const e of errors ?? []) {
+    let field = e.instancePath.slice(1).replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~');
+    if (e.keyword === 'required') field = field ? `${field}.${e.params.missingProperty}` : String(e.params.missingProperty);
+    if (e.keyword === 'additionalProperties') field = field ? `${field}.${e.params.additionalProperty}` : String(e.params.additionalProperty);
+    const message = describe(e, field);
+    const key = `${field}|${e.keyword}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ location, field, rule: e.keyword, message });
+  }
+  return out;
+}
+
+function describe(e: ErrorObject, field: string): string {
+  const name = field || 'body';
+  switch (e.keyword) {
+    case 'required': return `${name} is required`;
+    case 'additionalProperties': return `${name} is not a known field`;
+    case 'type': return `${name} must be ${e.params.type}`;
+    case 'enum': return `${name} must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    case 'pattern': return `${name} has an invalid format`;
+    case 'format': return `${name} must be a valid ${e.params.format}`;
+    default: return `${name} ${e.message ?? 'is invalid'}`;
+  }
+}

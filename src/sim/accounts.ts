@@ -1,0 +1,81 @@
+import type { World } from './world.js';
+import type { Account, Billing, IdScheme } from './types.js';
+
+export interface AccountInit {
+  id: string;
+  namespace: string;
+  name: string;
+  keys?: string[];
+  idScheme: IdScheme;
+  billing?: Partial<Billing>;
+  settings?: Record<string, unknown>;
+  agentAliases?: Record<string, string>;
+}
+
+export function createAccount(world: World, init: AccountInit): Account {
+  const now = world.now();
+  const account: Account = {
+    id: init.id,
+    namespace: init.namespace,
+    name: init.name,
+    keys: [...(init.keys ?? [])],
+    revokedKeys: [],
+    idScheme: init.idScheme,
+    counters: {},
+    settings: { ...init.settings },
+    agentAliases: { ...init.agentAliases },
+    billing: {
+      plan: 'pro', currency: 'USD', balanceCents: 5000, includedMinutes: 0, trialMinutesRemaining: 0,
+      minutesUsed: 0, calls: 0, smsSent: 0, smsReceived: 0, periodStart: now, ...init.billing,
+    },
+    createdAt: now,
+  };
+  world.accounts.set(account.id, account);
+  world.store(account.id);
+  for (const key of account.keys) world.sessions.set(key, { token: key, userId: null, accountId: account.id });
+  return account;
+}
+
+export function removeAccount(world: World, accountId: string): boolean {
+  const account = world.accounts.get(accountId);
+  if (!account) return false;
+  const store = world.store(accountId);
+  for (const n of store.numbers.values()) returnToInventory(world, account.namespace, n);
+  for (const id of store.calls.keys()) world.callIndex.delete(id);
+  for (const [token, s] of world.sessions) if (s.accountId === accountId) world.sessions.delete(token);
+  world.accounts.delete(accountId);
+  world.stores.delete(accountId);
+  return true;
+}
+
+function returnToInventory(world: World, namespace: string, n: { e164: string; country: string; type: 'local' | 'mobile' | 'tollfree'; areaCode: string; locality: string | null; monthlyCostCents: number; capabilities: string[] }): void {
+  const pool = world.inventory.get(namespace);
+  pool?.set(n.e164, {
+    e164: n.e164, country: n.country, type: n.type, areaCode: n.areaCode, locality: n.locality,
+    monthlyCostCents: n.monthlyCostCents, capabilities: n.capabilities,
+  });
+}
+
+/** Token → session (API key or login token), within one namespace. */
+export function authenticate(world: World, namespace: string, token: string | undefined) {
+  if (!token) return undefined;
+  const session = world.sessions.get(token);
+  if (!session) return undefined;
+  const account = world.accounts.get(session.accountId);
+  if (!account || account.namespace !== namespace || account.revokedKeys.includes(token)) return undefined;
+  return { session, account };
+}
+
+export function revokeKey(world: World, token: string): boolean {
+  const session = world.sessions.get(token);
+  if (!session) return false;
+  world.account(session.accountId).revokedKeys.push(token);
+  return true;
+}
+
+/** Issues a login token for a user, acting on `accountId`. */
+export function issueToken(world: World, userId: string, accountId: string, prefix: string): string {
+  const token = prefix + world.rng.hex(40);
+  world.sessions.set(token, { token, userId, accountId });
+  return token;
+}

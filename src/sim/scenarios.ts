@@ -1,0 +1,64 @@
+import type { World } from './world.js';
+import type { Outcome } from './types.js';
+
+/**
+ * What happens to a dialled call. Like a payment sandbox's test cards, the destination number
+ * picks the outcome; rules from the config file or admin API override it.
+ */
+export interface ScenarioRule {
+  /** Destination number prefix (`+1500555`), exact agent id, or account id; all given must match. */
+  toPrefix?: string;
+  agentId?: string;
+  accountId?: string;
+  outcome: Outcome;
+  /** Answered talk time; a conversation shorter than this is followed by silence. */
+  durationSec?: number;
+  ringSec?: number;
+  conversationId?: string;
+}
+
+export interface Scenario {
+  outcome: Outcome;
+  durationMs?: number;
+  ringMs?: number;
+  conversationId?: string;
+}
+
+export const MAGIC_NUMBERS: Record<string, Outcome> = {
+  '+15005550001': 'no-answer',
+  '+15005550002': 'busy',
+  '+15005550003': 'failed',
+  '+15005550004': 'voicemail',
+};
+
+const OUTCOMES: ReadonlySet<string> = new Set(['answered', 'voicemail', 'busy', 'no-answer', 'failed']);
+
+export function validateRule(rule: unknown): string | undefined {
+  if (!rule || typeof rule !== 'object') return 'a rule must be an object';
+  const r = rule as Record<string, unknown>;
+  if (typeof r.outcome !== 'string' || !OUTCOMES.has(r.outcome)) return `outcome must be one of ${[...OUTCOMES].join(', ')}`;
+  if (r.toPrefix !== undefined && (typeof r.toPrefix !== 'string' || !/^\+?[0-9]{0,15}$/.test(r.toPrefix))) return 'toPrefix must be digits, optionally starting with +';
+  for (const k of ['durationSec', 'ringSec'] as const) {
+    if (r[k] !== undefined && (typeof r[k] !== 'number' || (r[k] as number) < 0 || (r[k] as number) > 86_400)) return `${k} must be a number of seconds from 0 to 86400`;
+  }
+  for (const k of ['agentId', 'accountId', 'conversationId'] as const) {
+    if (r[k] !== undefined && typeof r[k] !== 'string') return `${k} must be a string`;
+  }
+  return undefined;
+}
+
+export function resolveScenario(world: World, call: { to: string; agentId: string; accountId: string; direction: string }): Scenario {
+  const target = call.direction === 'inbound' ? undefined : call.to;
+  for (const rule of world.rules) {
+    if (rule.toPrefix !== undefined && !(target ?? '').startsWith(rule.toPrefix)) continue;
+    if (rule.agentId !== undefined && rule.agentId !== call.agentId) continue;
+    if (rule.accountId !== undefined && rule.accountId !== call.accountId) continue;
+    return {
+      outcome: rule.outcome,
+      durationMs: rule.durationSec !== undefined ? rule.durationSec * 1000 : undefined,
+      ringMs: rule.ringSec !== undefined ? rule.ringSec * 1000 : undefined,
+      conversationId: rule.conversationId,
+    };
+  }
+  return { outcome: (target && MAGIC_NUMBERS[target]) || 'answered' };
+}

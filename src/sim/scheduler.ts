@@ -1,0 +1,174 @@
+import { Clock, RealClock, VirtualClock } from './clock.js';
+
+export type Action = () => void | Promise<unknown>;
+
+export interface Task {
+  readonly at: number;
+  readonly seq: number;
+  readonly label: string;
+  cancelled: boolean;
+  readonly run: Action;
+}
+
+/**
+ * The one queue of due actions that drives every transition. Real mode keeps one timer armed for
+ * the earliest deadline; virtual mode moves only through `advance`, which runs every action falling
+ * due in time order and waits for the async ones (webhook attempts) before it answers.
+ */
+export class Scheduler {
+  private heap: Task[] = [];
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private inflight = new Set<Promise<unknown>>();
+  private stopped = false;
+  onError: (err: unknown, task: Task) => void = () => {};
+
+  constructor(readonly clock: Clock) {}
+
+  at(time: number, run: Action, label = 'task'): Task {
+    const task: Task = { at: Math.max(time, this.clock.now()), seq: this.seq++, label, cancelled: false, run };
+    this.push(task);
+    if (this.clock instanceof RealClock) this.arm();
+    return task;
+  }
+
+  after(ms: number, run: Action, label?: string): Task {
+    return this.at(this.clock.now() + ms, run, label);
+  }
+
+  cancel(task: Task | undefined): void {
+    if (task) task.cancelled = true;
+  }
+
+  /** Live (not cancelled) tasks still queued. */
+  size(): number {
+    return this.heap.reduce((n, t) => n + (t.cancelled ? 0 : 1), 0);
+  }
+
+  nextAt(): number | undefined {
+    this.dropCancelled();
+    return this.heap[0]?.at;
+  }
+
+  /** Virtual clock only: run everything due up to now + ms, in order, then settle. */
+  async advance(ms: number): Promise<{ ran: number; now: number }> {
+    if (!(this.clock instanceof VirtualClock)) throw new Error('advance needs the virtual clock');
+    const clock = this.clock;
+    const target = clock.now() + ms;
+    let ran = 0;
+    for (;;) {
+      this.dropCancelled();
+      while (this.heap.length && this.heap[0].at <= target) {
+        const task = this.pop()!;
+        if (task.cancelled) continue;
+        clock.set(task.at);
+        this.execute(task);
+        ran++;
+      }
+      if (!this.inflight.size) break;
+      await Promise.allSettled([...this.inflight]);
+    }
+    clock.set(target);
+    return { ran, now: clock.now() };
+  }
+
+  /** Waits for async actions already started (webhook attempts), e.g. before a snapshot. */
+  async settle(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  }
+
+  clear(): void {
+    this.heap = [];
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clear();
+  }
+
+  private execute(task: Task): void {
+    try {
+      const out = task.run();
+      if (out && typeof (out as Promise<unknown>).then === 'function') {
+        const p = (out as Promise<unknown>).catch((err) => this.onError(err, task));
+        this.inflight.add(p);
+        void p.finally(() => this.inflight.delete(p));
+      }
+    } catch (err) {
+      this.onError(err, task);
+    }
+  }
+
+  private runDue(): void {
+    const now = this.clock.now();
+    while (this.heap.length && this.heap[0].at <= now) {
+      const task = this.pop()!;
+      if (!task.cancelled) this.execute(task);
+    }
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    this.dropCancelled();
+    const next = this.heap[0];
+    if (!next) return;
+    if (this.timer && next.at >= this.timerAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    const clock = this.clock as RealClock;
+    const delay = Math.min(clock.realDelayUntil(next.at), 2 ** 31 - 1);
+    this.timerAt = next.at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.runDue();
+      this.arm();
+    }, Math.ceil(delay));
+    this.timer.unref();
+  }
+
+  private dropCancelled(): void {
+    while (this.heap.length && this.heap[0].cancelled) this.pop();
+  }
+
+  private less(a: Task, b: Task): boolean {
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  }
+
+  private push(task: Task): void {
+    const h = this.heap;
+    h.push(task);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+
+  private pop(): Task | undefined {
+    const h = this.heap;
+    if (!h.length) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l], h[m])) m = l;
+        if (r < h.length && this.less(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,68 @@
+import { chargeSms } from './billing.js';
+import { invalid, notFound } from './errors.js';
+import { findOwnedNumber } from './numbers.js';
+import { isE164 } from './phone.js';
+import type { SmsConversation, SmsMessage } from './types.js';
+import type { World } from './world.js';
+
+function conversationFor(world: World, accountId: string, number: string, contact: string, at: number): SmsConversation {
+  const store = world.store(accountId);
+  for (const c of store.smsConversations.values()) if (c.number === number && c.contact === contact) return c;
+  const conv: SmsConversation = {
+    id: world.nextId(accountId, 'conversation'), accountId, contact, number, lastMessage: '', messageCount: 0, updatedAt: at,
+  };
+  store.smsConversations.set(conv.id, conv);
+  return conv;
+}
+
+function record(world: World, accountId: string, m: Omit<SmsMessage, 'id' | 'conversationId' | 'accountId'>, opts: { id?: string; conversationId?: string } = {}): SmsMessage {
+  const number = m.direction === 'outbound' ? m.from : m.to;
+  const contact = m.direction === 'outbound' ? m.to : m.from;
+  const store = world.store(accountId);
+  const conv = (opts.conversationId && store.smsConversations.get(opts.conversationId)) || conversationFor(world, accountId, number, contact, m.createdAt);
+  if (opts.conversationId && conv.id !== opts.conversationId) {
+    store.smsConversations.delete(conv.id);
+    conv.id = opts.conversationId;
+    store.smsConversations.set(conv.id, conv);
+  }
+  const msg: SmsMessage = { ...m, id: opts.id ?? world.nextId(accountId, 'sms'), accountId, conversationId: conv.id };
+  store.smsMessages.set(msg.id, msg);
+  conv.lastMessage = m.body;
+  conv.messageCount += 1;
+  conv.updatedAt = Math.max(conv.updatedAt, m.createdAt);
+  return msg;
+}
+
+/** Sends from one of the account's numbers; status moves queued → sent → delivered on the clock. */
+export function sendSms(world: World, accountId: string, input: { from: string; to: string; body: string }): SmsMessage {
+  if (!findOwnedNumber(world, accountId, input.from)) throw invalid('from', 'owned', `${input.from} is not one of your phone numbers`);
+  if (!isE164(input.to)) throw invalid('to', 'format', 'to must be an E.164 phone number');
+  const msg = record(world, accountId, { direction: 'outbound', from: input.from, to: input.to, body: input.body, status: 'queued', createdAt: world.now() });
+  chargeSms(world, accountId, 'outbound');
+  world.scheduler.after(world.timings.smsSentMs, () => { msg.status = 'sent'; world.bus.emit({ type: 'sms.sent', at: world.now(), accountId, message: msg }); }, `sms ${msg.id}`);
+  world.scheduler.after(world.timings.smsDeliveredMs, () => { msg.status = 'delivered'; }, `sms ${msg.id}`);
+  return msg;
+}
+
+export function receiveSms(world: World, accountId: string, input: { from: string; to: string; body: string }): SmsMessage {
+  const msg = record(world, accountId, { direction: 'inbound', from: input.from, to: input.to, body: input.body, status: 'received', createdAt: world.now() });
+  chargeSms(world, accountId, 'inbound');
+  world.bus.emit({ type: 'sms.received', at: world.now(), accountId, message: msg });
+  return msg;
+}
+
+/** For fixtures: a message as it stood, with its given ids and time. */
+export function seedSms(world: World, accountId: string, m: Omit<SmsMessage, 'id' | 'conversationId' | 'accountId'> & { id: string; conversationId: string }): SmsMessage {
+  return record(world, accountId, m, { id: m.id, conversationId: m.conversationId });
+}
+
+export function listConversations(world: World, accountId: string): SmsConversation[] {
+  return [...world.store(accountId).smsConversations.values()].sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1));
+}
+
+export function listMessages(world: World, accountId: string, conversationId: string): SmsMessage[] {
+  if (!world.store(accountId).smsConversations.has(conversationId)) throw notFound('conversation', conversationId);
+  return [...world.store(accountId).smsMessages.values()]
+    .filter((m) => m.conversationId === conversationId)
+    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+}

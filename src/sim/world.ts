@@ -1,0 +1,189 @@
+import { Clock, VirtualClock } from './clock.js';
+import type { ConversationLibrary } from './conversations.js';
+import { EventBus } from './events.js';
+import { Random } from './random.js';
+import { Scheduler } from './scheduler.js';
+import type { ScenarioRule } from './scenarios.js';
+import type {
+  Account, Agent, AvailableNumber, Call, Campaign, KnowledgeDoc, PhoneNumber, Session, SmsConversation, SmsMessage, User,
+} from './types.js';
+
+/** Everything one account owns: handlers start by picking the caller's store. */
+export interface AccountStore {
+  agents: Map<string, Agent>;
+  numbers: Map<string, PhoneNumber>;
+  calls: Map<string, Call>;
+  campaigns: Map<string, Campaign>;
+  smsConversations: Map<string, SmsConversation>;
+  smsMessages: Map<string, SmsMessage>;
+  knowledge: Map<string, KnowledgeDoc>;
+}
+
+export interface Prices {
+  perMinuteCents: number;
+  smsCents: number;
+  monthlyNumberCents: number;
+}
+
+export interface Timings {
+  queueMs: [number, number];
+  ringMs: [number, number];
+  noAnswerMs: number;
+  busyMs: [number, number];
+  voicemailRingMs: [number, number];
+  transcriptDelayMs: number;
+  recordingDelayMs: number;
+  smsSentMs: number;
+  smsDeliveredMs: number;
+  knowledgeMs: number;
+}
+
+export const DEFAULT_TIMINGS: Timings = {
+  queueMs: [500, 1500],
+  ringMs: [3000, 8000],
+  noAnswerMs: 30_000,
+  busyMs: [2000, 4000],
+  voicemailRingMs: [15_000, 20_000],
+  transcriptDelayMs: 1500,
+  recordingDelayMs: 2500,
+  smsSentMs: 1000,
+  smsDeliveredMs: 3000,
+  knowledgeMs: 5000,
+};
+
+export interface WorldOptions {
+  clock: Clock;
+  seed: number;
+  library: ConversationLibrary;
+  /** Available numbers per namespace (a vendor's carrier pool). */
+  inventory: Record<string, AvailableNumber[]>;
+  prices: Record<string, Prices>;
+  /** Fills a fresh world with accounts and records; run on start and on every reset. */
+  seeders: Array<(world: World) => void>;
+  timings?: Partial<Timings>;
+  rules?: ScenarioRule[];
+  /** Campaign dialling concurrency when a campaign does not say. */
+  campaignConcurrency?: number;
+}
+
+export class World {
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly bus = new EventBus();
+  readonly library: ConversationLibrary;
+  readonly timings: Timings;
+  rng: Random;
+  rules: ScenarioRule[];
+  accounts = new Map<string, Account>();
+  stores = new Map<string, AccountStore>();
+  users = new Map<string, User>();
+  sessions = new Map<string, Session>();
+  /** Available numbers left per namespace, keyed by E.164. */
+  inventory = new Map<string, Map<string, AvailableNumber>>();
+  counters: Record<string, number> = {};
+  /** Where each call lives, so media and admin lookups need no account. */
+  callIndex = new Map<string, string>();
+
+  constructor(readonly options: WorldOptions) {
+    this.clock = options.clock;
+    this.scheduler = new Scheduler(options.clock);
+    this.library = options.library;
+    this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.rng = new Random(options.seed);
+    this.rules = options.rules ?? [];
+    this.seed();
+  }
+
+  get seedValue(): number {
+    return this.options.seed;
+  }
+
+  /** Back to the fixtures: same seed, same ids as a fresh start. */
+  reset(): void {
+    this.scheduler.clear();
+    this.accounts.clear();
+    this.stores.clear();
+    this.users.clear();
+    this.sessions.clear();
+    this.callIndex.clear();
+    this.counters = {};
+    this.rng = new Random(this.options.seed);
+    this.seed();
+  }
+
+  private seed(): void {
+    this.inventory.clear();
+    for (const [ns, list] of Object.entries(this.options.inventory)) {
+      this.inventory.set(ns, new Map(list.map((n) => [n.e164, n])));
+    }
+    for (const seeder of this.options.seeders) seeder(this);
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  isVirtual(): boolean {
+    return this.clock instanceof VirtualClock;
+  }
+
+  prices(namespace: string): Prices {
+    return this.options.prices[namespace] ?? this.options.prices.default ?? { perMinuteCents: 10, smsCents: 1, monthlyNumberCents: 200 };
+  }
+
+  store(accountId: string): AccountStore {
+    let s = this.stores.get(accountId);
+    if (!s) {
+      s = {
+        agents: new Map(), numbers: new Map(), calls: new Map(), campaigns: new Map(),
+        smsConversations: new Map(), smsMessages: new Map(), knowledge: new Map(),
+      };
+      this.stores.set(accountId, s);
+    }
+    return s;
+  }
+
+  account(accountId: string): Account {
+    const a = this.accounts.get(accountId);
+    if (!a) throw new Error(`no account ${accountId}`);
+    return a;
+  }
+
+  /** The next id of `kind` in an account's id scheme; int ids are unique per namespace. */
+  nextId(accountId: string, kind: string): string {
+    const account = this.account(accountId);
+    const scheme = account.idScheme[kind] ?? { style: 'hex', prefix: kind.slice(0, 3) + '_', length: 8 };
+    if (scheme.style === 'int') {
+      const key = `${account.namespace}:${kind}`;
+      const next = Math.max(this.counters[key] ?? scheme.start, scheme.start);
+      this.counters[key] = next + 1;
+      return String(next);
+    }
+    for (;;) {
+      const id = scheme.prefix + this.rng.hex(scheme.length);
+      if (!this.idTaken(kind, id)) return id;
+    }
+  }
+
+  private idTaken(kind: string, id: string): boolean {
+    if (kind === 'call') return this.callIndex.has(id);
+    for (const s of this.stores.values()) {
+      const map = (s as unknown as Record<string, Map<string, unknown>>)[kind === 'agent' ? 'agents' : kind === 'number' ? 'numbers' : kind === 'campaign' ? 'campaigns' : kind === 'sms' ? 'smsMessages' : kind === 'conversation' ? 'smsConversations' : 'knowledge'];
+      if (map?.has(id)) return true;
+    }
+    return false;
+  }
+
+  /** Makes sure later generated int ids do not collide with a fixture's explicit id. */
+  reserveId(namespace: string, kind: string, id: string): void {
+    const n = Number(id);
+    if (!Number.isInteger(n)) return;
+    const key = `${namespace}:${kind}`;
+    if ((this.counters[key] ?? 0) <= n) this.counters[key] = n + 1;
+  }
+
+  findCall(callId: string): Call | undefined {
+    const accountId = this.callIndex.get(callId);
+    return accountId ? this.stores.get(accountId)?.calls.get(callId) : undefined;
+  }
+}
