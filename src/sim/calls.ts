@@ -251,3 +251,43 @@ export function armAll(world: World): void {
     if (isLive(call) || !call.transcriptReady || !call.recordingReady) armCall(world, call);
   }
 }
+
+export interface SeedCall {
+  id: string;
+  agentId: string;
+  direction?: Direction;
+  from: string;
+  to: string;
+  status: CallStatus;
+  endedReason?: Call['endedReason'];
+  conversationId?: string | null;
+  language?: string;
+  metadata?: Record<string, unknown>;
+  createdAt: number;
+  answeredAt?: number | null;
+  endedAt?: number | null;
+  campaignId?: string | null;
+}
+
+/** A call from the fixtures, as it stood when recorded: ended, with transcript and recording. */
+export function seedCall(world: World, accountId: string, s: SeedCall): Call {
+  const answeredAt = s.answeredAt ?? null;
+  const endedAt = s.endedAt ?? null;
+  const talkMs = answeredAt !== null && endedAt !== null ? endedAt - answeredAt : 0;
+  const final = FINAL_STATUSES.has(s.status);
+  const call: Call = {
+    id: s.id, accountId, agentId: s.agentId, direction: s.direction ?? 'outbound', from: s.from, to: s.to,
+    status: s.status, endedReason: s.endedReason ?? (final ? (s.status === 'completed' ? 'completed' : (s.status as Call['endedReason'])) : null),
+    outcome: answeredAt !== null ? (s.endedReason === 'voicemail' ? 'voicemail' : 'answered') : s.status === 'busy' ? 'busy' : s.status === 'no-answer' ? 'no-answer' : 'failed',
+    conversationId: s.conversationId ?? null, language: s.language ?? 'en', metadata: s.metadata ?? {}, campaignId: s.campaignId ?? null,
+    createdAt: s.createdAt, answeredAt, endedAt, talkMs,
+    timeline: [{ status: 'queued', at: s.createdAt }, ...(answeredAt !== null ? [{ status: 'in-progress' as const, at: answeredAt }] : []), ...(final && endedAt !== null ? [{ status: s.status, at: endedAt }] : [])],
+    transcriptReady: final && answeredAt !== null, recordingReady: final && answeredAt !== null, costCents: 0, media: {},
+    plan: { ringingAt: s.createdAt, answeredAt, endAt: endedAt ?? s.createdAt, final: final ? s.status : 'completed', reason: 'completed' },
+    booking: null,
+  };
+  world.store(accountId).calls.set(call.id, call);
+  world.callIndex.set(call.id, accountId);
+  world.reserveId(world.account(accountId).namespace, 'call', call.id);
+  return call;
+}

@@ -52,6 +52,23 @@ export function buyNumber(world: World, accountId: string, e164: string, opts: {
   return number;
 }
 
+/** For fixtures: an owned number, taken out of the pool if it is there. */
+export function seedNumber(world: World, accountId: string, n: Partial<AvailableNumber> & { e164: string; id: string; createdAt: number }): PhoneNumber {
+  const account = world.account(accountId);
+  const pool = world.inventory.get(account.namespace);
+  const known = pool?.get(n.e164);
+  pool?.delete(n.e164);
+  const number: PhoneNumber = {
+    e164: n.e164, country: n.country ?? known?.country ?? 'US', type: n.type ?? known?.type ?? 'local',
+    areaCode: n.areaCode ?? known?.areaCode ?? '', locality: n.locality ?? known?.locality ?? null,
+    monthlyCostCents: n.monthlyCostCents ?? known?.monthlyCostCents ?? 200, capabilities: n.capabilities ?? known?.capabilities ?? ['voice', 'sms'],
+    id: n.id, accountId, agentId: null, status: 'active', createdAt: n.createdAt, updatedAt: n.createdAt,
+  };
+  world.reserveId(account.namespace, 'number', n.id);
+  world.store(accountId).numbers.set(number.id, number);
+  return number;
+}
+
 export function getNumber(world: World, accountId: string, id: string): PhoneNumber {
   const n = world.store(accountId).numbers.get(id);
   if (!n) throw notFound('phone number', id);

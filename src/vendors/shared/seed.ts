@@ -1,0 +1,81 @@
+import { readYaml } from '../../fixtures/index.js';
+import { createAccount } from '../../sim/accounts.js';
+import { createAgent } from '../../sim/agents.js';
+import { seedCall, type SeedCall } from '../../sim/calls.js';
+import { assignNumber, seedNumber } from '../../sim/numbers.js';
+import { seedSms } from '../../sim/sms.js';
+import type { AgentFields, Billing, IdScheme, NumberType } from '../../sim/types.js';
+import type { World } from '../../sim/world.js';
+
+/**
+ * The fixture file format every vendor shares (`fixtures/<vendor>.yaml`): accounts with their keys,
+ * agents, numbers, historical calls and SMS, in neutral terms. Times are ISO strings.
+ */
+export interface AccountFixture {
+  id: string;
+  name: string;
+  keys?: string[];
+  settings?: Record<string, unknown>;
+  billing?: Partial<Billing>;
+  agentAliases?: Record<string, string>;
+  agents?: Array<Partial<AgentFields> & { id: string; createdAt?: string; status?: 'active' | 'inactive' | 'archived' }>;
+  numbers?: Array<{ id: string; e164: string; country?: string; type?: NumberType; areaCode?: string; agentId?: string | null; capabilities?: string[]; createdAt?: string }>;
+  calls?: Array<Omit<SeedCall, 'createdAt' | 'answeredAt' | 'endedAt'> & { createdAt: string; answeredAt?: string | null; endedAt?: string | null }>;
+  sms?: Array<{ id: string; conversationId: string; direction: 'inbound' | 'outbound'; from: string; to: string; body: string; status: 'queued' | 'sent' | 'delivered' | 'failed' | 'received'; createdAt: string }>;
+}
+
+export interface VendorFixtures {
+  idScheme: IdScheme;
+  accounts: AccountFixture[];
+  /** Extra per-vendor data (CallGeni.us users and businesses…). */
+  [extra: string]: unknown;
+}
+
+const t = (iso: string | null | undefined, fallback: number): number => (iso ? Date.parse(iso) : fallback);
+
+export function loadVendorFixtures(dir: string, vendor: string): VendorFixtures {
+  return readYaml<VendorFixtures>(`${dir}/${vendor}.yaml`);
+}
+
+/** Seeds one account and everything in it; returns the account id. */
+export function seedAccount(world: World, namespace: string, idScheme: IdScheme, a: AccountFixture, idOverride?: string, keysOverride?: string[]): string {
+  const now = world.now();
+  const account = createAccount(world, {
+    id: idOverride ?? a.id, namespace, name: a.name, keys: keysOverride ?? a.keys, idScheme, billing: a.billing, settings: a.settings,
+    agentAliases: a.agentAliases,
+  });
+  for (const ag of a.agents ?? []) {
+    const { id, createdAt, status, ...fields } = ag;
+    createAgent(world, account.id, fields, { id, createdAt: t(createdAt, now), status });
+  }
+  for (const n of a.numbers ?? []) {
+    const number = seedNumber(world, account.id, { ...n, createdAt: t(n.createdAt, now) });
+    if (n.agentId) assignNumber(world, number, n.agentId);
+    number.updatedAt = number.createdAt;
+  }
+  for (const c of a.calls ?? []) {
+    seedCall(world, account.id, {
+      ...c, createdAt: t(c.createdAt, now),
+      answeredAt: c.answeredAt ? Date.parse(c.answeredAt) : null, endedAt: c.endedAt ? Date.parse(c.endedAt) : null,
+    });
+  }
+  for (const m of a.sms ?? []) seedSms(world, account.id, { ...m, createdAt: t(m.createdAt, now) });
+  return account.id;
+}
+
+/** The standard seeder: every account of the fixture file, on start and on each reset. */
+export function standardSeeder(namespace: string, fixtures: VendorFixtures): (world: World) => void {
+  return (world) => {
+    for (const a of fixtures.accounts) seedAccount(world, namespace, fixtures.idScheme, a);
+  };
+}
+
+/** A fresh isolated account: a copy of the demo account's records ("demo") or nothing ("empty"). */
+export function mintAccount(world: World, namespace: string, fixtures: VendorFixtures, kind: 'demo' | 'empty', keyPrefix: string): { accountId: string; key: string } {
+  const suffix = world.rng.hex(10);
+  const key = `${keyPrefix}${suffix}`;
+  const demo = fixtures.accounts[0];
+  const source: AccountFixture = kind === 'demo' ? demo : { id: demo.id, name: demo.name, billing: demo.billing, settings: demo.settings };
+  const accountId = seedAccount(world, namespace, fixtures.idScheme, { ...source, name: `${source.name} (${suffix})` }, `${demo.id}_${suffix}`, [key]);
+  return { accountId, key };
+}
