@@ -12,6 +12,9 @@ import { VENDORS } from './vendors/registry.js';
 import type { Services } from './vendors/types.js';
 import { SubscriptionStore } from './webhooks/subscriptions.js';
 import { DEFAULT_OPTIONS, type CallsimOptions } from './config.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { Journal } from './journal.js';
+import { faultGuard, rateLimitGuard } from './guards.js';
 
 /** A spec operation without a handler is a start-up error, never a silent mock. */
 export function missingHandlers(runtime: VendorRuntime): string[] {
@@ -41,6 +44,8 @@ export class Callsim {
   readonly guards: Guard[] = [];
   readonly signingKey: Buffer;
   readonly seed: number;
+  readonly webhooks: WebhookDispatcher;
+  readonly journal: Journal;
   baseUrl = '';
   outcomeListeners: Array<(vendor: VendorRuntime, req: SimRequest, outcome: Outcome, ms: number) => void> = [];
 
@@ -73,6 +78,46 @@ export class Callsim {
         },
       },
     };
+    this.webhooks = new WebhookDispatcher(() => this.world, subs, this.runtimes, this.services, this.seed, { timeoutMs: this.options.webhookTimeoutMs });
+    this.webhooks.attach();
+    this.addConfigSubscriptions();
+    this.journal = new Journal(this.options.journalSize);
+    this.guards.push(rateLimitGuard(() => this.world, () => this.options.rateLimits));
+    this.guards.push(faultGuard(this.seed, () => this.options.faults));
+    this.outcomeListeners.push((runtime, req, outcome, ms) => {
+      this.journal.add({
+        at: new Date(this.world.now()).toISOString(), vendor: runtime.adapter.name, accountId: outcome.account?.id ?? null,
+        method: req.method, path: req.path, operationId: outcome.op?.operationId ?? null, status: outcome.response.status,
+        latencyMs: Math.round(ms * 100) / 100, violations: outcome.violations, responseViolations: outcome.responseViolations,
+      });
+    });
+  }
+
+  /** Subscriptions from the config file: they survive resets, like the rest of the config. */
+  private addConfigSubscriptions(): void {
+    for (const w of this.options.webhooks) {
+      const runtime = this.runtime(w.vendor);
+      if (!runtime) throw new Error(`config webhooks: unknown vendor ${w.vendor}`);
+      const accountId = this.resolveAccount(w.vendor, w.account) ?? '*';
+      this.subscriptions.add({ vendor: w.vendor, accountId, url: w.url, events: w.events ?? null, source: 'config', secret: w.secret, createdAt: this.world.now() });
+    }
+  }
+
+  /** An account named by id or by one of its keys; undefined means none given. */
+  resolveAccount(vendor: string, ref: string | undefined): string | undefined {
+    if (!ref) return undefined;
+    if (this.world.accounts.get(ref)?.namespace === vendor) return ref;
+    const session = this.world.sessions.get(ref);
+    if (session && this.world.accounts.get(session.accountId)?.namespace === vendor) return session.accountId;
+    return undefined;
+  }
+
+  /** Back to the fixtures; vendor-API subscriptions go with the state, admin/config ones stay. */
+  reset(): void {
+    this.world.reset();
+    this.subscriptions.clear((s) => s.source !== 'api');
+    this.webhooks.clear();
+    this.journal.clear();
   }
 
   runtime(name: string): VendorRuntime | undefined {

@@ -3,6 +3,7 @@ import type { CallsimOptions } from './config.js';
 import { VENDORS } from './vendors/registry.js';
 
 export type { CallsimOptions } from './config.js';
+export { verifySignature } from './webhooks/signing.js';
 export { Callsim } from './app.js';
 
 export interface VendorInfo {
@@ -17,6 +18,8 @@ export interface Simulator {
   vendors: Record<string, VendorInfo>;
   /** Back to the fixtures (same seed: same ids). */
   reset(): Promise<void>;
+  /** A fresh isolated account (its own key), so parallel test files never see each other's data. */
+  account(vendor: string, fixtures?: 'demo' | 'empty'): Promise<{ vendor: string; accountId: string; key: string; baseUrl: string; [extra: string]: unknown }>;
   /** Virtual clock: run everything due in the next `ms`. */
   advance(ms: number): Promise<void>;
   stop(): Promise<void>;
@@ -40,7 +43,13 @@ export async function startSimulator(opts: Partial<CallsimOptions> = {}): Promis
     url: running.url,
     vendors,
     reset: async () => {
-      running.sim.world.reset();
+      running.sim.reset();
+    },
+    account: async (vendor, fixtures = 'demo') => {
+      const runtime = running.sim.runtime(vendor);
+      if (!runtime) throw new Error(`unknown vendor ${vendor}`);
+      const minted = runtime.adapter.mintAccount(running.sim.world, fixtures);
+      return { vendor, accountId: minted.accountId, key: minted.key, baseUrl: running.url + runtime.adapter.prefix, ...minted.extra };
     },
     advance: async (ms) => {
       await running.sim.world.scheduler.advance(ms);

@@ -6,6 +6,10 @@ import type { CallsimOptions } from './config.js';
 import { sendSimResponse, toSimRequest } from './transport/http.js';
 import { adminError, adminGate, basicsRouter } from './admin/basics.js';
 import { recordingsRouter } from './admin/recordings.js';
+import { webhooksRouter } from './admin/webhooks.js';
+import { inboundRouter } from './admin/inbound.js';
+import { configRouter } from './admin/config.js';
+import { checkoutRouter, stateRouter } from './admin/state.js';
 
 export interface RunningServer {
   sim: Callsim;
@@ -24,8 +28,9 @@ export function createHttpServer(sim: Callsim): http.Server {
   admin.disable('x-powered-by');
   admin.set('query parser', 'simple');
   admin.use('/__sim/recordings', recordingsRouter(sim));
-  admin.use('/__sim', adminGate(sim), express.json({ limit: '1mb', type: () => true }));
-  admin.use('/__sim', basicsRouter(sim, () => {}));
+  admin.use('/__sim/checkout', express.urlencoded({ extended: false }), checkoutRouter(sim));
+  admin.use('/__sim', adminGate(sim), express.json({ limit: '16mb', type: () => true }));
+  admin.use('/__sim', basicsRouter(sim), webhooksRouter(sim), inboundRouter(sim), configRouter(sim), stateRouter(sim));
   admin.use('/__sim', (req, res) => adminError(res, 404, 'not_found', `No admin route ${req.method} ${req.path}`));
   admin.use((req, res) => adminError(res, 404, 'not_found', `Nothing at ${req.path}; vendor APIs live under ${byPrefix.map((v) => v.prefix).join(', ')}`));
   admin.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {

@@ -21,14 +21,13 @@ export function adminGate(sim: Callsim) {
 }
 
 /** health, reset, clock. */
-export function basicsRouter(sim: Callsim, onReset: () => void): Router {
+export function basicsRouter(sim: Callsim): Router {
   const r = Router();
   r.get('/health', (_req, res) => {
     res.json({ status: 'ok', vendors: sim.runtimes.map((v) => v.adapter.name), clock: sim.world.clock.mode, seed: sim.seed });
   });
   r.post('/reset', (_req, res) => {
-    sim.world.reset();
-    onReset();
+    sim.reset();
     res.json({ status: 'reset', now: new Date(sim.world.now()).toISOString() });
   });
   r.get('/clock', (_req, res) => {

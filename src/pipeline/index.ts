@@ -31,6 +31,8 @@ export interface GuardInput {
   op: OperationDef;
   account: Account;
   session: Session;
+  /** Guards may add latency (fault injection) without refusing the request. */
+  delayMs?: number;
 }
 
 /** Runs after auth and before the handler: rate limits, fault injection. */
@@ -114,14 +116,18 @@ export async function runPipeline(vendor: VendorRuntime, req: SimRequest, o: Pip
   }
   const account = auth?.account;
   outcome.account = account;
+  let delayMs = 0;
   if (account && auth) {
+    const input: GuardInput = { vendor, req, op, account, session: auth.session };
     for (const guard of o.guards) {
-      const g = guard({ vendor, req, op, account, session: auth.session });
+      const g = guard(input);
       if (g) {
         outcome.response = 'kind' in g ? fail(vendor, req, g) : g;
+        if (input.delayMs) outcome.response.delayMs = input.delayMs;
         return outcome;
       }
     }
+    delayMs = input.delayMs ?? 0;
   }
   const { body, contentType, error } = readBody(vendor, req, op);
   if (error) {
@@ -153,6 +159,7 @@ export async function runPipeline(vendor: VendorRuntime, req: SimRequest, o: Pip
       process.emitWarning(`callsim handler ${op.operationId} failed: ${(err as Error)?.stack ?? err}`);
     }
   }
+  if (delayMs) outcome.response.delayMs = delayMs;
   if (o.strict() && !Buffer.isBuffer(outcome.response.body)) {
     outcome.responseViolations = vendor.validator.validateResponse(op, outcome.response.status, outcome.response.body);
   }

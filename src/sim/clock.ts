@@ -38,6 +38,10 @@ export class VirtualClock implements Clock {
   set(t: number): void {
     if (t > this.t) this.t = t;
   }
+  /** Only for restoring a snapshot: time may go back to the saved instant. */
+  restore(t: number): void {
+    this.t = t;
+  }
 }
 
 export const isoTime = (ms: number): string => new Date(ms).toISOString();

@@ -73,6 +73,14 @@ export class Scheduler {
     return { ran, now: clock.now() };
   }
 
+  /** Work started outside a task (a first webhook attempt) that `advance` must also wait for. */
+  track<T>(p: Promise<T>): Promise<T> {
+    const settled = p.then(() => undefined, () => undefined);
+    this.inflight.add(settled);
+    void settled.finally(() => this.inflight.delete(settled));
+    return p;
+  }
+
   /** Waits for async actions already started (webhook attempts), e.g. before a snapshot. */
   async settle(): Promise<void> {
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);

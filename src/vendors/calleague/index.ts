@@ -1,5 +1,25 @@
-// Scaffold while the calleague adapter is being written; replaced by the real adapter.
-import { jagcall } from '../jagcall/index.js';
 import type { VendorAdapter } from '../types.js';
+import { loadVendorFixtures, mintAccount, standardSeeder, type VendorFixtures } from '../shared/seed.js';
+import { FIXTURES_DIR } from '../../fixtures/index.js';
+import { calleagueError } from './errors.js';
+import { handlers } from './handlers/index.js';
+import { CALLEAGUE_EVENTS, calleagueWebhooks } from './events.js';
 
-export const calleague: VendorAdapter = { ...jagcall, name: 'calleague', prefix: '/calleague', specFile: 'calleague.yaml', handlers: {} };
+let fixtures: VendorFixtures | undefined;
+const load = (dir: string) => (fixtures ??= loadVendorFixtures(dir, 'calleague'));
+
+export const calleague: VendorAdapter = {
+  name: 'calleague',
+  title: 'Calleague',
+  prefix: '/calleague',
+  specFile: 'calleague.yaml',
+  docsBase: 'https://app.calleague.ai',
+  demoKey: 'clg_test_demo',
+  otherKey: 'clg_test_other',
+  handlers,
+  error: calleagueError,
+  makeSeeder: (dir) => standardSeeder('calleague', load(dir)),
+  mintAccount: (world, kind) => mintAccount(world, 'calleague', load(FIXTURES_DIR), kind, 'clg_test_'),
+  webhooks: calleagueWebhooks,
+  webhookEvents: [...CALLEAGUE_EVENTS],
+};

@@ -3,6 +3,8 @@ import type { World } from '../../sim/world.js';
 import type { Services, WebhookMessage } from '../types.js';
 import { callJson, jagcallStatus, smsJson } from './mappers.js';
 import { callTranscript } from '../../sim/calls.js';
+import { isoSeconds } from '../../sim/clock.js';
+import { eventId } from '../shared/events.js';
 
 /**
  * JagCall documents no webhooks; callsim offers lifecycle events in its style (snake_case,
@@ -11,28 +13,35 @@ import { callTranscript } from '../../sim/calls.js';
 export const JAGCALL_EVENTS = ['call.status_changed', 'call.started', 'call.ended', 'call.transcript_ready', 'call.recording_ready', 'sms.received'];
 
 export function jagcallWebhooks(e: SimEvent, world: World, services: Services): WebhookMessage[] {
-  const schema = (name: string) => `#/webhooks/${name}/post/requestBody/content/application~1json/schema`;
+  return jagcallMessages(e, world, services).map((m) => ({
+    ...m,
+    schemaPointer: `#/webhooks/${m.event}/post/requestBody/content/application~1json/schema`,
+    payload: { id: eventId('evt_', m.event, m.orderKey, e.at, JSON.stringify(m.payload.data)), type: m.event, created_at: isoSeconds(e.at), ...m.payload },
+  }));
+}
+
+function jagcallMessages(e: SimEvent, world: World, services: Services): WebhookMessage[] {
   switch (e.type) {
     case 'call.status':
-      return [{ event: 'call.status_changed', orderKey: e.call.id, schemaPointer: schema('call.status_changed'), payload: { data: { ...callJson(e.call), previous_status: jagcallStatus(e.previous) } } }];
+      return [{ event: 'call.status_changed', orderKey: e.call.id, payload: { data: { ...callJson(e.call), previous_status: jagcallStatus(e.previous) } } }];
     case 'call.started':
-      return [{ event: 'call.started', orderKey: e.call.id, schemaPointer: schema('call.started'), payload: { data: callJson(e.call) } }];
+      return [{ event: 'call.started', orderKey: e.call.id, payload: { data: callJson(e.call) } }];
     case 'call.ended':
-      return [{ event: 'call.ended', orderKey: e.call.id, schemaPointer: schema('call.ended'), payload: { data: callJson(e.call) } }];
+      return [{ event: 'call.ended', orderKey: e.call.id, payload: { data: callJson(e.call) } }];
     case 'transcript.ready':
       return [{
-        event: 'call.transcript_ready', orderKey: e.call.id, schemaPointer: schema('call.transcript_ready'),
+        event: 'call.transcript_ready', orderKey: e.call.id,
         payload: { data: { call_id: e.call.id, transcript: callTranscript(world, e.call).map((t) => ({ role: t.speaker === 'agent' ? 'agent' : 'user', text: t.text, timestamp: t.offsetMs / 1000 })) } },
       }];
     case 'recording.ready': {
       const expiresAt = world.now() + 3_600_000;
       return [{
-        event: 'call.recording_ready', orderKey: e.call.id, schemaPointer: schema('call.recording_ready'),
-        payload: { data: { call_id: e.call.id, recording_url: services.recordingUrl('jagcall', e.call.id, expiresAt), expires_at: new Date(Math.floor(expiresAt / 1000) * 1000).toISOString().replace('.000Z', 'Z') } },
+        event: 'call.recording_ready', orderKey: e.call.id,
+        payload: { data: { call_id: e.call.id, recording_url: services.recordingUrl('jagcall', e.call.id, expiresAt), expires_at: isoSeconds(expiresAt) } },
       }];
     }
     case 'sms.received':
-      return [{ event: 'sms.received', orderKey: `sms:${e.message.conversationId}`, schemaPointer: schema('sms.received'), payload: { data: smsJson(e.message) } }];
+      return [{ event: 'sms.received', orderKey: `sms:${e.message.conversationId}`, payload: { data: smsJson(e.message) } }];
     default:
       return [];
   }

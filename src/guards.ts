@@ -1,0 +1,78 @@
+import { Random } from './sim/random.js';
+import { header } from './contract/types.js';
+import type { Guard } from './pipeline/index.js';
+import type { FaultRule, RateLimitRule } from './config.js';
+import type { World } from './sim/world.js';
+import type { ApiErrorKind } from './vendors/types.js';
+
+/** Documented defaults: CallGeni.us 120/min per token; Calleague's fair use, 600/min per workspace. */
+export const DEFAULT_RATE_LIMITS: Record<string, RateLimitRule & { scope: 'token' | 'account' }> = {
+  callgenius: { requests: 120, perSec: 60, scope: 'token' },
+  calleague: { requests: 600, perSec: 60, scope: 'account' },
+};
+
+/** Fixed windows on the sim clock, so a virtual-clock test can roll past a limit with advance. */
+export function rateLimitGuard(world: () => World, limits: () => Record<string, RateLimitRule | false>): Guard {
+  const windows = new Map<string, { start: number; count: number }>();
+  return ({ vendor, account, session }) => {
+    const name = vendor.adapter.name;
+    const configured = limits()[name];
+    if (configured === false) return undefined;
+    const rule = configured ?? DEFAULT_RATE_LIMITS[name];
+    if (!rule) return undefined;
+    const scope = DEFAULT_RATE_LIMITS[name]?.scope ?? 'token';
+    const key = `${name}|${scope === 'token' ? session.token : account.id}`;
+    const perMs = rule.perSec * 1000;
+    const now = world().now();
+    const start = Math.floor(now / perMs) * perMs;
+    let w = windows.get(key);
+    if (!w || w.start !== start) {
+      w = { start, count: 0 };
+      windows.set(key, w);
+    }
+    w.count++;
+    if (w.count <= rule.requests) return undefined;
+    const retryAfterSec = Math.max(1, Math.ceil((start + perMs - now) / 1000));
+    return { kind: 'rate_limited', message: `Too Many Requests: limit is ${rule.requests} requests per ${rule.perSec} s; retry after ${retryAfterSec} s`, retryAfterSec };
+  };
+}
+
+const KIND_BY_STATUS: Record<number, ApiErrorKind> = {
+  400: 'malformed_json', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large',
+  415: 'unsupported_media_type', 422: 'validation', 429: 'rate_limited', 502: 'upstream',
+};
+
+function matchesPath(rule: FaultRule, template: string, path: string): boolean {
+  if (!rule.path) return true;
+  return rule.path === template || rule.path === path;
+}
+
+/**
+ * Injected trouble: configured rules (seeded probability) and, per request, Prism's
+ * `Prefer: code=503` header. The body is always the vendor's own error shape.
+ */
+export function faultGuard(seed: number, faults: () => FaultRule[]): Guard {
+  const rng = new Random(seed ^ 0xfa17);
+  return (input) => {
+    const prefer = header(input.req.headers, 'prefer');
+    const code = prefer && /(?:^|[;,\s])code=(\d{3})/.exec(prefer)?.[1];
+    if (code && Number(code) >= 400) {
+      const status = Number(code);
+      return { kind: KIND_BY_STATUS[status] ?? 'fault', status, message: `Injected by Prefer: code=${status}`, retryAfterSec: status === 429 || status === 503 ? 1 : undefined };
+    }
+    for (const rule of faults()) {
+      if (rule.vendor !== input.vendor.adapter.name) continue;
+      if (rule.method && rule.method.toUpperCase() !== input.req.method) continue;
+      if (!matchesPath(rule, input.op.template, input.req.path)) continue;
+      if (rng.next() >= (rule.probability ?? 1)) continue;
+      if (rule.delayMs) input.delayMs = (input.delayMs ?? 0) + rule.delayMs;
+      if (rule.drop) return { status: 0, drop: true };
+      if (rule.status) {
+        const status = rule.status;
+        const message = status === 502 ? 'Telephony provider error' : status === 429 ? 'Too Many Requests' : `Injected fault: HTTP ${status}`;
+        return { kind: KIND_BY_STATUS[status] ?? 'fault', status, message, retryAfterSec: status === 429 || status === 503 ? 1 : undefined };
+      }
+    }
+    return undefined;
+  };
+}

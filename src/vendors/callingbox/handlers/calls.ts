@@ -1,0 +1,35 @@
+import { createCall, getCallOrThrow, listCalls } from '../../../sim/calls.js';
+import { invalid } from '../../../sim/errors.js';
+import { findOwnedNumber } from '../../../sim/numbers.js';
+import { getAgent } from '../../../sim/agents.js';
+import { ok } from '../../shared/http.js';
+import type { Handler } from '../../types.js';
+import { STATUS_FROM_CALLINGBOX, callJson } from '../mappers.js';
+
+export const callHandlers: Record<string, Handler> = {
+  createCall: ({ world, account, body, services }) => {
+    const agent = getAgent(world, account.id, body.agent_id);
+    if (agent.status === 'archived') throw invalid('agent_id', 'archived', `agent ${agent.id} is archived and cannot dial`);
+    if (agent.direction !== 'outbound') throw invalid('agent_id', 'outbound', `agent ${agent.id} is an inbound agent; dispatch calls from an outbound agent`);
+    let from: string;
+    if (body.from !== undefined) {
+      if (!findOwnedNumber(world, account.id, body.from)) throw invalid('from', 'owned', `${body.from} is not one of your numbers`);
+      from = body.from;
+    } else {
+      const primary = agent.primaryNumberId ? world.store(account.id).numbers.get(agent.primaryNumberId) : undefined;
+      if (!primary) throw invalid('from', 'required', `agent ${agent.id} has no primary number; attach a number or pass from`);
+      from = primary.e164;
+    }
+    const call = createCall(world, { accountId: account.id, agentId: agent.id, to: body.to, from, metadata: body.metadata });
+    return ok(callJson(world, services, call), 201);
+  },
+
+  listCalls: ({ world, account, query, services }) => {
+    const calls = listCalls(world, account.id, {
+      agentId: query.agent_id, direction: query.direction, status: query.status ? [STATUS_FROM_CALLINGBOX[query.status]] : undefined,
+    });
+    return ok({ data: calls.slice(0, query.limit).map((c) => callJson(world, services, c)) });
+  },
+
+  getCall: ({ world, account, params, services }) => ok(callJson(world, services, getCallOrThrow(world, account.id, params.id))),
+};

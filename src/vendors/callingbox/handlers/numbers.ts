@@ -1,0 +1,26 @@
+import { notFound } from '../../../sim/errors.js';
+import { buyNumber, listNumbers, searchAvailable } from '../../../sim/numbers.js';
+import type { PhoneNumber } from '../../../sim/types.js';
+import type { World } from '../../../sim/world.js';
+import { ok } from '../../shared/http.js';
+import type { Handler } from '../../types.js';
+import { availableJson, numberJson } from '../mappers.js';
+
+/** One of the org's numbers; another org's id is as unknown as a made-up one. */
+export function ownNumber(world: World, accountId: string, id: string): PhoneNumber {
+  const n = world.store(accountId).numbers.get(id);
+  if (!n) throw notFound('number', id);
+  return n;
+}
+
+export const numberHandlers: Record<string, Handler> = {
+  listNumbers: ({ world, account, query }) => ok({ data: listNumbers(world, account.id).slice(0, query.limit).map(numberJson) }),
+
+  searchAvailableNumbers: ({ world, account, query }) => {
+    const found = searchAvailable(world, account.namespace, { country: query.country, areaCode: query.area_code, type: query.type });
+    return ok({ data: found.slice(0, query.limit).map(availableJson) });
+  },
+
+  // Taken or unknown numbers come back from the sim as a conflict, which CallingBox answers 400.
+  purchaseNumber: ({ world, account, body }) => ok(numberJson(buyNumber(world, account.id, body.phone_number)), 201),
+};

@@ -1,0 +1,76 @@
+import { callTranscript } from '../../sim/calls.js';
+import { isoSeconds } from '../../sim/clock.js';
+import type { Agent, AvailableNumber, Call, PhoneNumber } from '../../sim/types.js';
+import type { World } from '../../sim/world.js';
+import type { Services } from '../types.js';
+
+/** Signed recording links live for one hour. */
+export const RECORDING_TTL_MS = 60 * 60 * 1000;
+
+const STATUS: Record<Call['status'], string> = {
+  queued: 'queued', ringing: 'ringing', 'in-progress': 'in_progress', completed: 'completed', busy: 'busy',
+  'no-answer': 'no_answer', failed: 'failed', canceled: 'canceled',
+};
+export const STATUS_FROM_CALLINGBOX = Object.fromEntries(Object.entries(STATUS).map(([k, v]) => [v, k])) as Record<string, Call['status']>;
+export const callingboxStatus = (s: Call['status']): string => STATUS[s];
+
+/**
+ * Why a call did not end as a normal conversation; machine-readable so clients can branch on it.
+ * A completed call has none unless voicemail picked up.
+ */
+const FAILURE: Partial<Record<NonNullable<Call['endedReason']>, string>> = {
+  busy: 'busy', 'no-answer': 'no_answer', failed: 'unreachable', voicemail: 'voicemail', canceled: 'canceled',
+};
+
+const ts = (ms: number | null): string | null => (ms === null ? null : isoSeconds(ms));
+
+export function agentJson(a: Agent) {
+  return {
+    id: a.id,
+    name: a.name,
+    direction: a.direction,
+    prompt: a.prompt,
+    voice: a.voice,
+    language: a.language,
+    first_message: a.firstMessage,
+    media_url: a.mediaUrl,
+    number_ids: [...a.numberIds],
+    primary_number_id: a.primaryNumberId,
+    status: a.status === 'archived' ? 'archived' : 'active',
+    created_at: ts(a.createdAt),
+    updated_at: ts(a.updatedAt),
+  };
+}
+
+export function numberJson(n: PhoneNumber) {
+  return {
+    id: n.id, phone_number: n.e164, country: n.country, type: n.type, agent_ids: n.agentId ? [n.agentId] : [], created_at: ts(n.createdAt),
+  };
+}
+
+export const availableJson = (n: AvailableNumber) => ({
+  phone_number: n.e164, country: n.country, type: n.type, area_code: n.areaCode, locality: n.locality, monthly_price: n.monthlyCostCents / 100,
+});
+
+/**
+ * The call as CallingBox answers it, with callsim's transcript extension and a recording link
+ * signed for an hour from `now` (the request, or the event that reports the call).
+ */
+export function callJson(world: World, services: Services, c: Call, now = world.now()) {
+  return {
+    id: c.id,
+    agent_id: c.agentId,
+    direction: c.direction,
+    from: c.from,
+    to: c.to,
+    status: callingboxStatus(c.status),
+    failure_reason: (c.endedReason && FAILURE[c.endedReason]) ?? null,
+    duration_seconds: c.endedAt === null ? null : Math.round(c.talkMs / 1000),
+    metadata: c.metadata,
+    recording_url: c.recordingReady ? services.recordingUrl('callingbox', c.id, now + RECORDING_TTL_MS) : null,
+    transcript: callTranscript(world, c).map((t) => ({ role: t.speaker === 'agent' ? 'agent' : 'user', text: t.text, offset_seconds: t.offsetMs / 1000 })),
+    created_at: ts(c.createdAt),
+    started_at: ts(c.answeredAt),
+    ended_at: ts(c.endedAt),
+  };
+}

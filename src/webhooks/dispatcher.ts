@@ -1,0 +1,207 @@
+import { Random } from '../sim/random.js';
+import type { SimEvent } from '../sim/events.js';
+import type { World } from '../sim/world.js';
+import type { VendorRuntime } from '../pipeline/index.js';
+import type { Services } from '../vendors/types.js';
+import { CALLSIM_SIGNATURE_HEADER, callsimSignature } from './signing.js';
+import type { Subscription, SubscriptionStore } from './subscriptions.js';
+import { Semaphore } from './semaphore.js';
+
+/** 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: then the delivery is marked failed, never dropped. */
+export const DEFAULT_RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+
+export interface Attempt {
+  attempt: number;
+  /** Sim time the attempt started. */
+  at: number;
+  status: number | null;
+  error: string | null;
+  latencyMs: number;
+}
+
+export interface Delivery {
+  id: string;
+  subscriptionId: string;
+  vendor: string;
+  accountId: string;
+  event: string;
+  url: string;
+  body: string;
+  orderKey: string;
+  state: 'pending' | 'delivering' | 'retrying' | 'succeeded' | 'failed';
+  attempts: Attempt[];
+  nextAttemptAt: number | null;
+  createdAt: number;
+  redeliveryOf: string | null;
+}
+
+export interface DispatcherOptions {
+  timeoutMs: number;
+  retryDelaysMs: number[];
+  /** Attempts in flight per receiver origin, so one slow receiver never holds the others up. */
+  perOrigin: number;
+  /** Deliveries kept in the log (oldest finished ones go first). */
+  logSize: number;
+}
+
+/**
+ * Turns sim events into vendor webhook deliveries: real HTTP POSTs, signed, retried with growing
+ * jittered delays on the sim clock. One call's events are sent in order: a delivery waits until
+ * the one before it (same subscription, same call) has succeeded or finally failed.
+ */
+export class WebhookDispatcher {
+  readonly deliveries = new Map<string, Delivery>();
+  private queues = new Map<string, Delivery[]>();
+  private origins = new Map<string, Semaphore>();
+  private seq = 0;
+  private jitter: Random;
+  private unsubscribe: () => void = () => {};
+  opts: DispatcherOptions;
+
+  constructor(
+    private world: () => World,
+    private subs: SubscriptionStore,
+    private runtimes: VendorRuntime[],
+    private services: Services,
+    seed: number,
+    opts: Partial<DispatcherOptions> = {},
+  ) {
+    this.jitter = new Random(seed ^ 0x5eed);
+    this.opts = { timeoutMs: 5000, retryDelaysMs: DEFAULT_RETRY_DELAYS_MS, perOrigin: 8, logSize: 20_000, ...opts };
+  }
+
+  attach(): void {
+    this.unsubscribe();
+    this.unsubscribe = this.world().bus.on((e) => this.onEvent(e));
+  }
+
+  clear(): void {
+    this.deliveries.clear();
+    this.queues.clear();
+    this.seq = 0;
+  }
+
+  private onEvent(e: SimEvent): void {
+    const world = this.world();
+    const account = world.accounts.get(e.accountId);
+    if (!account) return;
+    const runtime = this.runtimes.find((r) => r.adapter.name === account.namespace);
+    if (!runtime) return;
+    const messages = runtime.adapter.webhooks(e, world, this.services);
+    for (const m of messages) {
+      for (const sub of this.subs.matching(runtime.adapter.name, account.id, m.event)) {
+        this.enqueue(sub, m.event, JSON.stringify(m.payload), m.orderKey, null);
+      }
+    }
+  }
+
+  private enqueue(sub: Subscription, event: string, body: string, orderKey: string, redeliveryOf: string | null): Delivery {
+    const world = this.world();
+    const d: Delivery = {
+      id: `whd_${String(++this.seq).padStart(6, '0')}`, subscriptionId: sub.id, vendor: sub.vendor, accountId: sub.accountId === '*' ? '' : sub.accountId,
+      event, url: sub.url, body, orderKey, state: 'pending', attempts: [], nextAttemptAt: world.now(), createdAt: world.now(), redeliveryOf,
+    };
+    this.deliveries.set(d.id, d);
+    this.trimLog();
+    const key = `${sub.id}|${redeliveryOf ? d.id : orderKey}`;
+    const q = this.queues.get(key) ?? [];
+    q.push(d);
+    this.queues.set(key, q);
+    if (q.length === 1) this.start(key, d);
+    return d;
+  }
+
+  /** First attempts go out at once; advance() waits for them through the scheduler. */
+  private start(key: string, d: Delivery): void {
+    void this.world().scheduler.track(this.attempt(key, d));
+  }
+
+  private async attempt(key: string, d: Delivery): Promise<void> {
+    const world = this.world();
+    const sub = this.subs.get(d.subscriptionId);
+    const runtime = this.runtimes.find((r) => r.adapter.name === d.vendor);
+    const startedAt = world.now();
+    d.state = 'delivering';
+    d.nextAttemptAt = null;
+    const n = d.attempts.length + 1;
+    const origin = safeOrigin(d.url);
+    const sem = this.origins.get(origin) ?? new Semaphore(this.opts.perOrigin);
+    this.origins.set(origin, sem);
+    const release = await sem.acquire();
+    const t0 = performance.now();
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const ts = Math.floor(Date.now() / 1000);
+      const secret = sub?.secret ?? '';
+      const signature = runtime?.adapter.signatureHeaders?.(d.body, secret, ts) ?? { [CALLSIM_SIGNATURE_HEADER]: callsimSignature(d.body, secret, ts) };
+      const res = await fetch(d.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        headers: {
+          'content-type': 'application/json', 'user-agent': 'callsim-webhooks/0.1', 'x-callsim-event': d.event,
+          'x-callsim-delivery': d.id, 'x-callsim-attempt': String(n), ...signature,
+        },
+        body: d.body,
+      });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (status < 200 || status >= 300) error = status >= 300 && status < 400 ? `redirect ${status} not followed` : `HTTP ${status}`;
+    } catch (err) {
+      error = describeFetchError(err, this.opts.timeoutMs);
+    } finally {
+      release();
+    }
+    d.attempts.push({ attempt: n, at: startedAt, status, error, latencyMs: Math.round(performance.now() - t0) });
+    if (!error) return this.finish(key, d, 'succeeded');
+    const delay = this.opts.retryDelaysMs[n - 1];
+    if (delay === undefined) return this.finish(key, d, 'failed');
+    d.state = 'retrying';
+    d.nextAttemptAt = startedAt + Math.round(delay * (0.8 + 0.4 * this.jitter.next()));
+    world.scheduler.at(d.nextAttemptAt, () => this.attempt(key, d), `webhook ${d.id}`);
+  }
+
+  private finish(key: string, d: Delivery, state: 'succeeded' | 'failed'): void {
+    d.state = state;
+    d.nextAttemptAt = null;
+    const q = this.queues.get(key);
+    if (!q) return;
+    q.shift();
+    if (q.length) this.start(key, q[0]);
+    else this.queues.delete(key);
+  }
+
+  redeliver(id: string): Delivery | undefined {
+    const d = this.deliveries.get(id);
+    const sub = d && this.subs.get(d.subscriptionId);
+    if (!d || !sub) return undefined;
+    return this.enqueue(sub, d.event, d.body, d.orderKey, d.id);
+  }
+
+  private trimLog(): void {
+    if (this.deliveries.size <= this.opts.logSize) return;
+    for (const [id, d] of this.deliveries) {
+      if (this.deliveries.size <= this.opts.logSize) break;
+      if (d.state === 'succeeded' || d.state === 'failed') this.deliveries.delete(id);
+    }
+  }
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+function describeFetchError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `timeout after ${timeoutMs} ms`;
+  const code = e?.cause?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'DNS lookup failed';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'connection closed by receiver';
+  return code ? `${code}: ${e.cause?.message ?? e.message}` : String(e?.message ?? err);
+}
