@@ -10,10 +10,13 @@ import { webhooksRouter } from './admin/webhooks.js';
 import { inboundRouter } from './admin/inbound.js';
 import { configRouter } from './admin/config.js';
 import { checkoutRouter, stateRouter } from './admin/state.js';
+import { attachMedia, mediaAdminRouter, type MediaHandle } from './media/index.js';
+import { dashboardRouter } from './dashboard/index.js';
 
 export interface RunningServer {
   sim: Callsim;
   server: http.Server;
+  media: MediaHandle;
   url: string;
   close(): Promise<void>;
 }
@@ -30,7 +33,8 @@ export function createHttpServer(sim: Callsim): http.Server {
   admin.use('/__sim/recordings', recordingsRouter(sim));
   admin.use('/__sim/checkout', express.urlencoded({ extended: false }), checkoutRouter(sim));
   admin.use('/__sim', adminGate(sim), express.json({ limit: '16mb', type: () => true }));
-  admin.use('/__sim', basicsRouter(sim), webhooksRouter(sim), inboundRouter(sim), configRouter(sim), stateRouter(sim));
+  admin.use('/__sim', basicsRouter(sim), webhooksRouter(sim), inboundRouter(sim), configRouter(sim), stateRouter(sim), mediaAdminRouter(sim));
+  admin.use('/', dashboardRouter(sim));
   admin.use('/__sim', (req, res) => adminError(res, 404, 'not_found', `No admin route ${req.method} ${req.path}`));
   admin.use((req, res) => adminError(res, 404, 'not_found', `Nothing at ${req.path}; vendor APIs live under ${byPrefix.map((v) => v.prefix).join(', ')}`));
   admin.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
@@ -61,6 +65,7 @@ export async function startServer(opts: Partial<CallsimOptions> = {}): Promise<R
   const sim = new Callsim(opts);
   const server = createHttpServer(sim);
   server.keepAliveTimeout = 65_000;
+  const media = attachMedia(server, sim);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? sim.options.port, opts.host ?? sim.options.host, () => resolve());
@@ -70,11 +75,14 @@ export async function startServer(opts: Partial<CallsimOptions> = {}): Promise<R
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
   sim.baseUrl = url;
   return {
-    sim, server, url,
-    close: () => new Promise<void>((resolve) => {
+    sim, server, url, media,
+    close: async () => {
+      await media.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
       sim.world.scheduler.stop();
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    }),
+    },
   };
 }

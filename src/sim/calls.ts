@@ -206,6 +206,7 @@ export interface TranscriptTurn {
 /** What was said, with offsets from answer time; empty until the transcript is ready. */
 export function callTranscript(world: World, call: Call): TranscriptTurn[] {
   if (!call.transcriptReady) return [];
+  if (call.turns) return call.turns.map((t) => ({ ...t }));
   const conv = findConversation(world.library, call.conversationId);
   if (!conv) return [];
   return linesWithin(conv, call.talkMs).map((l) => ({ speaker: l.speaker, text: l.text, offsetMs: l.startMs }));
@@ -243,6 +244,30 @@ export function listCalls(world: World, accountId: string, f: CallFilter = {}): 
     out.push(c);
   }
   return out.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+}
+
+/**
+ * A live media session takes over an answered call: its scripted end is cancelled and the session
+ * ends it with `endCallNow` when the conversation really ends.
+ */
+export function takeOverCall(world: World, call: Call): void {
+  if (call.status !== 'in-progress' || call.liveControlled) return;
+  for (const task of taskList(world, call.id)) world.scheduler.cancel(task);
+  taskList(world, call.id).length = 0;
+  call.liveControlled = true;
+  call.plan = { ...call.plan, endAt: Number.MAX_SAFE_INTEGER };
+}
+
+/** Ends an answered call now (completed), with transcript and recording following as usual. */
+export function endCallNow(world: World, call: Call, reason: Call['endedReason'] = 'completed'): void {
+  if (!isLive(call)) return;
+  const now = world.now();
+  call.plan = { ...call.plan, endAt: now, final: call.status === 'in-progress' ? 'completed' : 'canceled', reason: call.status === 'in-progress' ? reason ?? 'completed' : 'canceled' };
+  if (call.status !== 'in-progress') call.plan.answeredAt = null;
+  for (const task of taskList(world, call.id)) world.scheduler.cancel(task);
+  taskList(world, call.id).length = 0;
+  endCall(world, call, call.plan.final, call.plan.reason);
+  armCall(world, call);
 }
 
 /** Re-arms every live call, e.g. after restoring a snapshot. */

@@ -129,6 +129,13 @@ export interface Call {
   plan: CallPlan;
   /** Booking made during the call, if the script made one. */
   booking: Record<string, unknown> | null;
+  /**
+   * What was really said when a live media client played the agent: replaces the script's lines
+   * in the transcript (`agent` turns carry no text, only their timing).
+   */
+  turns?: Array<{ speaker: 'agent' | 'callee'; text: string; offsetMs: number }> | null;
+  /** True while a live media session, not the plan, decides when the call ends. */
+  liveControlled?: boolean;
 }
 
 export interface CallPlan {

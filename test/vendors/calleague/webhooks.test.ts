@@ -60,6 +60,7 @@ describe('Calleague webhooks', () => {
     expect(byName['transcript.ready'].summary).toBe(detail.summary);
     const wav = await fetch(byName['recording.ready'].recordingUrl as string);
     expect(wav.status).toBe(200);
+    expect(Buffer.from(await wav.arrayBuffer()).toString('ascii', 0, 4)).toBe('RIFF');
     expect(Date.parse(byName['recording.ready'].expiresAt as string) - Date.parse(byName['recording.ready'].timestamp as string)).toBeLessThanOrEqual(3_600_000);
   });
 
