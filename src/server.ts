@@ -11,7 +11,8 @@ import { inboundRouter } from './admin/inbound.js';
 import { configRouter } from './admin/config.js';
 import { checkoutRouter, stateRouter } from './admin/state.js';
 import { attachMedia, mediaAdminRouter, type MediaHandle } from './media/index.js';
-import { dashboardRouter } from './dashboard/index.js';
+import { dashboardRouter, eventsRouter } from './dashboard/index.js';
+import { callsRouter } from './admin/calls.js';
 
 export interface RunningServer {
   sim: Callsim;
@@ -33,7 +34,7 @@ export function createHttpServer(sim: Callsim): http.Server {
   admin.use('/__sim/recordings', recordingsRouter(sim));
   admin.use('/__sim/checkout', express.urlencoded({ extended: false }), checkoutRouter(sim));
   admin.use('/__sim', adminGate(sim), express.json({ limit: '16mb', type: () => true }));
-  admin.use('/__sim', basicsRouter(sim), webhooksRouter(sim), inboundRouter(sim), configRouter(sim), stateRouter(sim), mediaAdminRouter(sim));
+  admin.use('/__sim', basicsRouter(sim), webhooksRouter(sim), inboundRouter(sim), configRouter(sim), stateRouter(sim), callsRouter(sim), mediaAdminRouter(sim), eventsRouter(sim));
   admin.use('/', dashboardRouter(sim));
   admin.use('/__sim', (req, res) => adminError(res, 404, 'not_found', `No admin route ${req.method} ${req.path}`));
   admin.use((req, res) => adminError(res, 404, 'not_found', `Nothing at ${req.path}; vendor APIs live under ${byPrefix.map((v) => v.prefix).join(', ')}`));

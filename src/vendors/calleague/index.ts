@@ -22,4 +22,6 @@ export const calleague: VendorAdapter = {
   mintAccount: (world, kind) => mintAccount(world, 'calleague', load(FIXTURES_DIR), kind, 'clg_test_'),
   webhooks: calleagueWebhooks,
   webhookEvents: [...CALLEAGUE_EVENTS],
+  // The spec's documented fair-use decision: 600 requests a minute per workspace.
+  rateLimit: { requests: 600, perMs: 60_000, scope: 'account' },
 };

@@ -23,13 +23,21 @@ function message(event: string, e: Extract<SimEvent, { call: Call }>, world: Wor
   };
 }
 
+/** The status this event moved to, from the call's timeline: the call may have moved on since. */
+function statusAt(call: Call, at: number, previous: Call['status']): Call['status'] {
+  const i = call.timeline.findIndex((t, k) => t.at === at && k > 0 && call.timeline[k - 1].status === previous);
+  return i >= 0 ? call.timeline[i].status : call.status;
+}
+
 export function callingboxWebhooks(e: SimEvent, world: World, services: Services): WebhookMessage[] {
   switch (e.type) {
     // Final statuses are reported by call.ended, once the end time and duration are set.
-    case 'call.status':
-      if (e.call.status === 'ringing') return [message('call.ringing', e, world, services)];
-      if (e.call.status === 'in-progress') return [message('call.in_progress', e, world, services)];
+    case 'call.status': {
+      const status = statusAt(e.call, e.at, e.previous);
+      if (status === 'ringing') return [message('call.ringing', e, world, services)];
+      if (status === 'in-progress') return [message('call.in_progress', e, world, services)];
       return [];
+    }
     case 'call.ended':
       return [message(e.call.status === 'completed' ? 'call.completed' : 'call.failed', e, world, services)];
     case 'transcript.ready':
