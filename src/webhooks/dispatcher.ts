@@ -6,6 +6,7 @@ import type { Services } from '../vendors/types.js';
 import { CALLSIM_SIGNATURE_HEADER, callsimSignature } from './signing.js';
 import type { Subscription, SubscriptionStore } from './subscriptions.js';
 import { Semaphore } from './semaphore.js';
+import { PostError, postJson } from './post.js';
 
 /** 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: then the delivery is marked failed, never dropped. */
 export const DEFAULT_RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
@@ -135,21 +136,13 @@ export class WebhookDispatcher {
       const ts = Math.floor(Date.now() / 1000);
       const secret = sub?.secret ?? '';
       const signature = runtime?.adapter.signatureHeaders?.(d.body, secret, ts) ?? { [CALLSIM_SIGNATURE_HEADER]: callsimSignature(d.body, secret, ts) };
-      const res = await fetch(d.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
-        headers: {
-          'content-type': 'application/json', 'user-agent': 'callsim-webhooks/0.1', 'x-callsim-event': d.event,
-          'x-callsim-delivery': d.id, 'x-callsim-attempt': String(n), ...signature,
-        },
-        body: d.body,
-      });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
+      status = await postJson(d.url, {
+        'content-type': 'application/json', 'user-agent': 'callsim-webhooks/0.1', 'x-callsim-event': d.event,
+        'x-callsim-delivery': d.id, 'x-callsim-attempt': String(n), ...signature,
+      }, d.body, this.opts.timeoutMs);
       if (status < 200 || status >= 300) error = status >= 300 && status < 400 ? `redirect ${status} not followed` : `HTTP ${status}`;
     } catch (err) {
-      error = describeFetchError(err, this.opts.timeoutMs);
+      error = err instanceof PostError ? err.reason : String((err as Error)?.message ?? err);
     } finally {
       release();
     }
@@ -194,14 +187,4 @@ function safeOrigin(url: string): string {
   } catch {
     return url;
   }
-}
-
-function describeFetchError(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `timeout after ${timeoutMs} ms`;
-  const code = e?.cause?.code;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'DNS lookup failed';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'connection closed by receiver';
-  return code ? `${code}: ${e.cause?.message ?? e.message}` : String(e?.message ?? err);
 }

@@ -70,12 +70,33 @@ export function standardSeeder(namespace: string, fixtures: VendorFixtures): (wo
   };
 }
 
-/** A fresh isolated account: a copy of the demo account's records ("demo") or nothing ("empty"). */
+/**
+ * A fresh isolated account: a copy of the demo account's records ("demo") or nothing ("empty").
+ * Record ids stay as in the fixtures (scoped to the new key), but phone numbers are swapped for
+ * fresh ones from the pool: a number has one owner, or inbound calls could not be routed.
+ */
 export function mintAccount(world: World, namespace: string, fixtures: VendorFixtures, kind: 'demo' | 'empty', keyPrefix: string): { accountId: string; key: string } {
   const suffix = world.rng.hex(10);
   const key = `${keyPrefix}${suffix}`;
   const demo = fixtures.accounts[0];
-  const source: AccountFixture = kind === 'demo' ? demo : { id: demo.id, name: demo.name, billing: demo.billing, settings: demo.settings };
+  const source: AccountFixture = kind === 'demo' ? renumber(world, namespace, demo) : { id: demo.id, name: demo.name, billing: demo.billing, settings: demo.settings };
   const accountId = seedAccount(world, namespace, fixtures.idScheme, { ...source, name: `${source.name} (${suffix})` }, `${demo.id}_${suffix}`, [key]);
   return { accountId, key };
+}
+
+function renumber(world: World, namespace: string, a: AccountFixture): AccountFixture {
+  const pool = world.inventory.get(namespace);
+  const map = new Map<string, string>();
+  for (const n of a.numbers ?? []) {
+    const known = pool?.get(n.e164);
+    const fresh = [...(pool?.values() ?? [])].find((x) => x.country === (n.country ?? known?.country ?? 'US') && x.type === (n.type ?? known?.type ?? 'local') && ![...map.values()].includes(x.e164));
+    if (fresh) map.set(n.e164, fresh.e164);
+  }
+  const swap = (e: string) => map.get(e) ?? e;
+  return {
+    ...a,
+    numbers: a.numbers?.map((n) => ({ ...n, e164: swap(n.e164), areaCode: undefined })),
+    calls: a.calls?.map((c) => ({ ...c, from: swap(c.from), to: swap(c.to) })),
+    sms: a.sms?.map((m) => ({ ...m, from: swap(m.from), to: swap(m.to) })),
+  };
 }
