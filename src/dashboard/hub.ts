@@ -1,0 +1,217 @@
+import type { Server } from 'node:net';
+import type { Response } from 'express';
+import type { Callsim } from '../app.js';
+import { callSummaryJson } from '../admin/calls.js';
+import type { SimEvent } from '../sim/events.js';
+import type { Delivery } from '../webhooks/dispatcher.js';
+import { clockJson, deliveryRow, snapshotJson } from './views.js';
+
+export const HEARTBEAT_MS = 15_000;
+/** A client this far behind is cut off; it reconnects and starts again from a fresh snapshot. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Journal rows sent per flush at most: under a load test the page wants a sample, not every row. */
+const MAX_JOURNAL_PER_FLUSH = 200;
+
+interface Client {
+  res: Response;
+  server: Server | undefined;
+  lastWrite: number;
+}
+
+type JournalRow = Record<string, unknown>;
+
+/**
+ * Everything the event stream needs to know about one Callsim, observed once however many pages are
+ * open. Work happens only while a page is connected, and changes are coalesced into one flush per
+ * event-loop turn, so a load test against the vendor APIs pays almost nothing for an open dashboard.
+ */
+export class EventHub {
+  private clients = new Set<Client>();
+  private dirtyCalls = new Set<string>();
+  private journal: JournalRow[] = [];
+  private seenDeliveries = new Map<string, string>();
+  private clockDirty = false;
+  private snapshotDirty = false;
+  private flushQueued = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private sim: Callsim) {
+    sim.world.bus.on((e) => this.onEvent(e));
+    sim.outcomeListeners.push((runtime, req, outcome, ms) => {
+      if (!this.clients.size) return;
+      // Built from the same facts as the journal's own row: reading it back would scan the whole ring.
+      this.journal.push({
+        at: new Date(sim.world.now()).toISOString(), vendor: runtime.adapter.name, accountId: outcome.account?.id ?? null,
+        method: req.method, path: req.path, operationId: outcome.op?.operationId ?? null, status: outcome.response.status,
+        latencyMs: Math.round(ms * 100) / 100, violations: outcome.violations, responseViolations: outcome.responseViolations,
+      });
+      if (this.journal.length > MAX_JOURNAL_PER_FLUSH) this.journal.shift();
+      this.schedule();
+    });
+    this.observeSim();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /**
+   * No callsim object announces a reset, a clock advance or a webhook attempt finishing, so the hub
+   * wraps the three methods through which they happen. Each wrapper calls the original unchanged and
+   * only marks the stream dirty. (A dispatcher change hook would replace the `attempt` wrapper.)
+   */
+  private observeSim(): void {
+    const sim = this.sim;
+    const scheduler = sim.world.scheduler;
+    const advance = scheduler.advance.bind(scheduler);
+    scheduler.advance = async (ms: number) => {
+      const out = await advance(ms);
+      this.clockDirty = true;
+      this.schedule();
+      return out;
+    };
+    // Both reset and snapshot restore clear the dispatcher; the flush runs after they finish.
+    const clear = sim.webhooks.clear.bind(sim.webhooks);
+    sim.webhooks.clear = () => {
+      clear();
+      this.snapshotDirty = true;
+      this.schedule();
+    };
+    const dispatcher = sim.webhooks as unknown as { attempt?: (...args: unknown[]) => Promise<void> };
+    const attempt = dispatcher.attempt;
+    if (typeof attempt !== 'function') return;
+    const changed = () => this.schedule();
+    dispatcher.attempt = function (this: unknown, ...args: unknown[]) {
+      const p = attempt.apply(this, args);
+      changed();
+      p.then(changed, changed);
+      return p;
+    };
+  }
+
+  private onEvent(e: SimEvent): void {
+    if (!this.clients.size) return;
+    if ('call' in e) this.dirtyCalls.add(e.call.id);
+    // Any event may have queued webhook deliveries: the flush diffs them.
+    this.schedule();
+  }
+
+  add(res: Response, server: Server | undefined): void {
+    // Earlier changes go to the pages already open first, so the new page's snapshot is the cut.
+    this.flush();
+    const client: Client = { res, server, lastWrite: Date.now() };
+    this.clients.add(client);
+    res.on('close', () => this.remove(client));
+    if (!this.timer) {
+      this.timer = setInterval(() => this.tick(), 1000);
+      this.timer.unref();
+    }
+    this.markDeliveriesSeen();
+    this.write(client, 'snapshot', snapshotJson(this.sim));
+  }
+
+  private remove(client: Client): void {
+    this.clients.delete(client);
+    if (!this.clients.size) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.dirtyCalls.clear();
+      this.journal = [];
+    }
+  }
+
+  /** Ends every stream: an open page must not keep the server from shutting down. */
+  closeAll(): void {
+    for (const c of [...this.clients]) c.res.end();
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const c of [...this.clients]) {
+      // server.close() waits for every open response; a stream never ends by itself, so end it.
+      if (c.server && !c.server.listening) c.res.end();
+      else if (now - c.lastWrite >= HEARTBEAT_MS) this.send(c, ': heartbeat\n\n');
+    }
+  }
+
+  private schedule(): void {
+    if (this.flushQueued || !this.clients.size) return;
+    this.flushQueued = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (!this.clients.size) return;
+    const sim = this.sim;
+    if (this.snapshotDirty) {
+      this.snapshotDirty = false;
+      this.dirtyCalls.clear();
+      this.journal = [];
+      this.clockDirty = false;
+      this.markDeliveriesSeen();
+      return this.broadcast('snapshot', snapshotJson(sim));
+    }
+    for (const id of this.dirtyCalls) {
+      const call = sim.world.findCall(id);
+      if (call) this.broadcast('call', callSummaryJson(sim, call));
+    }
+    this.dirtyCalls.clear();
+    for (const d of this.changedDeliveries()) this.broadcast('delivery', deliveryRow(d));
+    for (const row of this.journal) this.broadcast('journal', row);
+    this.journal = [];
+    if (this.clockDirty) {
+      this.clockDirty = false;
+      this.broadcast('clock', clockJson(sim));
+    }
+  }
+
+  private signature(d: Delivery): string {
+    return `${d.state}|${d.attempts.length}|${d.nextAttemptAt}`;
+  }
+
+  private markDeliveriesSeen(): void {
+    this.seenDeliveries = new Map([...this.sim.webhooks.deliveries.values()].map((d) => [d.id, this.signature(d)]));
+  }
+
+  private changedDeliveries(): Delivery[] {
+    const out: Delivery[] = [];
+    const live = this.sim.webhooks.deliveries;
+    for (const d of live.values()) {
+      const sig = this.signature(d);
+      if (this.seenDeliveries.get(d.id) === sig) continue;
+      this.seenDeliveries.set(d.id, sig);
+      out.push(d);
+    }
+    // Forget deliveries the dispatcher trimmed from its log, so the map does not grow forever.
+    if (this.seenDeliveries.size > live.size) for (const id of this.seenDeliveries.keys()) if (!live.has(id)) this.seenDeliveries.delete(id);
+    return out;
+  }
+
+  private broadcast(event: string, data: unknown): void {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const c of [...this.clients]) this.send(c, frame);
+  }
+
+  private write(client: Client, event: string, data: unknown): void {
+    this.send(client, `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  private send(client: Client, frame: string): void {
+    if (client.res.writableLength > MAX_BUFFERED_BYTES) {
+      client.res.end();
+      return this.remove(client);
+    }
+    client.res.write(frame);
+    client.lastWrite = Date.now();
+  }
+}
+
+const hubs = new WeakMap<Callsim, EventHub>();
+
+/** One hub per Callsim, created with its router. */
+export function hubFor(sim: Callsim): EventHub {
+  let hub = hubs.get(sim);
+  if (!hub) hubs.set(sim, (hub = new EventHub(sim)));
+  return hub;
+}

@@ -1,0 +1,97 @@
+import type { Callsim } from '../app.js';
+import { callDetailJson, callSummaryJson } from '../admin/calls.js';
+import { deliveryJson } from '../admin/webhooks.js';
+import { findConversation, linesWithin } from '../sim/conversations.js';
+import { listAgents } from '../sim/agents.js';
+import type { Call } from '../sim/types.js';
+import type { Delivery } from '../webhooks/dispatcher.js';
+
+/** How many rows of each list a fresh page gets: enough for a demo, small enough to send at once. */
+export const SNAPSHOT_ROWS = 200;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Same shape as GET /__sim/clock, so the page reads one format from the stream and from REST. */
+export function clockJson(sim: Callsim) {
+  const w = sim.world;
+  const next = w.scheduler.nextAt();
+  return {
+    mode: w.clock.mode, now: iso(w.now()), nowMs: w.now(), speed: sim.options.clock === 'real' ? sim.options.speed : null,
+    pending: w.scheduler.size(), nextAt: next !== undefined ? iso(next) : null,
+  };
+}
+
+/** A delivery row without its payload: the list never shows bodies and they can be large. */
+export function deliveryRow(d: Delivery) {
+  const { payload: _payload, ...row } = deliveryJson(d);
+  return row;
+}
+
+export function allCalls(sim: Callsim): Call[] {
+  const out: Call[] = [];
+  for (const store of sim.world.stores.values()) out.push(...store.calls.values());
+  return out.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+}
+
+export function snapshotJson(sim: Callsim) {
+  const deliveries = [...sim.webhooks.deliveries.values()].slice(-SNAPSHOT_ROWS);
+  return {
+    vendors: sim.runtimes.map((r) => ({ name: r.adapter.name, title: r.adapter.title })),
+    clock: clockJson(sim),
+    calls: allCalls(sim).slice(0, SNAPSHOT_ROWS).map((c) => callSummaryJson(sim, c)),
+    deliveries: deliveries.map(deliveryRow),
+    journal: sim.journal.entries({ limit: SNAPSHOT_ROWS }),
+  };
+}
+
+/**
+ * The admin call detail plus what has been said so far. The final transcript only exists once the
+ * vendor would publish it (a few seconds after the end); a demo wants to watch the talk happen, so
+ * while the call runs this gives the turns whose start time has passed, and when the next one is due
+ * (the page sets one timer for it instead of polling).
+ */
+export function callPageJson(sim: Callsim, call: Call) {
+  const detail = callDetailJson(sim, call);
+  const now = sim.world.now();
+  let live: Array<{ speaker: string; text: string; offset_sec: number }> = [];
+  let nextTurnAt: string | null = null;
+  if (!call.transcriptReady && call.answeredAt !== null) {
+    const elapsed = (call.endedAt ?? now) - call.answeredAt;
+    if (call.turns) {
+      live = call.turns.filter((t) => t.offsetMs <= elapsed).map((t) => ({ speaker: t.speaker, text: t.text, offset_sec: t.offsetMs / 1000 }));
+    } else {
+      const conv = findConversation(sim.world.library, call.conversationId);
+      const lines = conv ? linesWithin(conv, call.talkMs) : [];
+      live = lines.filter((l) => l.startMs <= elapsed).map((l) => ({ speaker: l.speaker, text: l.text, offset_sec: l.startMs / 1000 }));
+      const next = call.endedAt === null ? lines.find((l) => l.startMs > elapsed) : undefined;
+      if (next) nextTurnAt = iso(call.answeredAt + next.startMs);
+    }
+  }
+  const vendor = sim.world.accounts.get(call.accountId)?.namespace ?? '';
+  return {
+    ...detail,
+    // A path, not the absolute link: the page may be opened under another host name than baseUrl.
+    recording_path: detail.recording_url ? detail.recording_url.slice(sim.baseUrl.length) : null,
+    live_transcript: live,
+    next_turn_at: nextTurnAt,
+    media_path: `/__sim/media/${vendor}/${encodeURIComponent(call.id)}`,
+  };
+}
+
+/** What the forms offer: accounts with their agents and numbers (no admin route lists the last two). */
+export function metaJson(sim: Callsim) {
+  const accounts = [...sim.world.accounts.values()].filter((a) => sim.runtime(a.namespace)).map((a) => {
+    const store = sim.world.stores.get(a.id);
+    return {
+      id: a.id, vendor: a.namespace, name: a.name,
+      agents: listAgents(sim.world, a.id).map((g) => ({ id: g.id, name: g.name })),
+      numbers: [...(store?.numbers.values() ?? [])].map((n) => ({ e164: n.e164, agent_id: n.agentId ?? null })),
+    };
+  });
+  return { vendors: sim.runtimes.map((r) => ({ name: r.adapter.name, title: r.adapter.title })), accounts, config: configView(sim) };
+}
+
+function configView(sim: Callsim) {
+  const o = sim.options;
+  return { clock: o.clock, speed: o.speed, media: o.media, faults: o.faults };
+}

@@ -1,0 +1,59 @@
+import { createAgent, deleteAgent, getAgent, listAgents, rollbackAgent, updateAgent } from '../../../sim/agents.js';
+import type { AgentFields } from '../../../sim/types.js';
+import { noContent, ok } from '../../shared/http.js';
+import type { Handler } from '../../types.js';
+import { SLIDERS, SLIDER_DEFAULTS, agentJson, agentSummaryJson, agentVersionJson } from '../mappers.js';
+
+/** Only the sliders the request sent: an update keeps the others as they were. */
+function slidersIn(body: Record<string, unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of SLIDERS) if (typeof body[s] === 'number') out[s] = body[s] as number;
+  return out;
+}
+
+function changesFrom(body: Record<string, any>): Partial<AgentFields> {
+  const extra = slidersIn(body);
+  return {
+    ...(body.name !== undefined && { name: body.name }),
+    ...(body.voice !== undefined && { voice: body.voice }),
+    ...(body.language !== undefined && { language: body.language }),
+    ...(body.system_prompt !== undefined && { prompt: body.system_prompt }),
+    ...(Object.keys(extra).length > 0 && { extra }),
+  };
+}
+
+/** PUT and PATCH are the same update action (Laravel routes both verbs to it). */
+const update: Handler = ({ world, account, params, body }) => {
+  const agent = getAgent(world, account.id, String(params.id));
+  updateAgent(world, agent, changesFrom(body));
+  return ok(agentJson(world, agent));
+};
+
+export const agentHandlers: Record<string, Handler> = {
+  listAgents: ({ world, account }) => ok(listAgents(world, account.id).map((a) => agentSummaryJson(world, a))),
+
+  createAgent: ({ world, account, body }) => {
+    const agent = createAgent(world, account.id, {
+      name: body.name, voice: body.voice, language: body.language, prompt: body.system_prompt ?? null,
+      extra: { ...SLIDER_DEFAULTS, ...slidersIn(body) },
+    });
+    return ok(agentJson(world, agent), 201);
+  },
+
+  getAgent: ({ world, account, params }) => ok(agentJson(world, getAgent(world, account.id, String(params.id)))),
+
+  updateAgent: update,
+  patchAgent: update,
+
+  deleteAgent: ({ world, account, params }) => {
+    deleteAgent(world, getAgent(world, account.id, String(params.id)));
+    return noContent();
+  },
+
+  listAgentVersions: ({ world, account, params }) => ok(getAgent(world, account.id, String(params.id)).versions.map(agentVersionJson)),
+
+  rollbackAgent: ({ world, account, params }) => {
+    const agent = getAgent(world, account.id, String(params.id));
+    return ok(agentJson(world, rollbackAgent(world, agent, params.version)));
+  },
+};

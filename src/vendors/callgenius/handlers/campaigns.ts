@@ -1,0 +1,38 @@
+import { createCampaign, getCampaignOrThrow, pauseCampaign, startCampaign } from '../../../sim/campaigns.js';
+import { SimError } from '../../../sim/errors.js';
+import { ok } from '../../shared/http.js';
+import type { Handler, HandlerContext } from '../../types.js';
+import { campaignJson } from '../mappers.js';
+import { agentInBody, page } from './common.js';
+
+const campaignOf = (ctx: HandlerContext) => getCampaignOrThrow(ctx.world, ctx.account.id, String(ctx.params.id));
+
+export const campaignHandlers: Record<string, Handler> = {
+  /** Newest first, like the calls list. */
+  listCampaigns: (ctx) => {
+    const all = [...ctx.world.store(ctx.account.id).campaigns.values()].sort((a, b) => b.createdAt - a.createdAt || Number(b.id) - Number(a.id));
+    return page(ctx, all, campaignJson);
+  },
+
+  createCampaign: ({ world, account, body }) => {
+    const agent = agentInBody(world, account.id, body.agent_id);
+    const campaign = createCampaign(world, account.id, {
+      name: body.name, agentId: agent.id, concurrency: body.concurrency,
+      targets: body.targets.map((t: { phone_number: string; name?: string }) => ({ phone: t.phone_number, name: t.name ?? null })),
+    });
+    return ok(campaignJson(campaign), 201);
+  },
+
+  getCampaign: (ctx) => ok(campaignJson(campaignOf(ctx))),
+
+  startCampaign: (ctx) => ok(campaignJson(startCampaign(ctx.world, campaignOf(ctx)))),
+
+  pauseCampaign: (ctx) => ok(campaignJson(pauseCampaign(ctx.world, campaignOf(ctx)))),
+
+  /** Only a paused (or already running) campaign can resume; a draft has to be started first. */
+  resumeCampaign: (ctx) => {
+    const campaign = campaignOf(ctx);
+    if (campaign.status === 'draft') throw new SimError('conflict', 'The campaign has not been started.');
+    return ok(campaignJson(startCampaign(ctx.world, campaign)));
+  },
+};

@@ -1,0 +1,26 @@
+import { getAgent } from '../../../sim/agents.js';
+import { SimError, invalid } from '../../../sim/errors.js';
+import type { Agent } from '../../../sim/types.js';
+import type { World } from '../../../sim/world.js';
+import { ok, paginate } from '../../shared/http.js';
+import type { HandlerContext } from '../../types.js';
+
+/** Laravel's length-aware page: `{data, meta: {current_page, per_page, total, last_page}}`. */
+export function page<T>(ctx: HandlerContext, items: T[], map: (t: T) => unknown) {
+  const { page: p, per_page: perPage } = ctx.query as { page: number; per_page: number };
+  const { items: slice, total, lastPage } = paginate(items, p, perPage);
+  return ok({ data: slice.map(map), meta: { current_page: p, per_page: perPage, total, last_page: lastPage } });
+}
+
+/**
+ * An agent named in a request body: one the active business does not have is a validation error
+ * on that field (Laravel's `exists` rule), not a 404 of the resource being acted on.
+ */
+export function agentInBody(world: World, accountId: string, id: number, field = 'agent_id'): Agent {
+  try {
+    return getAgent(world, accountId, String(id));
+  } catch (e) {
+    if (e instanceof SimError && e.kind === 'not_found') throw invalid(field, 'exists', `The selected ${field.replace(/_/g, ' ')} is invalid.`);
+    throw e;
+  }
+}

@@ -1,0 +1,12 @@
+import type { Handler } from '../../types.js';
+import { agentHandlers } from './agents.js';
+import { authHandlers } from './auth.js';
+import { billingHandlers } from './billing.js';
+import { callHandlers } from './calls.js';
+import { campaignHandlers } from './campaigns.js';
+import { numberHandlers } from './numbers.js';
+
+/** operationId → handler, one file per resource. */
+export const handlers: Record<string, Handler> = {
+  ...authHandlers, ...agentHandlers, ...callHandlers, ...numberHandlers, ...campaignHandlers, ...billingHandlers,
+};
