@@ -1,5 +1,27 @@
-// Scaffold while the callgenius adapter is being written; replaced by the real adapter.
-import { jagcall } from '../jagcall/index.js';
+import { createHmac } from 'node:crypto';
+import { FIXTURES_DIR } from '../../fixtures/index.js';
 import type { VendorAdapter } from '../types.js';
+import { callgeniusError } from './errors.js';
+import { CALLGENIUS_EVENTS, callgeniusWebhooks } from './events.js';
+import { handlers } from './handlers/index.js';
+import { loadFixtures, makeSeeder, mintUser } from './seed.js';
 
-export const callgenius: VendorAdapter = { ...jagcall, name: 'callgenius', prefix: '/callgenius', specFile: 'callgenius.yaml', handlers: {} };
+export const callgenius: VendorAdapter = {
+  name: 'callgenius',
+  title: 'CallGeni.us',
+  prefix: '/callgenius',
+  specFile: 'callgenius.yaml',
+  docsBase: 'https://callgeni.us/api',
+  demoKey: 'cg_test_demo',
+  otherKey: 'cg_test_other',
+  handlers,
+  error: callgeniusError,
+  makeSeeder: (dir) => makeSeeder(loadFixtures(dir)),
+  mintAccount: (world, kind) => mintUser(world, loadFixtures(FIXTURES_DIR), kind),
+  webhooks: callgeniusWebhooks,
+  webhookEvents: CALLGENIUS_EVENTS,
+  // The docs: "signed with an X-CallGenius-Signature HMAC-SHA256 header" — hex of the raw body, no timestamp.
+  signatureHeaders: (rawBody, secret) => ({ 'X-CallGenius-Signature': createHmac('sha256', secret).update(rawBody).digest('hex') }),
+  // The docs: 120 requests/minute per token.
+  rateLimit: { requests: 120, perMs: 60_000, scope: 'token' },
+};

@@ -1,0 +1,110 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+/** Black-box: the real `npm start` / CLI, the way a user runs it. */
+const ROOT = join(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist/src/cli.js');
+let children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children) c.kill('SIGKILL');
+  children = [];
+});
+
+function launch(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; out: () => string }> {
+  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner within 15 s: ${out}`)), 15_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /callsim listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1], out: () => out });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+describe('npm start', () => {
+  it('serves every vendor, health and the banner with base URLs and demo keys', async () => {
+    const { url, out } = await launch('npm', ['start', '--silent'], { PORT: '0' });
+    const health = await fetch(`${url}/__sim/health`);
+    expect(health.status).toBe(200);
+    expect((await health.json()).status).toBe('ok');
+    for (const [path, key] of [['/jagcall/v1/agents', 'jc_test_demo'], ['/callingbox/v1/agents', 'sk_test_demo'], ['/calleague/api/core/voice/agent/list', 'clg_test_demo']]) {
+      const r = await fetch(url + path, { headers: { authorization: `Bearer ${key}` } });
+      expect(r.status, path).toBe(200);
+    }
+    for (const key of ['clg_test_demo', 'sk_test_demo', 'jc_test_demo']) expect(out()).toContain(key);
+  });
+});
+
+describe('CLI', () => {
+  it('--help lists every option with its environment variable and examples', () => {
+    const r = spawnSync('node', [CLI, '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    for (const s of ['--port', 'PORT', '--host', 'CALLSIM_HOST', '--clock', 'CALLSIM_CLOCK', '--speed', 'CALLSIM_SPEED', '--seed', 'CALLSIM_SEED', '--latency', 'CALLSIM_LATENCY_MS', '--strict', 'CALLSIM_STRICT', '--admin-token', 'CALLSIM_ADMIN_TOKEN', '--config', 'CALLSIM_CONFIG', '--state-file', '--log-level', 'Examples:', 'proxy']) {
+      expect(r.stdout).toContain(s);
+    }
+  });
+
+  it('exits non-zero with a clear message for an unknown flag, a bad value, an unreadable config and a busy port', async () => {
+    const unknown = spawnSync('node', [CLI, '--bogus'], { encoding: 'utf8' });
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toContain("unknown option '--bogus'");
+    const bad = spawnSync('node', [CLI, '--clock', 'sideways'], { encoding: 'utf8' });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('sideways');
+    const cfg = spawnSync('node', [CLI, '--config', '/nonexistent/callsim.yaml', '--port', '0'], { encoding: 'utf8' });
+    expect(cfg.status).toBe(1);
+    expect(cfg.stderr).toContain('cannot read config file');
+    const { url } = await launch('node', [CLI, '--port', '0', '--vendors', 'jagcall']);
+    const port = new URL(url).port;
+    const busy = spawnSync('node', [CLI, '--port', port, '--vendors', 'jagcall'], { encoding: 'utf8' });
+    expect(busy.status).toBe(1);
+    expect(busy.stderr).toContain('port already in use');
+  });
+
+  it('reads options from the environment and a config file (faults, scenarios, webhooks)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callsim-'));
+    const config = join(dir, 'callsim.yaml');
+    writeFileSync(config, 'seed: 5\nfaults:\n  - { vendor: jagcall, path: /v1/billing/balance, status: 502 }\nscenarios:\n  - { toPrefix: "+1999", outcome: busy }\n');
+    const { url } = await launch('node', [CLI, '--vendors', 'jagcall'], { PORT: '0', CALLSIM_CLOCK: 'virtual', CALLSIM_CONFIG: config });
+    const health = await (await fetch(`${url}/__sim/health`)).json();
+    expect(health).toEqual(expect.objectContaining({ clock: 'virtual', seed: 5 }));
+    const r = await fetch(`${url}/jagcall/v1/billing/balance`, { headers: { authorization: 'Bearer jc_test_demo' } });
+    expect(r.status).toBe(502);
+  });
+
+  it('saves state on SIGTERM atomically and loads it at the next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callsim-'));
+    const file = join(dir, 'state.json');
+    const first = await launch('node', [CLI, '--port', '0', '--vendors', 'jagcall', '--state-file', file, '--clock', 'virtual']);
+    const created = await (await fetch(`${first.url}/jagcall/v1/agents`, {
+      method: 'POST', headers: { authorization: 'Bearer jc_test_demo', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Survivor' }),
+    })).json();
+    const exited = new Promise<number | null>((r) => first.child.on('exit', r));
+    first.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(file)).toBe(true);
+    expect(JSON.parse(readFileSync(file, 'utf8')).format).toBe('callsim-state');
+    const second = await launch('node', [CLI, '--port', '0', '--vendors', 'jagcall', '--state-file', file, '--clock', 'virtual']);
+    const got = await fetch(`${second.url}/jagcall/v1/agents/${created.id}`, { headers: { authorization: 'Bearer jc_test_demo' } });
+    expect(got.status).toBe(200);
+    expect((await got.json()).name).toBe('Survivor');
+  });
+
+  it('guards the admin API with --admin-token', async () => {
+    const { url } = await launch('node', [CLI, '--port', '0', '--vendors', 'jagcall', '--admin-token', 's3cret']);
+    expect((await fetch(`${url}/__sim/health`)).status).toBe(401);
+    expect((await fetch(`${url}/__sim/health`, { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+  });
+});
