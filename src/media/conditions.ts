@@ -1,0 +1,89 @@
+import type { Callsim } from '../app.js';
+import type { MediaConditions } from '../config.js';
+import type { Call } from '../sim/types.js';
+
+/** How the simulated callee takes turns with a live agent. */
+export interface TurnSettings {
+  /** Quiet after the agent's speech that ends its turn (the VAD's end-of-turn threshold). */
+  silenceMs: number;
+  /** How long the callee waits for a silent agent before "Hello? Is anyone there?". */
+  nudgeMs: number;
+}
+
+export type MediaSettings = MediaConditions & TurnSettings;
+export type SettingKey = keyof MediaSettings;
+
+export const TURN_DEFAULTS: TurnSettings = { silenceMs: 700, nudgeMs: 5000 };
+
+/** Same bounds as PUT /__sim/config for the four network conditions. */
+export const LIMITS: Record<SettingKey, [number, number]> = {
+  latencyMs: [0, 10_000], jitterMs: [0, 5_000], lossPercent: [0, 100], agentDelayMs: [0, 30_000],
+  silenceMs: [100, 10_000], nudgeMs: [500, 120_000],
+};
+export const SETTING_KEYS = Object.keys(LIMITS) as SettingKey[];
+
+/**
+ * Per-call settings from query parameters (strings) or a JSON body (numbers). Everything is
+ * checked before anything is kept, so a bad value changes nothing.
+ */
+export function parseSettings(src: Record<string, unknown>): Partial<MediaSettings> | string {
+  const out: Partial<MediaSettings> = {};
+  for (const key of SETTING_KEYS) {
+    const raw = src[key];
+    if (raw === undefined) continue;
+    const v = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    const [min, max] = LIMITS[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) return `${key} must be a number from ${min} to ${max}`;
+    out[key] = v;
+  }
+  return out;
+}
+
+/**
+ * One setting as it stands now: the call's own value, else the server's (PUT /__sim/config changes
+ * it live), else the default. Read on every use, so a change applies from the next frame on.
+ */
+export function setting(sim: Callsim, call: Call, key: SettingKey): number {
+  const own = call.media[key];
+  if (typeof own === 'number') return own;
+  if (key === 'silenceMs' || key === 'nudgeMs') return TURN_DEFAULTS[key];
+  return sim.options.media[key];
+}
+
+export function settingsFor(sim: Callsim, call: Call): MediaSettings {
+  return Object.fromEntries(SETTING_KEYS.map((k) => [k, setting(sim, call, k)])) as unknown as MediaSettings;
+}
+
+/** Small seeded generator (mulberry32): jitter and loss never touch the world's seeded ids. */
+export function randomSource(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function hashString(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/** One network leg: how much later something arrives, or null when the packet is lost. */
+export interface Leg {
+  latencyMs: number;
+  jitterMs: number;
+  lossPercent: number;
+}
+
+/** Jitter only ever adds delay (0…jitterMs on top of the latency): a packet is never early. */
+export function legDelay(leg: Leg, rand: () => number): number {
+  return leg.latencyMs + (leg.jitterMs > 0 ? rand() * leg.jitterMs : 0);
+}
+
+export function legLost(leg: Leg, rand: () => number): boolean {
+  return leg.lossPercent > 0 && rand() * 100 < leg.lossPercent;
+}

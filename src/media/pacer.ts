@@ -1,0 +1,109 @@
+import { FRAME_MS } from './codec.js';
+
+/** Something the pacing loop drives: every call's audio engine and every socket. */
+export interface Paced {
+  /** One 20 ms frame is due; `frameAt` is its deadline on the shared grid (performance.now ms). */
+  tick(frameAt: number): void;
+  /** Sends or applies whatever is due by `now` (latency-delayed packets between frames). */
+  flush(now: number): void;
+  /** Next moment `flush` has something to do; Infinity when nothing is waiting. */
+  nextDue(): number;
+}
+
+/** Deadlines this close are served now: a timer cannot be armed for less than a millisecond. */
+const EARLY_MS = 1;
+/** After a stall longer than this the grid skips ahead instead of bursting a backlog of frames. */
+const MAX_CATCH_UP = 25;
+
+export interface PacerStats {
+  members: number;
+  ticks: number;
+  /** Frames served more than 2 ms after their deadline, and the worst lateness seen. */
+  lateTicks: number;
+  maxLateMs: number;
+  /** Frames skipped after a stall (the event loop was blocked for more than half a second). */
+  skippedTicks: number;
+}
+
+/**
+ * One loop for every stream. Frames fall on an absolute 20 ms grid (origin + k·20 ms), so timer
+ * lateness never accumulates into drift, and one timer wakes for the earliest thing due — the next
+ * frame or a latency-delayed packet — instead of a timer per stream.
+ */
+export class Pacer {
+  private readonly members = new Set<Paced>();
+  private origin = 0;
+  private frame = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  readonly stats: PacerStats = { members: 0, ticks: 0, lateTicks: 0, maxLateMs: 0, skippedTicks: 0 };
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  add(m: Paced): void {
+    this.members.add(m);
+    this.stats.members = this.members.size;
+    if (!this.running) {
+      this.running = true;
+      this.origin = this.now();
+      this.frame = 1;
+    }
+    this.wake();
+  }
+
+  delete(m: Paced): void {
+    this.members.delete(m);
+    this.stats.members = this.members.size;
+    if (!this.members.size) this.stop();
+  }
+
+  /** Re-arms the timer: a member has something due sooner than the loop expects. */
+  wake(): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.arm();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(): void {
+    let due = this.origin + this.frame * FRAME_MS;
+    for (const m of this.members) {
+      const at = m.nextDue();
+      if (at < due) due = at;
+    }
+    const wait = Math.max(0, Math.floor(due - this.now() - EARLY_MS / 2));
+    this.timer = setTimeout(this.loop, wait);
+    this.timer.unref();
+  }
+
+  private readonly loop = (): void => {
+    this.timer = undefined;
+    if (!this.running) return;
+    const now = this.now();
+    let deadline = this.origin + this.frame * FRAME_MS;
+    if (now - deadline > MAX_CATCH_UP * FRAME_MS) {
+      const skip = Math.floor((now - deadline) / FRAME_MS);
+      this.frame += skip;
+      this.stats.skippedTicks += skip;
+      deadline = this.origin + this.frame * FRAME_MS;
+    }
+    while (deadline <= now + EARLY_MS) {
+      const late = now - deadline;
+      if (late > 2) this.stats.lateTicks++;
+      if (late > this.stats.maxLateMs) this.stats.maxLateMs = late;
+      this.stats.ticks++;
+      for (const m of this.members) m.tick(deadline);
+      this.frame++;
+      deadline = this.origin + this.frame * FRAME_MS;
+    }
+    const t = this.now();
+    for (const m of this.members) if (m.nextDue() <= t + EARLY_MS) m.flush(t);
+    if (this.running) this.arm();
+  };
+}
