@@ -85,6 +85,7 @@ export class Callsim {
     this.guards.push(rateLimitGuard(() => this.world, () => this.options.rateLimits));
     this.guards.push(faultGuard(this.seed, () => this.options.faults));
     this.outcomeListeners.push((runtime, req, outcome, ms) => {
+      if (!this.options.journal) return;
       this.journal.add({
         at: new Date(this.world.now()).toISOString(), vendor: runtime.adapter.name, accountId: outcome.account?.id ?? null,
         method: req.method, path: req.path, operationId: outcome.op?.operationId ?? null, status: outcome.response.status,

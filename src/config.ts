@@ -50,6 +50,8 @@ export interface CallsimOptions {
   scenarios: ScenarioRule[];
   webhooks: SubscriptionConfig[];
   journalSize: number;
+  /** Record requests in the journal (on by default; the benchmark measures its cost). */
+  journal: boolean;
   /** Start time of the virtual clock (epoch ms). */
   startTime?: number;
   webhookTimeoutMs: number;
@@ -68,5 +70,6 @@ export const DEFAULT_OPTIONS: CallsimOptions = {
   scenarios: [],
   webhooks: [],
   journalSize: 1000,
+  journal: true,
   webhookTimeoutMs: 5000,
 };

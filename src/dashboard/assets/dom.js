@@ -85,3 +85,24 @@ export function fillSelect(select, options) {
   select.replaceChildren(...options.map((o) => h('option', { value: o.value }, o.label)));
   if (options.some((o) => o.value === keep)) select.value = keep;
 }
+
+/**
+ * Makes tbody's rows follow `items` in order, reusing each item's row: only new rows are created and
+ * only rows out of place are moved, so a focused link or button inside a row keeps its focus.
+ */
+export function reconcile(tbody, items, key, create, update) {
+  const rows = new Map([...tbody.rows].map((tr) => [tr.dataset.key, tr]));
+  const keep = new Set();
+  items.forEach((item, i) => {
+    const k = String(key(item));
+    keep.add(k);
+    let tr = rows.get(k);
+    if (!tr) {
+      tr = h('tr', { dataset: { key: k } });
+      create(tr, item);
+    }
+    update(tr, item);
+    if (tbody.rows[i] !== tr) tbody.insertBefore(tr, tbody.rows[i] ?? null);
+  });
+  for (const [k, tr] of rows) if (!keep.has(k)) tr.remove();
+}

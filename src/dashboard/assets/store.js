@@ -43,8 +43,12 @@ export function applySnapshot(s) {
   setClock(s.clock);
   state.calls = new Map(s.calls.map((c) => [c.id, c]));
   state.deliveries = new Map(s.deliveries.map((d) => [d.id, d]));
-  state.journal = s.journal;
+  state.journal = s.journal.map(keyed);
 }
+
+/** Live journal rows carry no id, so the page numbers rows itself to keep each table row stable. */
+let journalSeq = 0;
+const keyed = (row) => ({ ...row, key: ++journalSeq });
 
 export function putCall(call) {
   state.calls.set(call.id, call);
@@ -57,7 +61,7 @@ export function putDelivery(d) {
 }
 
 export function addJournal(row) {
-  state.journal.push(row);
+  state.journal.push(keyed(row));
   if (state.journal.length > MAX_ROWS) state.journal.splice(0, state.journal.length - MAX_ROWS);
 }
 

@@ -1,5 +1,5 @@
 import { createAgent, deleteAgent, getAgent, listAgents, rollbackAgent, updateAgent } from '../../../sim/agents.js';
-import type { AgentFields } from '../../../sim/types.js';
+import type { Agent, AgentFields } from '../../../sim/types.js';
 import { noContent, ok } from '../../shared/http.js';
 import type { Handler } from '../../types.js';
 import { SLIDERS, SLIDER_DEFAULTS, agentJson, agentSummaryJson, agentVersionJson } from '../mappers.js';
@@ -11,21 +11,26 @@ function slidersIn(body: Record<string, unknown>): Record<string, number> {
   return out;
 }
 
-function changesFrom(body: Record<string, any>): Partial<AgentFields> {
-  const extra = slidersIn(body);
+/**
+ * `extra` goes in whole: sim updateAgent's Object.assign replaces it before its merge runs, so a
+ * partial one would drop the sliders not sent.
+ */
+function changesFrom(agent: Agent, body: Record<string, any>): Partial<AgentFields> {
+  const sent = slidersIn(body);
+  const extra = { ...agent.extra, ...sent };
   return {
     ...(body.name !== undefined && { name: body.name }),
     ...(body.voice !== undefined && { voice: body.voice }),
     ...(body.language !== undefined && { language: body.language }),
     ...(body.system_prompt !== undefined && { prompt: body.system_prompt }),
-    ...(Object.keys(extra).length > 0 && { extra }),
+    ...(Object.keys(sent).length > 0 && { extra }),
   };
 }
 
 /** PUT and PATCH are the same update action (Laravel routes both verbs to it). */
 const update: Handler = ({ world, account, params, body }) => {
   const agent = getAgent(world, account.id, String(params.id));
-  updateAgent(world, agent, changesFrom(body));
+  updateAgent(world, agent, changesFrom(agent, body));
   return ok(agentJson(world, agent));
 };
 

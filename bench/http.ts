@@ -1,0 +1,79 @@
+import autocannon from 'autocannon';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTarget } from './targets.js';
+
+export interface HttpFigure {
+  name: string;
+  reqPerSec: number;
+  p99Ms: number;
+  non2xx: number;
+}
+
+interface Req { method: string; path: string; key: string; body?: unknown }
+
+async function load(url: string, r: Req, seconds: number, connections = 32): Promise<Omit<HttpFigure, 'name'>> {
+  const result = await autocannon({
+    url: url + r.path, method: r.method as 'GET', connections, duration: seconds,
+    headers: { authorization: `Bearer ${r.key}`, ...(r.body ? { 'content-type': 'application/json' } : {}) },
+    body: r.body ? JSON.stringify(r.body) : undefined,
+  });
+  return { reqPerSec: Math.round(result.requests.average), p99Ms: result.latency.p99, non2xx: result.non2xx };
+}
+
+/** The exact bytes callsim answers, so the bare server sends the same payload. */
+async function captureBytes(url: string, r: Req): Promise<string> {
+  const res = await fetch(url + r.path, {
+    method: r.method, headers: { authorization: `Bearer ${r.key}`, ...(r.body ? { 'content-type': 'application/json' } : {}) },
+    body: r.body ? JSON.stringify(r.body) : undefined,
+  });
+  const file = join(tmpdir(), `callsim-bench-${process.pid}-${Math.abs(hash(r.path + r.method))}.json`);
+  writeFileSync(file, JSON.stringify({ status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' }, body: await res.text() }));
+  return file;
+}
+
+const hash = (s: string) => [...s].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7);
+
+const LIST: Req = { method: 'GET', path: '/jagcall/v1/agents', key: 'jc_test_demo' };
+const CREATE: Req = { method: 'POST', path: '/jagcall/v1/agents', key: 'jc_test_demo', body: { name: 'Bench Agent', voice_id: 'rachel' } };
+const BY_ID: Req[] = [
+  { method: 'GET', path: '/calleague/api/core/voice/call/cl_8f2a', key: 'clg_test_demo' },
+  { method: 'GET', path: '/callgenius/api/agents/42', key: 'cg_test_demo' },
+  { method: 'GET', path: '/callingbox/v1/calls/call_5f2a9c1e7b30', key: 'sk_test_demo' },
+  { method: 'GET', path: '/jagcall/v1/agents/agt_xxx', key: 'jc_test_demo' },
+];
+const POSTS: Req[] = [
+  { method: 'POST', path: '/calleague/api/core/webhook', key: 'clg_test_demo', body: { url: 'http://127.0.0.1:9/none', events: ['call.ended'] } },
+  { method: 'POST', path: '/callgenius/api/agents', key: 'cg_test_demo', body: { name: 'Bench', voice: 'aria', language: 'en-AU' } },
+  { method: 'POST', path: '/callingbox/v1/agents', key: 'sk_test_demo', body: { name: 'Bench' } },
+  CREATE,
+];
+
+/** Side by side in one run: bare node:http with identical bytes, callsim, Prism's mocker. */
+export async function benchHttp(seconds = 3): Promise<HttpFigure[]> {
+  const out: HttpFigure[] = [];
+  const run = async (name: string, kind: string, extra: string | undefined, r: Req) => {
+    const t = await startTarget(kind, extra);
+    try {
+      await load(t.url, r, 1); // warm-up
+      out.push({ name, ...(await load(t.url, r, seconds)) });
+    } finally {
+      await t.stop();
+    }
+  };
+  const probe = await startTarget('callsim');
+  const listFile = await captureBytes(probe.url, LIST);
+  const createFile = await captureBytes(probe.url, CREATE);
+  await probe.stop();
+  await run('bare node:http, GET list bytes', 'bare', listFile, { ...LIST, path: '/' });
+  await run('callsim GET /jagcall/v1/agents', 'callsim', undefined, LIST);
+  await run('callsim GET list, no journal/limits', 'callsim', 'plain', LIST);
+  await run('Prism mock GET /v1/agents', 'prism', 'jagcall', { ...LIST, path: '/v1/agents' });
+  await run('bare node:http, POST create bytes', 'bare', createFile, { ...CREATE, path: '/' });
+  await run('callsim POST /jagcall/v1/agents', 'callsim', undefined, CREATE);
+  await run('Prism mock POST /v1/agents', 'prism', 'jagcall', { ...CREATE, path: '/v1/agents' });
+  for (const r of BY_ID) await run(`callsim GET by id ${r.path}`, 'callsim', undefined, r);
+  for (const r of POSTS.slice(0, 3)) await run(`callsim POST ${r.path}`, 'callsim', undefined, r);
+  return out;
+}

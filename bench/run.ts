@@ -1,0 +1,84 @@
+/**
+ * `npm run bench`: every benchmark of the project, one table, ratios against baselines measured in
+ * the same run (these machines are noisy). `npm run bench -- --json` also writes bench-results.json.
+ */
+import { writeFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { benchHttp, type HttpFigure } from './http.js';
+import { benchCallMemory, benchVirtualCalls } from './sim.js';
+import { benchWebhooks } from './webhooks.js';
+import { benchStartup } from './startup.js';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const want = (name: string) => !only || only.includes(name);
+const results: Record<string, unknown> = { node: process.version, date: new Date().toISOString() };
+const rows: Array<[string, string, string]> = [];
+
+function httpRows(figs: HttpFigure[]): void {
+  const by = (prefix: string) => figs.find((f) => f.name.startsWith(prefix))!;
+  const bare = by('bare node:http, GET');
+  const prism = by('Prism mock GET');
+  const bareCreate = by('bare node:http, POST');
+  const prismCreate = by('Prism mock POST');
+  for (const f of figs) {
+    const base = f.name.includes('POST') ? bareCreate : bare;
+    const vsPrism = f.name.includes('POST') ? prismCreate : prism;
+    const ratio = f.name.startsWith('callsim') ? `${(f.reqPerSec / base.reqPerSec).toFixed(2)}x bare, ${(f.reqPerSec / vsPrism.reqPerSec).toFixed(2)}x Prism` : '';
+    rows.push([f.name, `${f.reqPerSec} req/s, p99 ${f.p99Ms} ms${f.non2xx ? `, ${f.non2xx} non-2xx` : ''}`, ratio]);
+  }
+  const journaled = by('callsim GET /jagcall/v1/agents');
+  const plain = by('callsim GET list, no journal');
+  rows.push(['journal + rate limiting cost (GET list)', `${(100 * (1 - journaled.reqPerSec / plain.reqPerSec)).toFixed(1)} %`, 'target ≤ 10 %']);
+}
+
+async function main(): Promise<void> {
+  if (want('http')) {
+    const figs = await benchHttp(Number(process.env.BENCH_SECONDS ?? 3));
+    results.http = figs;
+    httpRows(figs);
+  }
+  if (want('startup')) {
+    const s = await benchStartup();
+    results.startup = s;
+    rows.push(['start to first answer (all specs, fixtures)', `${s.firstAnswerMs} ms`, 'target < 1000 ms']);
+    rows.push(['idle RSS', `${s.idleRssMb} MB`, 'target < 120 MB']);
+  }
+  if (want('sim')) {
+    const v = await benchVirtualCalls();
+    results.virtualCalls = v;
+    rows.push(['1,000 five-minute calls, virtual clock', `${v.wallMs} ms wall (${v.completed} completed)`, 'target < 2000 ms']);
+    const m = await benchCallMemory();
+    results.callMemory = m;
+    rows.push(['RSS with 10,000 completed calls', `${m.rssMb} MB (heap +${m.heapDeltaMb} MB)`, 'target < 200 MB']);
+  }
+  if (want('webhooks')) {
+    const w = await benchWebhooks();
+    results.webhooks = w;
+    rows.push(['webhooks fanned out to a local receiver', `${w.eventsPerSec} events/s, ${w.received}/${w.events} received, ${w.failed} failed`, 'none lost']);
+  }
+  if (want('media')) {
+    const mediaModule = fileURLToPath(new URL('./media.js', import.meta.url));
+    if (existsSync(mediaModule)) {
+      const { benchMedia } = (await import('./media.js' as string)) as { benchMedia: () => Promise<Record<string, unknown>> };
+      const m = await benchMedia();
+      results.media = m;
+      for (const [k, v] of Object.entries(m)) rows.push([`media ${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v), '']);
+    }
+  }
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  process.stdout.write(`callsim benchmarks (${process.version}, ${new Date().toISOString()})\n`);
+  for (const [a, b, c] of rows) process.stdout.write(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}\n`);
+  if (json) {
+    writeFileSync('bench-results.json', JSON.stringify(results, null, 2));
+    process.stdout.write('wrote bench-results.json\n');
+  }
+  process.exit(0);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,570 @@
+/**
+ * Request generators and response oracles of the robustness suite, shared by the vitest suite
+ * (test/robustness/*.test.ts) and the soak bench (bench/soak.ts). No vitest import here: the bench
+ * builds with the production tsconfig.
+ *
+ * Every spec operation gets requests built from its own schemas (json-schema-faker, seeded), with
+ * path ids, body ids and phone numbers taken from the running world so that a good share of the
+ * generated requests reach real records. The local copy of the server's contract validator is the
+ * oracle that says whether a generated request is valid; the server must then answer:
+ *   valid   → a status the operation documents explicitly (not just `default`), below 500, with a
+ *             body that matches the spec for that status;
+ *   invalid → exactly the status the vendor's error writer gives a validation failure, documented,
+ *             in the vendor's error envelope.
+ */
+import { generateSync, type JsonSchema } from 'json-schema-faker';
+import type { Callsim } from '../../src/app.js';
+import type { VendorRuntime } from '../../src/pipeline/index.js';
+import { resolvePointer, type Doc, type OperationDef } from '../../src/contract/spec.js';
+import type { SimRequest, Violation } from '../../src/contract/types.js';
+
+export interface Exchange {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+export interface SendOptions {
+  raw?: string | Buffer;
+  headers?: Record<string, string>;
+  /** undefined: the vendor's demo key; null: none. */
+  key?: string | null;
+}
+
+/** How requests reach the server: the test suite goes through `sim.api`, the bench through fetch. */
+export interface Harness {
+  sim: Callsim;
+  send(vendor: string, method: string, path: string, o?: SendOptions): Promise<Exchange>;
+  advance(ms: number): Promise<void>;
+  reset(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeded randomness
+// ---------------------------------------------------------------------------------------------
+
+export interface Rng {
+  next(): number;
+  int(min: number, max: number): number;
+  chance(p: number): boolean;
+  pick<T>(items: readonly T[]): T;
+}
+
+/** Mulberry32: small, seedable, good enough to pick among candidates. */
+export function rng(seed: number): Rng {
+  let a = seed >>> 0 || 1;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
+    chance: (p) => next() < p,
+    pick: (items) => items[Math.floor(next() * items.length)],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schemas
+// ---------------------------------------------------------------------------------------------
+
+const derefCache = new WeakMap<Doc, Map<string, any>>();
+
+/** A schema with every local `$ref` inlined; a cycle becomes `{}` (anything) at its second visit. */
+export function derefSchema(doc: Doc, node: any, seen: string[] = []): any {
+  if (Array.isArray(node)) return node.map((n) => derefSchema(doc, n, seen));
+  if (!node || typeof node !== 'object') return node;
+  if (typeof node.$ref === 'string' && node.$ref.startsWith('#/')) {
+    const ref: string = node.$ref;
+    if (seen.includes(ref)) return {};
+    const { $ref: _drop, ...rest } = node;
+    return derefSchema(doc, { ...resolvePointer(doc, ref), ...rest }, [...seen, ref]);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    // Documentation-only keywords: the faker would copy examples verbatim, which narrows the search.
+    if (k === 'example' || k === 'examples' || k === 'description') continue;
+    out[k] = derefSchema(doc, v, seen);
+  }
+  return out;
+}
+
+export function schemaAt(doc: Doc, pointer: string): any {
+  let cache = derefCache.get(doc);
+  if (!cache) derefCache.set(doc, (cache = new Map()));
+  if (!cache.has(pointer)) cache.set(pointer, derefSchema(doc, resolvePointer(doc, pointer)));
+  return cache.get(pointer);
+}
+
+/** Webhook URLs point at a closed local port: generated subscriptions must never reach the internet. */
+const FORMATS = {
+  uri: (r: { int(a: number, b: number): number }) => `http://127.0.0.1:9/hook/${r.int(1, 1_000_000)}`,
+  url: (r: { int(a: number, b: number): number }) => `http://127.0.0.1:9/hook/${r.int(1, 1_000_000)}`,
+};
+
+export function fake(schema: any, seed: number): unknown {
+  try {
+    return generateSync(schema as JsonSchema, {
+      seed, formats: FORMATS, optionalsProbability: 0.6, maxDefaultItems: 3, maxDepth: 6,
+      minDateTime: '2025-01-01T00:00:00Z', maxDateTime: '2026-12-31T00:00:00Z',
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+const jsonBodyType = (op: OperationDef): string | undefined => op.body?.contentTypes.find((ct) => ct.includes('json'));
+
+/** Operations whose body the generators can write (JSON, or no body at all). */
+export const generatable = (op: OperationDef): boolean => !op.body || jsonBodyType(op) !== undefined;
+
+// ---------------------------------------------------------------------------------------------
+// Ids from the running world
+// ---------------------------------------------------------------------------------------------
+
+export type IdKind = 'agent' | 'call' | 'number' | 'campaign' | 'conversation' | 'knowledge' | 'webhook' | 'version' | 'tenant' | 'e164' | 'inventory';
+
+export function accountOf(sim: Callsim, runtime: VendorRuntime, which: 'demo' | 'other'): string | undefined {
+  const key = which === 'demo' ? runtime.adapter.demoKey : runtime.adapter.otherKey;
+  return sim.world.sessions.get(key)?.accountId;
+}
+
+/** Live ids of one kind in one account (the world changes as requests create and delete). */
+export function idsOf(sim: Callsim, runtime: VendorRuntime, accountId: string | undefined, kind: IdKind): string[] {
+  if (!accountId || !sim.world.accounts.has(accountId)) return [];
+  const s = sim.world.store(accountId);
+  const account = sim.world.accounts.get(accountId)!;
+  switch (kind) {
+    case 'agent': return [...s.agents.keys(), ...Object.keys(account.agentAliases ?? {})];
+    case 'call': return [...s.calls.keys()];
+    case 'number': return [...s.numbers.keys()];
+    case 'campaign': return [...s.campaigns.keys()];
+    case 'conversation': return [...s.smsConversations.keys()];
+    case 'knowledge': return [...s.knowledge.keys()];
+    case 'webhook': return sim.services.webhooks.list(runtime.adapter.name, accountId).map((w) => w.id);
+    case 'version': {
+      const max = Math.max(1, ...[...s.agents.values()].map((a) => a.version ?? 1));
+      return Array.from({ length: max + 1 }, (_, i) => String(i + 1));
+    }
+    case 'tenant': return [...sim.world.accounts.values()].filter((a) => a.namespace === runtime.adapter.name).map((a) => a.id);
+    case 'e164': return [...s.numbers.values()].map((n) => n.e164);
+    case 'inventory': return [...(sim.world.inventory.get(account.namespace)?.keys() ?? [])].slice(0, 50);
+  }
+}
+
+/** What a path parameter names, from its name and the literal segment before it. */
+export function pathParamKind(op: OperationDef, name: string): IdKind | undefined {
+  const segs = op.template.split('/');
+  const i = segs.indexOf(`{${name}}`);
+  const before = (segs[i - 1] ?? '').toLowerCase();
+  const n = name.toLowerCase();
+  if (n.includes('version')) return 'version';
+  if (n.includes('number')) return 'number';
+  const key = `${n} ${before}`;
+  if (/number/.test(before)) return 'number';
+  if (/agent|assistant/.test(key)) return 'agent';
+  if (/campaign/.test(key)) return 'campaign';
+  if (/conversation/.test(key)) return 'conversation';
+  if (/knowledge/.test(key)) return 'knowledge';
+  if (/webhook/.test(key)) return 'webhook';
+  if (/tenant/.test(key)) return 'tenant';
+  if (/call/.test(key)) return 'call';
+  return undefined;
+}
+
+/** What a body or query field holds, from its name (and the operation, for phone numbers). */
+export function fieldKind(op: OperationDef, name: string): IdKind | undefined {
+  const n = name.toLowerCase();
+  if (/^(agent|assistant)_?id$/.test(n)) return 'agent';
+  if (/^(phone_)?number_?id$/.test(n)) return 'number';
+  if (/^call_?id$/.test(n)) return 'call';
+  if (/^campaign_?id$/.test(n)) return 'campaign';
+  if (/^tenant_?id$/.test(n)) return 'tenant';
+  if (n === 'from') return 'e164';
+  if ((n === 'phone_number' || n === 'number' || n === 'phonenumber') && /purchase|provision|buy/i.test(op.operationId)) return 'inventory';
+  return undefined;
+}
+
+/** A live id in place of a generated one, most of the time; the other account's sometimes. */
+function realize(sim: Callsim, runtime: VendorRuntime, kind: IdKind, generated: unknown, r: Rng, own: string | undefined, other: string | undefined): unknown {
+  const roll = r.next();
+  const pool = roll < 0.75 ? idsOf(sim, runtime, own, kind) : roll < 0.85 ? idsOf(sim, runtime, other, kind) : [];
+  if (!pool.length) return generated;
+  const id = r.pick(pool);
+  if (typeof generated === 'number' && /^\d+$/.test(id)) return Number(id);
+  if (typeof generated === 'number') return generated;
+  return id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planned requests
+// ---------------------------------------------------------------------------------------------
+
+export interface Plan {
+  op: OperationDef;
+  /** Decoded path parameters. */
+  params: Record<string, string>;
+  query: Record<string, string | string[]>;
+  /** JSON body, or undefined for none. */
+  body?: unknown;
+  /** What was done to make it invalid (empty for a generated valid request). */
+  mutation: string;
+}
+
+const asQueryValue = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+export function pathOf(p: Plan): string {
+  const path = p.op.template.replace(/\{([^}]+)\}/g, (_, n: string) => encodeURIComponent(p.params[n] ?? ''));
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(p.query)) for (const one of Array.isArray(v) ? v : [v]) qs.append(k, one);
+  const s = qs.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+export function filledPath(p: Plan): string {
+  return pathOf(p).split('?')[0];
+}
+
+/** A request the spec allows, as far as the faker manages (the local validator has the last word). */
+export function planValid(sim: Callsim, runtime: VendorRuntime, op: OperationDef, seed: number): Plan {
+  const r = rng(seed);
+  const own = accountOf(sim, runtime, 'demo');
+  const other = accountOf(sim, runtime, 'other');
+  const doc = runtime.spec.doc;
+  const params: Record<string, string> = {};
+  const query: Record<string, string | string[]> = {};
+  let k = 0;
+  for (const p of op.params) {
+    k++;
+    const schema = derefSchema(doc, p.schema);
+    if (p.in === 'path') {
+      const kind = pathParamKind(op, p.name);
+      let v: unknown = fake(schema, seed + k);
+      if (kind) v = realize(sim, runtime, kind, v, r, own, other);
+      params[p.name] = asQueryValue(v ?? 'x');
+    } else if (p.in === 'query') {
+      if (!p.required && !r.chance(0.5)) continue;
+      let v: unknown = fake(schema, seed + k);
+      const kind = fieldKind(op, p.name);
+      if (kind && kind !== 'inventory') v = realize(sim, runtime, kind, v, r, own, other);
+      if (v === undefined || v === null) continue;
+      query[p.name] = Array.isArray(v) ? v.map(asQueryValue) : asQueryValue(v);
+    }
+  }
+  let body: unknown;
+  const ct = jsonBodyType(op);
+  if (ct) {
+    const schema = schemaAt(doc, op.body!.pointers[ct]);
+    body = fake(schema, seed);
+    if (body && typeof body === 'object' && !Array.isArray(body)) {
+      for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+        const kind = fieldKind(op, name);
+        if (kind && (typeof value === 'string' || typeof value === 'number')) (body as Record<string, unknown>)[name] = realize(sim, runtime, kind, value, r, own, other);
+      }
+    }
+  }
+  return { op, params, query, body, mutation: '' };
+}
+
+const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+
+/** What the server's own contract check says of a plan: empty means valid. */
+export function violationsOf(runtime: VendorRuntime, p: Plan): Violation[] {
+  const ct = jsonBodyType(p.op);
+  return runtime.validator.validateRequest(p.op, { ...p.params }, clone(p.query) as Record<string, unknown>, clone(p.body), p.body === undefined ? undefined : ct);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invalid mutations
+// ---------------------------------------------------------------------------------------------
+
+type Mutation = { where: 'body' | 'query' | 'path'; path: string[]; drop?: boolean; value?: unknown; why: string };
+
+const SKIP = Symbol('skip');
+
+function typeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+function otherTypes(v: unknown): unknown[] {
+  switch (typeOf(v)) {
+    case 'string': return [12345, true, ['x'], { x: 1 }];
+    case 'number': return ['not-a-number', '12', true, [1]];
+    case 'boolean': return ['yes', 1, null];
+    case 'array': return ['x', { x: 1 }, 7];
+    case 'object': return ['x', [1], 7];
+    default: return [12345, 'x', { x: 1 }];
+  }
+}
+
+/** Values that break one keyword of `schema` (given the current value), best effort. */
+function breakers(schema: any, value: unknown): Array<{ value: unknown; why: string }> {
+  const out: Array<{ value: unknown; why: string }> = [];
+  if (!schema || typeof schema !== 'object') return out;
+  for (const t of otherTypes(value)) out.push({ value: t, why: `wrong type ${typeOf(t)}` });
+  if (typeof schema.maximum === 'number') out.push({ value: schema.maximum + 1, why: 'above maximum' }, { value: 1e12, why: 'huge number' });
+  if (typeof schema.minimum === 'number') out.push({ value: schema.minimum - 1, why: 'below minimum' });
+  if (typeof schema.exclusiveMaximum === 'number') out.push({ value: schema.exclusiveMaximum, why: 'at exclusiveMaximum' });
+  if (schema.type === 'integer' || (Array.isArray(schema.type) && schema.type.includes('integer'))) out.push({ value: 1.5, why: 'fraction for integer' });
+  if (typeof schema.maxLength === 'number') out.push({ value: 'x'.repeat(schema.maxLength + 1), why: 'longer than maxLength' });
+  if (typeof schema.minLength === 'number' && schema.minLength > 0) out.push({ value: '', why: 'shorter than minLength' });
+  if (Array.isArray(schema.enum)) out.push({ value: 'not-in-enum', why: 'not in enum' });
+  if (schema.pattern) out.push({ value: '!!not matching!!', why: 'pattern mismatch' });
+  if (schema.format) out.push({ value: 'not a ' + schema.format, why: `bad ${schema.format}` });
+  if (typeof schema.maxItems === 'number' && Array.isArray(value)) out.push({ value: Array(schema.maxItems + 1).fill(value[0] ?? 'x'), why: 'too many items' });
+  if (typeof schema.minItems === 'number' && schema.minItems > 0) out.push({ value: [], why: 'too few items' });
+  return out;
+}
+
+/** Branches of a composed schema that could describe `value`. */
+function branches(schema: any): any[] {
+  if (!schema || typeof schema !== 'object') return [];
+  const alts = [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])];
+  return [schema, ...alts.flatMap(branches)];
+}
+
+function collectBodyMutations(schema: any, value: unknown, path: string[], out: Mutation[], depth = 0): void {
+  if (depth > 4) return;
+  for (const s of branches(schema)) {
+    for (const b of breakers(s, value)) out.push({ where: 'body', path, value: b.value, why: `${path.join('.') || 'body'}: ${b.why}` });
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const req of s.required ?? []) if (req in (value as object)) out.push({ where: 'body', path: [...path, req], drop: true, why: `${[...path, req].join('.')}: dropped required` });
+      out.push({ where: 'body', path: [...path, 'zz_unknown_field'], value: 'surprise', why: `${path.join('.') || 'body'}: unknown property` });
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        const sub = s.properties?.[k];
+        if (sub) collectBodyMutations(sub, v, [...path, k], out, depth + 1);
+      }
+    }
+    if (Array.isArray(value) && value.length && s.items) collectBodyMutations(s.items, value[0], [...path, '0'], out, depth + 1);
+  }
+}
+
+function setAt(root: unknown, path: string[], m: Mutation): unknown {
+  if (!path.length) return m.drop ? SKIP : m.value;
+  const copy = clone(root) as any;
+  let node = copy;
+  for (const part of path.slice(0, -1)) node = node?.[part];
+  if (!node || typeof node !== 'object') return copy;
+  const last = path[path.length - 1];
+  if (m.drop) delete node[last];
+  else node[last] = m.value;
+  return copy;
+}
+
+/** Every mutation of a valid plan the generators know of (not all of them are really invalid). */
+export function mutations(runtime: VendorRuntime, valid: Plan): Mutation[] {
+  const out: Mutation[] = [];
+  const doc = runtime.spec.doc;
+  const ct = jsonBodyType(valid.op);
+  if (ct && valid.body !== undefined) {
+    const schema = schemaAt(doc, valid.op.body!.pointers[ct]);
+    collectBodyMutations(schema, valid.body, [], out);
+    for (const whole of [[], 'just a string', 42, null, true]) out.push({ where: 'body', path: [], value: whole, why: `body is ${JSON.stringify(whole)}` });
+  }
+  for (const p of valid.op.params) {
+    if (p.in !== 'query' && p.in !== 'path') continue;
+    const schema = derefSchema(doc, p.schema);
+    const current: unknown = p.in === 'query' ? valid.query[p.name] ?? fake(schema, 7) : valid.params[p.name];
+    for (const s of branches(schema)) {
+      for (const b of breakers(s, current)) {
+        if (b.value === null || typeof b.value === 'object') continue;
+        const v = String(b.value);
+        // A path value the router cannot take is a 404 (no route), not a contract violation.
+        if (p.in === 'path' && (!v || v.includes('/'))) continue;
+        out.push({ where: p.in, path: [p.name], value: v, why: `${p.in} ${p.name}: ${b.why}` });
+      }
+    }
+    if (p.in === 'query' && p.required) out.push({ where: 'query', path: [p.name], drop: true, why: `query ${p.name}: dropped required` });
+  }
+  return out;
+}
+
+export function applyMutation(valid: Plan, m: Mutation): Plan {
+  const p: Plan = { ...valid, params: { ...valid.params }, query: { ...valid.query }, mutation: m.why };
+  if (m.where === 'body') {
+    const b = setAt(valid.body, m.path, m);
+    p.body = b === SKIP ? undefined : b;
+  } else if (m.where === 'query') {
+    if (m.drop) delete p.query[m.path[0]];
+    else p.query[m.path[0]] = String(m.value);
+  } else p.params[m.path[0]] = String(m.value);
+  return p;
+}
+
+/** A plan the contract rejects, made by breaking a generated valid one; undefined if none could be made. */
+export function planInvalid(sim: Callsim, runtime: VendorRuntime, op: OperationDef, seed: number): Plan | undefined {
+  const r = rng(seed ^ 0x5bd1e995);
+  const valid = planValid(sim, runtime, op, seed);
+  const all = mutations(runtime, valid);
+  for (let tries = 0; tries < 12 && all.length; tries++) {
+    const i = r.int(0, all.length - 1);
+    const m = all.splice(i, 1)[0];
+    let p = applyMutation(valid, m);
+    // Now and then break two things at once.
+    if (all.length && r.chance(0.25)) {
+      const m2 = r.pick(all);
+      p = applyMutation(p, { ...m2, why: `${m.why} + ${m2.why}` });
+    }
+    if (p.body === undefined && valid.body !== undefined && m.where === 'body' && m.path.length === 0) continue;
+    if (violationsOf(runtime, p).length) return p;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Oracles
+// ---------------------------------------------------------------------------------------------
+
+/** Explicitly documented (its own status or its `4XX` range), not just covered by `default`. */
+export function documented(op: OperationDef, status: number): boolean {
+  return String(status) in op.responses || `${String(status)[0]}XX` in op.responses;
+}
+
+const errorPointerCache = new WeakMap<VendorRuntime, string[]>();
+
+/** Every schema the spec gives a 4xx answer: an error body must match one of them. */
+export function errorSchemaPointers(runtime: VendorRuntime): string[] {
+  let out = errorPointerCache.get(runtime);
+  if (!out) {
+    const set = new Set<string>();
+    for (const op of runtime.spec.operations) {
+      for (const [status, pointer] of Object.entries(op.responses)) if (/^4/.test(status) && pointer) set.add(pointer);
+    }
+    // Resolve each to the schema it ends in, so equal envelopes are checked once.
+    const bySchema = new Map<string, string>();
+    for (const p of set) {
+      const node = resolvePointer(runtime.spec.doc, p);
+      bySchema.set(typeof node?.$ref === 'string' ? node.$ref : p, p);
+    }
+    out = [...bySchema.values()];
+    errorPointerCache.set(runtime, out);
+  }
+  return out;
+}
+
+export function isVendorError(runtime: VendorRuntime, body: unknown): boolean {
+  if (!body || typeof body !== 'object') return false;
+  return errorSchemaPointers(runtime).some((p) => runtime.validator.validateAt(p, body).length === 0);
+}
+
+/** The status the vendor's own error writer gives these violations: what the server must answer. */
+export function validationStatus(runtime: VendorRuntime, p: Plan, violations: Violation[]): number {
+  const req: SimRequest = { method: p.op.method, path: filledPath(p), query: p.query, headers: {} };
+  return runtime.adapter.error({ kind: 'validation', message: violations.map((v) => v.message).join('; '), violations }, req).status;
+}
+
+export interface Verdict {
+  plan: Plan;
+  path: string;
+  status: number;
+  violations: Violation[];
+  problems: string[];
+  /** Problems that match a reported bug (see KNOWN_BUGS), kept apart so the suite stays green. */
+  known: string[];
+  text: string;
+}
+
+/**
+ * Server bugs already reported and not yet fixed: a matching case is kept out of the failing
+ * problems (and counted) so the suite stays green but honest. Each entry says what is wrong.
+ */
+export interface KnownBug {
+  vendor: string;
+  operationId?: string;
+  note: string;
+  matches(v: { plan: Plan; status: number; body: any; problem: string }): boolean;
+}
+
+export const KNOWN_BUGS: KnownBug[] = [];
+
+export function judge(runtime: VendorRuntime, plan: Plan, res: Exchange): Verdict {
+  const path = pathOf(plan);
+  const violations = violationsOf(runtime, plan);
+  const problems: string[] = [];
+  const op = plan.op;
+  const { status } = res;
+  if (status >= 500) problems.push(`5xx: ${status} (${res.headers.get('x-callsim-error') ?? 'no diagnostic'})`);
+  if (!documented(op, status)) problems.push(`status ${status} is not documented for ${op.operationId} (documents ${Object.keys(op.responses).join(', ')})`);
+  const body = status === 204 || res.text === '' ? undefined : res.body;
+  for (const v of runtime.validator.validateResponse(op, status, body)) problems.push(`response does not match spec: ${v.field || 'body'} ${v.message}`);
+  if (status >= 400 && status < 500 && !isVendorError(runtime, res.body)) problems.push(`4xx body is not the vendor's error envelope`);
+  if (violations.length) {
+    const want = validationStatus(runtime, plan, violations);
+    if (status !== want) problems.push(`invalid request (${violations.map((v) => `${v.location}:${v.field}:${v.rule}`).join(', ')}) answered ${status}, want ${want}`);
+  }
+  const known: string[] = [];
+  const left = problems.filter((problem) => {
+    const bug = KNOWN_BUGS.find((b) => b.vendor === runtime.adapter.name && (!b.operationId || b.operationId === op.operationId) && b.matches({ plan, status, body: res.body, problem }));
+    if (bug) known.push(`${problem} [known bug: ${bug.note}]`);
+    return !bug;
+  });
+  return { plan, path, status, violations, problems: left, known, text: res.text };
+}
+
+export async function run(h: Harness, runtime: VendorRuntime, plan: Plan): Promise<Verdict> {
+  const ct = jsonBodyType(plan.op);
+  const withBody = plan.body !== undefined;
+  const res = await h.send(runtime.adapter.name, plan.op.method, pathOf(plan), {
+    raw: withBody ? JSON.stringify(plan.body) : undefined,
+    headers: withBody ? { 'content-type': ct ?? 'application/json' } : {},
+  });
+  return judge(runtime, plan, res);
+}
+
+export function describeVerdict(runtime: VendorRuntime, v: Verdict): string {
+  const body = v.plan.body === undefined ? '' : ` body=${JSON.stringify(v.plan.body).slice(0, 600)}`;
+  return `${runtime.adapter.name} ${v.plan.op.operationId}: ${v.plan.op.method} ${v.path}${body}${v.plan.mutation ? ` [mutation: ${v.plan.mutation}]` : ''}\n` +
+    `  → ${v.status} ${v.text.slice(0, 400)}\n  problems: ${v.problems.join(' | ')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sequences (the mixed property and the soak)
+// ---------------------------------------------------------------------------------------------
+
+export interface Tally {
+  requests: number;
+  valid: number;
+  invalid: number;
+  byStatus: Record<string, number>;
+  serverErrors: number;
+  violations: number;
+  knownBugs: number;
+  failures: string[];
+}
+
+export const emptyTally = (): Tally => ({ requests: 0, valid: 0, invalid: 0, byStatus: {}, serverErrors: 0, violations: 0, knownBugs: 0, failures: [] });
+
+export function count(t: Tally, runtime: VendorRuntime, v: Verdict): void {
+  t.requests++;
+  if (v.violations.length) t.invalid++;
+  else t.valid++;
+  t.byStatus[v.status] = (t.byStatus[v.status] ?? 0) + 1;
+  if (v.status >= 500) t.serverErrors++;
+  if (v.problems.length) {
+    t.violations++;
+    if (t.failures.length < 50) t.failures.push(describeVerdict(runtime, v));
+  }
+  if (v.known.length) t.knownBugs++;
+}
+
+/** One random step against one vendor: a valid or broken request to any operation, or a clock tick. */
+export async function step(h: Harness, runtime: VendorRuntime, seed: number, t: Tally): Promise<Verdict | undefined> {
+  const r = rng(seed);
+  const ops = runtime.spec.operations.filter(generatable);
+  if (r.chance(0.08)) {
+    await h.advance(r.pick([500, 2_000, 10_000, 60_000]));
+    return undefined;
+  }
+  const op = r.pick(ops);
+  const plan = r.chance(0.7) ? planValid(h.sim, runtime, op, seed) : planInvalid(h.sim, runtime, op, seed) ?? planValid(h.sim, runtime, op, seed);
+  const v = await run(h, runtime, plan);
+  count(t, runtime, v);
+  return v;
+}
