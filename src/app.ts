@@ -2,8 +2,9 @@ import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { RealClock, VirtualClock } from './sim/clock.js';
 import { World } from './sim/world.js';
-import { FIXTURES_DIR, SPECS_DIR, loadInventory, loadLibrary, loadPrices } from './fixtures/index.js';
-import { loadSpec } from './contract/spec.js';
+import { FIXTURES_DIR, PACKAGE_ROOT, SPECS_DIR, loadInventory, loadLibrary, loadPrices } from './fixtures/index.js';
+import { loadSpecDoc } from './contract/spec.js';
+import { readSpec } from './contract/precompile.js';
 import { Router } from './contract/router.js';
 import { ContractValidator } from './contract/validator.js';
 import { runPipeline, type Guard, type Outcome, type VendorRuntime } from './pipeline/index.js';
@@ -23,8 +24,9 @@ export function missingHandlers(runtime: VendorRuntime): string[] {
 
 export function loadRuntimes(names?: string[]): VendorRuntime[] {
   return VENDORS.filter((v) => !names || names.includes(v.name)).map((adapter) => {
-    const spec = loadSpec(join(SPECS_DIR, adapter.specFile), adapter.name);
-    const runtime = { adapter, spec, validator: new ContractValidator(spec), router: new Router(spec.operations) };
+    const cached = readSpec(join(SPECS_DIR, adapter.specFile), join(PACKAGE_ROOT, 'dist', 'validators'), adapter.name);
+    const spec = loadSpecDoc(cached.doc, adapter.name);
+    const runtime = { adapter, spec, validator: new ContractValidator(spec, cached.precompiled), router: new Router(spec.operations) };
     const missing = missingHandlers(runtime);
     if (missing.length) throw new Error(`${adapter.name}: no handler for operation(s) ${missing.join(', ')}`);
     return runtime;

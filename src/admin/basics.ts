@@ -4,7 +4,7 @@ import type { Callsim } from '../app.js';
 export const adminError = (res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
   res.status(status).json({ error: { code, message, ...extra } });
 
-const isLoopback = (addr: string | undefined) => !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
+import { isLoopback } from './health.js';
 
 /** Loopback only, unless an admin token is set: then the token, from anywhere. */
 export function adminGate(sim: Callsim) {

@@ -50,7 +50,10 @@ export function deref(doc: Doc, node: any): any {
 
 /** Reads one OpenAPI 3.1 document and lists its operations; schemas stay in place, referred to by pointer. */
 export function loadSpec(file: string, id: string): LoadedSpec {
-  const doc = parse(readFileSync(file, 'utf8')) as Doc;
+  return loadSpecDoc(parse(readFileSync(file, 'utf8')) as Doc, id);
+}
+
+export function loadSpecDoc(doc: Doc, id: string): LoadedSpec {
   const globalSecured = Array.isArray(doc.security) && doc.security.length > 0;
   const operations: OperationDef[] = [];
   for (const [template, item] of Object.entries<Doc>(doc.paths ?? {})) {

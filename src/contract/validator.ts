@@ -3,14 +3,27 @@ import addFormats from 'ajv-formats';
 import type { LoadedSpec, OperationDef } from './spec.js';
 import type { Violation } from './types.js';
 
-function makeAjv(coerce: boolean): Ajv2020 {
+export function makeAjv(coerce: boolean, code?: object): Ajv2020 {
   const ajv = new Ajv2020({
     strict: false, allErrors: true, useDefaults: true, coerceTypes: coerce ? 'array' : false,
-    validateFormats: true, discriminator: false, allowUnionTypes: true,
+    validateFormats: true, discriminator: false, allowUnionTypes: true, validateSchema: false, ...(code ? { code } : {}),
   });
   (addFormats as unknown as (a: Ajv2020) => void)(ajv);
   return ajv;
 }
+
+/** Request validators generated at build time (`ajv` standalone code), by `validatorNames`. */
+export interface Precompiled {
+  body: Record<string, ValidateFunction>;
+  params: Record<string, ValidateFunction>;
+}
+
+/** The one naming of an operation's request validators, shared by build and run time. */
+export const validatorNames = (op: OperationDef) => ({
+  path: `${op.operationId}__path`,
+  query: `${op.operationId}__query`,
+  body: (ct: string) => `${op.operationId}__body__${ct.replace(/[^a-z0-9]/gi, '_')}`,
+});
 
 export interface OperationValidators {
   params?: ValidateFunction;
@@ -19,7 +32,7 @@ export interface OperationValidators {
 }
 
 /** Parameters → one object schema, with `$ref`s pointed into the spec document. */
-function paramsSchema(specId: string, op: OperationDef, where: 'path' | 'query'): object | undefined {
+export function paramsSchema(specId: string, op: OperationDef, where: 'path' | 'query'): object | undefined {
   const params = op.params.filter((p) => p.in === where);
   if (!params.length) return undefined;
   return {
@@ -47,22 +60,23 @@ export class ContractValidator {
   private ops = new Map<string, OperationValidators>();
   private responses = new Map<string, ValidateFunction | null>();
 
-  constructor(readonly spec: LoadedSpec) {
+  constructor(readonly spec: LoadedSpec, precompiled?: Precompiled) {
     this.bodyAjv.addSchema(spec.doc, spec.id);
     this.paramAjv.addSchema(spec.doc, spec.id);
-    for (const op of spec.operations) this.ops.set(op.operationId, this.compileOperation(op));
+    for (const op of spec.operations) this.ops.set(op.operationId, this.compileOperation(op, precompiled));
   }
 
-  private compileOperation(op: OperationDef): OperationValidators {
+  private compileOperation(op: OperationDef, pre?: Precompiled): OperationValidators {
+    const names = validatorNames(op);
     const path = paramsSchema(this.spec.id, op, 'path');
     const query = paramsSchema(this.spec.id, op, 'query');
     const body: Record<string, ValidateFunction> = {};
     for (const [ct, pointer] of Object.entries(op.body?.pointers ?? {})) {
-      if (ct.includes('json')) body[ct] = this.bodyAjv.compile({ $ref: this.spec.id + pointer });
+      if (ct.includes('json')) body[ct] = pre?.body[names.body(ct)] ?? this.bodyAjv.compile({ $ref: this.spec.id + pointer });
     }
     return {
-      params: path ? this.paramAjv.compile(path) : undefined,
-      query: query ? this.paramAjv.compile(query) : undefined,
+      params: path ? pre?.params[names.path] ?? this.paramAjv.compile(path) : undefined,
+      query: query ? pre?.params[names.query] ?? this.paramAjv.compile(query) : undefined,
       body,
     };
   }

@@ -1,0 +1,48 @@
+/**
+ * Build step (run by `npm run build` after tsc): writes dist/validators/<vendor>.<hash>.json and
+ * its ajv standalone validators, so the server starts without parsing YAML or compiling schemas.
+ */
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { _ } from 'ajv';
+import standalone from 'ajv/dist/standalone/index.js';
+import { PACKAGE_ROOT, SPECS_DIR } from '../fixtures/index.js';
+import { specHash } from './precompile.js';
+import { loadSpecDoc } from './spec.js';
+import { makeAjv, paramsSchema, validatorNames } from './validator.js';
+import { VENDORS } from '../vendors/registry.js';
+
+// ajv ships CommonJS with `exports.default`: take the function wherever the loader put it.
+const standaloneCode = ((standalone as unknown as { default?: unknown }).default ?? standalone) as (ajv: unknown, refs: Record<string, string>) => string;
+const OUT = join(PACKAGE_ROOT, 'dist', 'validators');
+const code = { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` };
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+for (const v of VENDORS) {
+  const text = readFileSync(join(SPECS_DIR, v.specFile), 'utf8');
+  const hash = specHash(text);
+  const doc = parse(text);
+  const spec = loadSpecDoc(doc, v.name);
+  const bodyAjv = makeAjv(false, code);
+  const paramAjv = makeAjv(true, code);
+  bodyAjv.addSchema(doc, v.name);
+  paramAjv.addSchema(doc, v.name);
+  const bodyRefs: Record<string, string> = {};
+  const paramRefs: Record<string, string> = {};
+  for (const op of spec.operations) {
+    const n = validatorNames(op);
+    const path = paramsSchema(v.name, op, 'path');
+    const query = paramsSchema(v.name, op, 'query');
+    if (path) paramAjv.addSchema(path, (paramRefs[n.path] = n.path));
+    if (query) paramAjv.addSchema(query, (paramRefs[n.query] = n.query));
+    for (const [ct, pointer] of Object.entries(op.body?.pointers ?? {})) {
+      if (ct.includes('json')) bodyAjv.addSchema({ $ref: v.name + pointer }, (bodyRefs[n.body(ct)] = n.body(ct)));
+    }
+  }
+  writeFileSync(join(OUT, `${v.name}.${hash}.json`), JSON.stringify(doc));
+  writeFileSync(join(OUT, `${v.name}.${hash}.body.cjs`), standaloneCode(bodyAjv, bodyRefs));
+  writeFileSync(join(OUT, `${v.name}.${hash}.params.cjs`), standaloneCode(paramAjv, paramRefs));
+}
+process.stdout.write(`precompiled validators: ${readdirSync(OUT).length} files in dist/validators\n`);
