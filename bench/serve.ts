@@ -41,7 +41,8 @@ async function main(): Promise<void> {
     const { createInstance, getHttpOperationsFromSpec } = await import('@stoplight/prism-http');
     const doc = parse(readFileSync(join(SPECS_DIR, `${extra}.yaml`), 'utf8'));
     const operations = await getHttpOperationsFromSpec(doc);
-    const logger = pino({ level: 'silent' });
+    // Prism logs at a custom "success" level (prism-cli's pino setup).
+    const logger = pino({ level: 'silent', customLevels: { success: 12 } });
     const prism = createInstance({ mock: { dynamic: false }, checkSecurity: true, validateRequest: true, validateResponse: true, errors: false, upstreamProxy: undefined, isProxy: false } as never, { logger } as never);
     http.createServer((req, res) => {
       const chunks: Buffer[] = [];

@@ -37,6 +37,7 @@ export async function startTarget(kind: string, extra?: string): Promise<Target>
     url: `http://127.0.0.1:${port}`,
     child,
     stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.removeAllListeners('exit');
       child.once('exit', () => resolve());
       child.kill('SIGKILL');

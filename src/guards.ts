@@ -5,24 +5,22 @@ import type { FaultRule, RateLimitRule } from './config.js';
 import type { World } from './sim/world.js';
 import type { ApiErrorKind } from './vendors/types.js';
 
-/** Documented defaults: CallGeni.us 120/min per token; Calleague's fair use, 600/min per workspace. */
-export const DEFAULT_RATE_LIMITS: Record<string, RateLimitRule & { scope: 'token' | 'account' }> = {
-  callgenius: { requests: 120, perSec: 60, scope: 'token' },
-  calleague: { requests: 600, perSec: 60, scope: 'account' },
-};
-
-/** Fixed windows on the sim clock, so a virtual-clock test can roll past a limit with advance. */
+/**
+ * Fixed windows on the sim clock, so a virtual-clock test can roll past a limit with advance.
+ * Each vendor's documented default comes from its adapter (`rateLimit`); config overrides it.
+ */
 export function rateLimitGuard(world: () => World, limits: () => Record<string, RateLimitRule | false>): Guard {
   const windows = new Map<string, { start: number; count: number }>();
   return ({ vendor, account, session }) => {
     const name = vendor.adapter.name;
     const configured = limits()[name];
     if (configured === false) return undefined;
-    const rule = configured ?? DEFAULT_RATE_LIMITS[name];
-    if (!rule) return undefined;
-    const scope = DEFAULT_RATE_LIMITS[name]?.scope ?? 'token';
+    const fallback = vendor.adapter.rateLimit;
+    const requests = configured?.requests ?? fallback?.requests;
+    const perMs = configured ? configured.perSec * 1000 : fallback?.perMs;
+    if (!requests || !perMs) return undefined;
+    const scope = fallback?.scope ?? 'token';
     const key = `${name}|${scope === 'token' ? session.token : account.id}`;
-    const perMs = rule.perSec * 1000;
     const now = world().now();
     const start = Math.floor(now / perMs) * perMs;
     let w = windows.get(key);
@@ -31,9 +29,9 @@ export function rateLimitGuard(world: () => World, limits: () => Record<string, 
       windows.set(key, w);
     }
     w.count++;
-    if (w.count <= rule.requests) return undefined;
+    if (w.count <= requests) return undefined;
     const retryAfterSec = Math.max(1, Math.ceil((start + perMs - now) / 1000));
-    return { kind: 'rate_limited', message: `Too Many Requests: limit is ${rule.requests} requests per ${rule.perSec} s; retry after ${retryAfterSec} s`, retryAfterSec };
+    return { kind: 'rate_limited', message: `Too Many Requests: limit is ${requests} requests per ${perMs / 1000} s; retry after ${retryAfterSec} s`, retryAfterSec };
   };
 }
 

@@ -42,9 +42,9 @@ export function listAgents(world: World, accountId: string, filter: { direction?
 
 /** Every update is a new version snapshot (CallGeni.us semantics; harmless for the others). */
 export function updateAgent(world: World, agent: Agent, changes: Partial<AgentFields> & { status?: Agent['status'] }): Agent {
-  const { status, ...fields } = changes;
+  const { status, extra, ...fields } = changes;
   Object.assign(agent, fields);
-  if (fields.extra) agent.extra = { ...agent.extra, ...fields.extra };
+  if (extra) agent.extra = { ...agent.extra, ...extra };
   if (status) agent.status = status;
   agent.updatedAt = world.now();
   agent.version += 1;

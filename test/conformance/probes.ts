@@ -29,6 +29,14 @@ export const PROBES: Probe[] = [
     isError: (b) => typeof b?.code === 'number' && typeof b?.message === 'string',
   },
   {
+    vendor: 'callgenius', otherKey: 'cg_test_other', list: '/api/calls',
+    page: { page: 'page', size: 'per_page', max: 100 },
+    own: '/api/calls/1001', foreign: '/api/calls/1005', unknown: '/api/calls/999999',
+    create: { path: '/api/agents', body: { name: 'Probe', voice: 'aria', language: 'en-AU' }, wrongTypes: { name: 'Probe', voice: 'aria', language: 'en-AU', humour_level: 'lots' }, field: 'humour_level' },
+    validationStatus: 422,
+    isError: (b) => typeof b?.message === 'string',
+  },
+  {
     vendor: 'callingbox', otherKey: 'sk_test_other', list: '/v1/calls',
     own: '/v1/calls/call_5f2a9c1e7b30', foreign: '/v1/calls/call_e4c2a0b8f617', unknown: '/v1/calls/call_nope',
     create: { path: '/v1/calls', body: { agent_id: 'agent_3f9a1c2b7d4e', to: '+14155550142' }, wrongTypes: { agent_id: 'agent_3f9a1c2b7d4e', to: ['+1'] }, field: 'to' },

@@ -51,7 +51,8 @@ export async function startTestSim(opts: Partial<CallsimOptions> = {}): Promise<
         body = JSON.stringify(o.body);
         headers['content-type'] ??= 'application/json';
       }
-      const res = await read(await fetch(running.url + runtime.adapter.prefix + path, { method, headers, body }));
+      const payload = Buffer.isBuffer(body) ? new Uint8Array(body) : body;
+      const res = await read(await fetch(running.url + runtime.adapter.prefix + path, { method, headers, body: payload }));
       if (!o.skipContract) assertContract(running, vendor, method, path, res);
       return res;
     },

@@ -28,13 +28,20 @@ export function boundaryOf(contentType: string | undefined): string | undefined 
   return b && b.length <= 70 && !b.endsWith(' ') ? b : undefined;
 }
 
+/**
+ * A quoted value as clients really send it: HTML5 forms and curl percent-encode `"`, CR and LF;
+ * older clients backslash-escape `"`. Other backslashes are literal (a Windows path stays a path).
+ */
+const unquote = (v: string): string =>
+  v.replace(/\\(["\\])/g, '$1').replace(/%22/g, '"').replace(/%0D/gi, '\r').replace(/%0A/gi, '\n');
+
 /** `; a=b; c="d \"e\""` → `{a: 'b', c: 'd "e"'}`, parameter names lower-cased. */
 function parseParams(s: string): Record<string, string> {
   const out: Record<string, string> = {};
   const re = /;\s*([^=;\s]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/g;
   for (let m = re.exec(s); m; m = re.exec(s)) {
     const raw = m[2].trim();
-    out[m[1].toLowerCase()] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
+    out[m[1].toLowerCase()] = raw.startsWith('"') ? unquote(raw.slice(1, -1)) : raw;
   }
   return out;
 }
@@ -62,6 +69,20 @@ function parseHeaders(block: string): Record<string, string> {
   return out;
 }
 
+/**
+ * The next real delimiter from `from`: `CRLF--boundary` followed by `--` or by optional padding and
+ * CRLF. A look-alike inside binary content (senders should avoid it, not all do) is content.
+ */
+function delimiterAt(body: Buffer, next: Buffer, from: number): number {
+  for (let i = body.indexOf(next, from); i >= 0; i = body.indexOf(next, i + 1)) {
+    let p = i + next.length;
+    if (body[p] === 0x2d && body[p + 1] === 0x2d) return i;
+    while (body[p] === 0x20 || body[p] === 0x09) p++;
+    if (body[p] === 0x0d && body[p + 1] === 0x0a) return i;
+  }
+  return -1;
+}
+
 /** The parts of a multipart body, or undefined if the body is not well-formed for this boundary. */
 export function parseMultipart(body: Buffer, boundary: string): FormPart[] | undefined {
   const delimiter = Buffer.from(`--${boundary}`);
@@ -86,7 +107,7 @@ export function parseMultipart(body: Buffer, boundary: string): FormPart[] | und
       headers = parseHeaders(body.subarray(p, end).toString('utf8'));
       dataStart = end + 4;
     }
-    const dataEnd = body.indexOf(next, dataStart);
+    const dataEnd = delimiterAt(body, next, dataStart);
     if (dataEnd < 0) return undefined;
     const disposition = headers['content-disposition'] ?? '';
     const [kind, ...rest] = disposition.split(';');

@@ -125,6 +125,16 @@ describe('CallGeni.us call lifecycle', () => {
     expect((await cg('POST', `/api/campaigns/${id}/start`)).body.status).toBe('running');
   });
 
+  it('an inbound call (admin API) to a business number reaches its agent and is logged', async () => {
+    const r = await sim.admin('POST', '/inbound-call', { vendor: 'callgenius', to: '+61291234567', from: '+61400111222' });
+    expect(r.status).toBe(201);
+    await sim.advance(60_000);
+    const [call] = (await cg('GET', '/api/calls?per_page=1')).body.data;
+    expect(call).toEqual(expect.objectContaining({ id: Number(r.body.call.id), direction: 'inbound', agent_id: 42, campaign_id: null, from_number: '+61400111222', to_number: '+61291234567', status: 'completed' }));
+    expect(call.duration).toBeGreaterThan(0);
+    expect((await cg('GET', `/api/calls/${call.id}`, undefined, 'cg_test_other')).status).toBe(404);
+  });
+
   it('deleting an agent lets its live call finish', async () => {
     const id = await campaign(['+61412345678'], 1);
     await cg('POST', `/api/campaigns/${id}/start`);
