@@ -134,6 +134,16 @@ describe('webhook delivery to a real receiver', () => {
     expect((await sim.admin('POST', '/webhooks/deliveries/whd_nope/redeliver')).status).toBe(404);
   });
 
+  it('delivers to subscriptions declared in the config file, which survive a reset', async () => {
+    const configured = await startTestSim({ webhooks: [{ vendor: 'jagcall', account: 'jc_test_demo', url: receiver.url, events: ['call.ended'], secret: 'whsec_from_config' }] });
+    await configured.reset();
+    await configured.api('jagcall', 'POST', '/v1/calls', { body: { agent_id: 'agt_xxx', to: '+14155559876' } });
+    await configured.advance(120_000);
+    expect(receiver.received.map((r) => r.json.type)).toEqual(['call.ended']);
+    expect(verifySignature({ body: receiver.received[0].body, secret: 'whsec_from_config', signature: receiver.received[0].headers['x-callsim-signature'] as string })).toBe(true);
+    await configured.stop();
+  });
+
   it('refuses bad subscriptions with a clear 4xx', async () => {
     const ftp = await sim.admin('POST', '/webhooks/subscriptions', { vendor: 'jagcall', url: 'ftp://example.com/x' });
     expect(ftp.status).toBe(400);
