@@ -111,7 +111,8 @@ export class Callsim {
     if (!ref) return undefined;
     if (this.world.accounts.get(ref)?.namespace === vendor) return ref;
     const session = this.world.sessions.get(ref);
-    if (session && this.world.accounts.get(session.accountId)?.namespace === vendor) return session.accountId;
+    const account = session && this.world.accounts.get(session.accountId);
+    if (account?.namespace === vendor && !account.revokedKeys.includes(ref)) return account.id;
     return undefined;
   }
 

@@ -25,7 +25,8 @@ export function createAdminApp(sim: Callsim): http.RequestListener {
   admin.use((req, res) => adminError(res, 404, 'not_found', `Nothing at ${req.path}; vendor APIs live under ${sim.runtimes.map((v) => v.adapter.prefix).join(', ')}`));
   admin.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    adminError(res, status, err.type === 'entity.parse.failed' ? 'malformed_json' : status === 413 ? 'payload_too_large' : 'error', err.message);
+    const code = err.type === 'entity.parse.failed' ? 'malformed_json' : status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 400 ? 'bad_request' : 'error';
+    adminError(res, status, code, err.message);
   });
   return admin as unknown as http.RequestListener;
 }

@@ -4,15 +4,14 @@ import type { Callsim } from '../app.js';
 export const adminError = (res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
   res.status(status).json({ error: { code, message, ...extra } });
 
-import { isLoopback } from './health.js';
+import { isLoopback, tokenMatches } from './health.js';
 
 /** Loopback only, unless an admin token is set: then the token, from anywhere. */
 export function adminGate(sim: Callsim) {
   return (req: Request, res: Response, next: NextFunction) => {
     const token = sim.options.adminToken;
     if (token) {
-      const auth = req.headers.authorization ?? '';
-      if (auth !== `Bearer ${token}`) return adminError(res, 401, 'unauthorized', 'The admin API needs Authorization: Bearer <admin token>');
+      if (!tokenMatches(req.headers.authorization, token)) return adminError(res, 401, 'unauthorized', 'The admin API needs Authorization: Bearer <admin token>');
       return next();
     }
     if (!isLoopback(req.socket.remoteAddress)) return adminError(res, 403, 'forbidden', 'The admin API answers on loopback only; start callsim with --admin-token to open it');

@@ -37,7 +37,8 @@ export function callsRouter(sim: Callsim): Router {
   const r = Router();
   r.get('/calls', (req, res) => {
     const q = req.query as Record<string, string | undefined>;
-    const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
+    const limit = q.limit === undefined ? 100 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return adminError(res, 400, 'invalid_limit', 'limit must be an integer from 1 to 1000');
     const all: Call[] = [];
     for (const account of sim.world.accounts.values()) {
       if (q.vendor && account.namespace !== q.vendor) continue;
@@ -57,12 +58,16 @@ export function callsRouter(sim: Callsim): Router {
     const runtime = typeof b.vendor === 'string' ? sim.runtime(b.vendor) : undefined;
     if (!runtime) return adminError(res, 400, 'unknown_vendor', `vendor must be one of: ${sim.runtimes.map((x) => x.adapter.name).join(', ')}`);
     const accountId = sim.resolveAccount(b.vendor, b.account ?? runtime.adapter.demoKey);
-    if (!accountId) return adminError(res, 404, 'unknown_account', `No ${b.vendor} account ${b.account}`);
+    if (!accountId) return adminError(res, 404, 'unknown_account', b.account === undefined ? `The ${b.vendor} demo account is gone; name an account` : `No ${b.vendor} account ${b.account}`);
     if (typeof b.to !== 'string') return adminError(res, 400, 'invalid_to', 'to must be an E.164 phone number');
+    const meta = b.metadata;
+    if (meta !== undefined && (!meta || typeof meta !== 'object' || Array.isArray(meta) || Object.keys(meta).length > 50 || JSON.stringify(meta).length > 16_384)) {
+      return adminError(res, 400, 'invalid_metadata', 'metadata must be an object of at most 50 keys (16 KB)');
+    }
     const agentId = typeof b.agent_id === 'string' || typeof b.agent_id === 'number' ? String(b.agent_id) : listAgents(sim.world, accountId)[0]?.id;
     if (!agentId) return adminError(res, 409, 'no_agent', 'The account has no agent to place the call');
     try {
-      const call = createCall(sim.world, { accountId, agentId, to: b.to, from: typeof b.from === 'string' ? b.from : undefined, metadata: b.metadata && typeof b.metadata === 'object' ? b.metadata : undefined });
+      const call = createCall(sim.world, { accountId, agentId, to: b.to, from: typeof b.from === 'string' ? b.from : undefined, metadata: meta });
       res.status(201).json(callSummaryJson(sim, call));
     } catch (err) {
       if (err instanceof SimError) return adminError(res, err.kind === 'not_found' ? 404 : err.kind === 'conflict' ? 409 : 400, err.kind, err.message);

@@ -4,6 +4,9 @@ import type { CallsimOptions, FaultRule, MediaConditions, RateLimitRule } from '
 import { validateRule, type ScenarioRule } from '../sim/scenarios.js';
 import { adminError } from './basics.js';
 
+const FAULT_KEYS = ['vendor', 'method', 'path', 'status', 'probability', 'delayMs', 'drop'];
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
 type Patch = Partial<Pick<CallsimOptions, 'media' | 'faults' | 'rateLimits' | 'scenarios' | 'strict' | 'journalSize' | 'webhookTimeoutMs'>>;
 
 const num = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
@@ -29,10 +32,13 @@ export function checkConfigPatch(sim: Callsim, b: any): string | Patch {
     if (!Array.isArray(b.faults)) return 'faults must be an array of rules';
     for (const [i, f] of (b.faults as FaultRule[]).entries()) {
       if (!f || typeof f !== 'object' || !sim.runtime(f.vendor)) return `faults[${i}].vendor must be one of: ${sim.runtimes.map((r) => r.adapter.name).join(', ')}`;
+      const unknownKeys = Object.keys(f).filter((k) => !FAULT_KEYS.includes(k));
+      if (unknownKeys.length) return `faults[${i}]: unknown key(s) ${unknownKeys.join(', ')}; known: ${FAULT_KEYS.join(', ')}`;
+      if (f.drop !== undefined && typeof f.drop !== 'boolean') return `faults[${i}].drop must be true or false`;
+      if (f.method !== undefined && (typeof f.method !== 'string' || !METHODS.includes(f.method.toUpperCase()))) return `faults[${i}].method must be one of ${METHODS.join(', ')}`;
       if (f.status !== undefined && !(Number.isInteger(f.status) && f.status >= 400 && f.status <= 599)) return `faults[${i}].status must be an HTTP error status (400–599)`;
       if (f.probability !== undefined && !num(f.probability, 0, 1)) return `faults[${i}].probability must be from 0 to 1`;
       if (f.delayMs !== undefined && !num(f.delayMs, 0, 120_000)) return `faults[${i}].delayMs must be from 0 to 120000`;
-      if (f.method !== undefined && typeof f.method !== 'string') return `faults[${i}].method must be a string`;
       if (f.path !== undefined && (typeof f.path !== 'string' || !f.path.startsWith('/'))) return `faults[${i}].path must start with /`;
       if (f.status === undefined && !f.drop && !f.delayMs) return `faults[${i}] does nothing: give status, drop or delayMs`;
     }
@@ -42,10 +48,18 @@ export function checkConfigPatch(sim: Callsim, b: any): string | Patch {
     if (!b.rateLimits || typeof b.rateLimits !== 'object') return 'rateLimits must be an object keyed by vendor';
     for (const [v, rule] of Object.entries(b.rateLimits)) {
       if (!sim.runtime(v)) return `rateLimits.${v}: unknown vendor`;
-      const r = rule as RateLimitRule | false;
-      if (r !== false && !(r && num(r.requests, 1, 1e9) && num(r.perSec, 1, 86_400))) return `rateLimits.${v} must be false or {requests, perSec}`;
+      const r = rule as RateLimitRule | false | null;
+      if (r === null || r === false) continue;
+      if (!(r && typeof r === 'object' && Object.keys(r).every((k) => k === 'requests' || k === 'perSec') && num(r.requests, 1, 1e9) && num(r.perSec, 1, 86_400))) {
+        return `rateLimits.${v} must be false (off), null (the documented default) or {requests, perSec}`;
+      }
     }
-    out.rateLimits = { ...sim.options.rateLimits, ...b.rateLimits };
+    const merged: Record<string, RateLimitRule | false> = { ...sim.options.rateLimits };
+    for (const [v, rule] of Object.entries(b.rateLimits)) {
+      if (rule === null) delete merged[v];
+      else merged[v] = rule as RateLimitRule | false;
+    }
+    out.rateLimits = merged;
   }
   if (b.scenarios !== undefined) {
     if (!Array.isArray(b.scenarios)) return 'scenarios must be an array of rules';
@@ -98,7 +112,9 @@ export function configRouter(sim: Callsim): Router {
     const q = req.query as Record<string, string | undefined>;
     const limit = q.limit !== undefined ? Number(q.limit) : undefined;
     if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) return adminError(res, 400, 'invalid_limit', 'limit must be a positive integer');
-    const data = sim.journal.entries({ vendor: q.vendor, operation: q.operation, status: q.status ? Number(q.status) : undefined, violationsOnly: q.violations === 'true', limit });
+    const status = q.status !== undefined ? Number(q.status) : undefined;
+    if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) return adminError(res, 400, 'invalid_status', 'status must be an HTTP status code');
+    const data = sim.journal.entries({ vendor: q.vendor, operation: q.operation, status, violationsOnly: q.violations === 'true', limit });
     res.json({ data, total: data.length });
   });
   r.get('/journal/violations', (req, res) => {

@@ -3,6 +3,7 @@ import type { Callsim } from '../app.js';
 import { createCall } from '../sim/calls.js';
 import { ownerOf } from '../sim/numbers.js';
 import { isE164 } from '../sim/phone.js';
+import { SimError } from '../sim/errors.js';
 import { receiveSms } from '../sim/sms.js';
 import { adminError } from './basics.js';
 
@@ -26,7 +27,13 @@ export function inboundRouter(sim: Callsim): Router {
       // A carrier rejects a call to a number nobody answers: it never reaches the vendor's call log.
       return res.status(201).json({ vendor, account: number.accountId, call: null, status: 'failed', reason: `no agent is attached to ${to}` });
     }
-    const call = createCall(sim.world, { accountId: number.accountId, agentId: number.agentId, to, from, direction: 'inbound' });
+    let call;
+    try {
+      call = createCall(sim.world, { accountId: number.accountId, agentId: number.agentId, to, from, direction: 'inbound' });
+    } catch (err) {
+      if (err instanceof SimError) return res.status(201).json({ vendor, account: number.accountId, call: null, status: 'failed', reason: err.message });
+      throw err;
+    }
     res.status(201).json({ vendor, account: number.accountId, call: { id: call.id, status: call.status, agent_id: call.agentId, direction: call.direction }, status: call.status });
   });
   r.post('/inbound-sms', (req, res) => {

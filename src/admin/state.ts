@@ -33,12 +33,14 @@ export function stateRouter(sim: Callsim): Router {
   });
   r.delete('/accounts/:id', (req, res) => {
     if (!removeAccount(sim.world, req.params.id)) return adminError(res, 404, 'not_found', `No account ${req.params.id}`);
+    for (const s of sim.subscriptions.all()) if (s.accountId === req.params.id) sim.subscriptions.remove(s.id);
     res.status(204).end();
   });
   r.post('/keys/:key/revoke', (req, res) => {
     const session = sim.world.sessions.get(req.params.key);
     if (!session) return adminError(res, 404, 'not_found', 'No such key');
-    sim.world.account(session.accountId).revokedKeys.push(req.params.key);
+    const account = sim.world.account(session.accountId);
+    if (!account.revokedKeys.includes(req.params.key)) account.revokedKeys.push(req.params.key);
     res.status(204).end();
   });
 

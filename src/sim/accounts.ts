@@ -41,7 +41,7 @@ export function removeAccount(world: World, accountId: string): boolean {
   if (!account) return false;
   const store = world.store(accountId);
   for (const n of store.numbers.values()) returnToInventory(world, account.namespace, n);
-  for (const id of store.calls.keys()) world.callIndex.delete(id);
+  for (const id of store.calls.keys()) if (world.callIndex.get(id) === accountId) world.callIndex.delete(id);
   for (const [token, s] of world.sessions) if (s.accountId === accountId) world.sessions.delete(token);
   world.accounts.delete(accountId);
   world.stores.delete(accountId);

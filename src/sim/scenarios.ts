@@ -36,6 +36,9 @@ const OUTCOMES: ReadonlySet<string> = new Set(['answered', 'voicemail', 'busy', 
 export function validateRule(rule: unknown): string | undefined {
   if (!rule || typeof rule !== 'object') return 'a rule must be an object';
   const r = rule as Record<string, unknown>;
+  const known = ['toPrefix', 'agentId', 'accountId', 'outcome', 'durationSec', 'ringSec', 'conversationId'];
+  const unknown = Object.keys(r).filter((k) => !known.includes(k));
+  if (unknown.length) return `unknown key(s) ${unknown.join(', ')}; known: ${known.join(', ')}`;
   if (typeof r.outcome !== 'string' || !OUTCOMES.has(r.outcome)) return `outcome must be one of ${[...OUTCOMES].join(', ')}`;
   if (r.toPrefix !== undefined && (typeof r.toPrefix !== 'string' || !/^\+?[0-9]{0,15}$/.test(r.toPrefix))) return 'toPrefix must be digits, optionally starting with +';
   for (const k of ['durationSec', 'ringSec'] as const) {

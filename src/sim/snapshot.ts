@@ -63,6 +63,14 @@ export function checkWorldSnapshot(s: any, namespaces: string[]): string | undef
     for (const [i, c] of st.calls.entries()) if (!c || typeof c.id !== 'string' || !c.plan || !Array.isArray(c.timeline)) return `world.stores.${id}.calls[${i}] is not a call`;
   }
   for (const [i, x] of s.sessions.entries()) if (!x || typeof x.token !== 'string' || !ids.has(x.accountId)) return `world.sessions[${i}] must name a token and a known account`;
+  for (const [i, u] of s.users.entries()) if (!u || typeof u.id !== 'string' || !Array.isArray(u.accountIds)) return `world.users[${i}] needs id and accountIds`;
+  for (const [ns, list] of Object.entries<any>(s.inventory)) {
+    if (!Array.isArray(list) || list.some((n) => !n || typeof n.e164 !== 'string')) return `world.inventory.${ns} must be an array of numbers`;
+  }
+  if (!s.counters || typeof s.counters !== 'object' || Object.values(s.counters).some((v) => !Number.isInteger(v))) return 'world.counters must map names to integers';
+  for (const [id, st] of Object.entries<any>(s.stores)) {
+    for (const k of STORE_KEYS) if (st[k].some((x: any) => !x || typeof x !== 'object' || typeof x.id !== 'string')) return `world.stores.${id}.${k} must hold records with string ids`;
+  }
   return undefined;
 }
 

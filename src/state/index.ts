@@ -28,9 +28,18 @@ export function restore(sim: Callsim, s: any): string | undefined {
   }
   // Round-trip through JSON so the restored world shares nothing with the request body.
   const copy = JSON.parse(JSON.stringify(s));
+  const backup = snapshot(sim);
+  try {
+    restoreWorld(sim.world, copy.world);
+    sim.subscriptions.restore(copy.subscriptions);
+  } catch (err) {
+    // All or nothing: whatever the checks missed, the state before the request comes back.
+    restoreWorld(sim.world, backup.world);
+    sim.subscriptions.restore(backup.subscriptions);
+    return `the snapshot could not be restored: ${(err as Error).message}`;
+  }
   sim.webhooks.clear();
-  restoreWorld(sim.world, copy.world);
-  sim.subscriptions.restore(copy.subscriptions);
+  sim.options.scenarios = sim.world.rules;
   return undefined;
 }
 

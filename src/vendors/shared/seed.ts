@@ -80,7 +80,16 @@ export function mintAccount(world: World, namespace: string, fixtures: VendorFix
   const key = `${keyPrefix}${suffix}`;
   const demo = fixtures.accounts[0];
   const source: AccountFixture = kind === 'demo' ? renumber(world, namespace, demo) : { id: demo.id, name: demo.name, billing: demo.billing, settings: demo.settings };
-  const accountId = seedAccount(world, namespace, fixtures.idScheme, { ...source, name: `${source.name} (${suffix})` }, `${demo.id}_${suffix}`, [key]);
+  const accountId = seedAccount(world, namespace, fixtures.idScheme, { ...source, calls: [], name: `${source.name} (${suffix})` }, `${demo.id}_${suffix}`, [key]);
+  // Call ids are global (media streams and recording links address a call by id alone): the
+  // copied history gets fresh ones.
+  const now = world.now();
+  for (const c of source.calls ?? []) {
+    seedCall(world, accountId, {
+      ...c, id: world.nextId(accountId, 'call'), createdAt: t(c.createdAt, now),
+      answeredAt: c.answeredAt ? Date.parse(c.answeredAt) : null, endedAt: c.endedAt ? Date.parse(c.endedAt) : null,
+    });
+  }
   return { accountId, key };
 }
 
