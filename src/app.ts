@@ -49,6 +49,10 @@ export class Callsim {
   readonly webhooks: WebhookDispatcher;
   readonly journal: Journal;
   baseUrl = '';
+  /** Run before the server closes: long-lived responses (event streams) end so close() can finish. */
+  readonly shutdownListeners: Array<() => void> = [];
+  /** Told after a reset or a snapshot restore: the whole state changed at once. */
+  readonly resetListeners: Array<() => void> = [];
   outcomeListeners: Array<(vendor: VendorRuntime, req: SimRequest, outcome: Outcome, ms: number) => void> = [];
 
   constructor(opts: Partial<CallsimOptions> = {}, timeSource: () => number = Date.now) {
@@ -122,6 +126,11 @@ export class Callsim {
     this.subscriptions.clear((s) => s.source !== 'api');
     this.webhooks.clear();
     this.journal.clear();
+    this.notifyReset();
+  }
+
+  notifyReset(): void {
+    for (const l of this.resetListeners) l();
   }
 
   runtime(name: string): VendorRuntime | undefined {

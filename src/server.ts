@@ -62,6 +62,7 @@ export async function startServer(opts: Partial<CallsimOptions> = {}): Promise<R
   return {
     sim, server, url, media,
     close: async () => {
+      for (const l of sim.shutdownListeners) l();
       await media.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

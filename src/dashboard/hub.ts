@@ -55,38 +55,20 @@ export class EventHub {
     return this.clients.size;
   }
 
-  /**
-   * No callsim object announces a reset, a clock advance or a webhook attempt finishing, so the hub
-   * wraps the three methods through which they happen. Each wrapper calls the original unchanged and
-   * only marks the stream dirty. (A dispatcher change hook would replace the `attempt` wrapper.)
-   */
+  /** Resets and restores replace everything; clock moves and delivery attempts have their own hooks. */
   private observeSim(): void {
     const sim = this.sim;
-    const scheduler = sim.world.scheduler;
-    const advance = scheduler.advance.bind(scheduler);
-    scheduler.advance = async (ms: number) => {
-      const out = await advance(ms);
+    sim.world.scheduler.advanceListeners.push(() => {
       this.clockDirty = true;
       this.schedule();
-      return out;
-    };
-    // Both reset and snapshot restore clear the dispatcher; the flush runs after they finish.
-    const clear = sim.webhooks.clear.bind(sim.webhooks);
-    sim.webhooks.clear = () => {
-      clear();
+    });
+    sim.resetListeners.push(() => {
       this.snapshotDirty = true;
       this.schedule();
-    };
-    const dispatcher = sim.webhooks as unknown as { attempt?: (...args: unknown[]) => Promise<void> };
-    const attempt = dispatcher.attempt;
-    if (typeof attempt !== 'function') return;
-    const changed = () => this.schedule();
-    dispatcher.attempt = function (this: unknown, ...args: unknown[]) {
-      const p = attempt.apply(this, args);
-      changed();
-      p.then(changed, changed);
-      return p;
-    };
+    });
+    sim.webhooks.changeListeners.push(() => {
+      if (this.clients.size) this.schedule();
+    });
   }
 
   private onEvent(e: SimEvent): void {
@@ -99,6 +81,9 @@ export class EventHub {
   add(res: Response, server: Server | undefined): void {
     // Earlier changes go to the pages already open first, so the new page's snapshot is the cut.
     this.flush();
+    // A reset or restore seen while no page was open needs no snapshot of its own, but the restore
+    // may have swapped the call index.
+    this.snapshotDirty = false;
     const client: Client = { res, server, lastWrite: Date.now() };
     this.clients.add(client);
     res.on('close', () => this.remove(client));

@@ -39,6 +39,8 @@ export function dashboardRouter(_sim: Callsim): Router {
     next();
   });
   r.get(['/', '/index.html'], (_req, res) => {
+    // A build or package that left the page out gets told so, not a bare 404.
+    if (!existsSync(join(dir, 'index.html'))) return adminError(res, 500, 'dashboard_missing', `The dashboard's files are missing (looked in ${dir})`);
     res.setHeader('cache-control', 'no-cache');
     res.sendFile(join(dir, 'index.html'));
   });
@@ -51,11 +53,13 @@ export function dashboardRouter(_sim: Callsim): Router {
 export function eventsRouter(sim: Callsim): Router {
   const r = Router();
   const hub = hubFor(sim);
+  sim.shutdownListeners.push(() => hub.closeAll());
   r.get('/events', (req, res) => {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
+      // The socket goes with the stream: a kept-alive idle socket would hold server.close() up again.
+      connection: 'close',
       // Proxies (nginx) would otherwise hold events back to fill a buffer.
       'x-accel-buffering': 'no',
     });

@@ -3,6 +3,7 @@ import { callDetailJson, callSummaryJson } from '../admin/calls.js';
 import { deliveryJson } from '../admin/webhooks.js';
 import { findConversation, linesWithin } from '../sim/conversations.js';
 import { listAgents } from '../sim/agents.js';
+import { mediaRefusal } from '../media/upgrade.js';
 import type { Call } from '../sim/types.js';
 import type { Delivery } from '../webhooks/dispatcher.js';
 
@@ -75,6 +76,8 @@ export function callPageJson(sim: Callsim, call: Call) {
     live_transcript: live,
     next_turn_at: nextTurnAt,
     media_path: `/__sim/media/${vendor}/${encodeURIComponent(call.id)}`,
+    // The media server's own rule (real clock, speed 1): the page explains it instead of failing a socket.
+    listen_unavailable: mediaRefusal(sim),
   };
 }
 

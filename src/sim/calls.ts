@@ -109,6 +109,7 @@ export function createCall(world: World, init: CallInit): Call {
   store.calls.set(id, call);
   world.callIndex.set(id, init.accountId);
   armCall(world, call);
+  world.bus.emit({ type: 'call.created', at: now, accountId: init.accountId, call });
   return call;
 }
 

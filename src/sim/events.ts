@@ -2,6 +2,7 @@ import type { Call, Campaign, SmsMessage } from './types.js';
 
 /** What happened in the world; vendors translate these into their own webhook events. */
 export type SimEvent =
+  | { type: 'call.created'; at: number; accountId: string; call: Call }
   | { type: 'call.status'; at: number; accountId: string; call: Call; previous: Call['status'] }
   | { type: 'call.started'; at: number; accountId: string; call: Call }
   | { type: 'call.ended'; at: number; accountId: string; call: Call }

@@ -23,6 +23,8 @@ export class Scheduler {
   private inflight = new Set<Promise<unknown>>();
   private stopped = false;
   onError: (err: unknown, task: Task) => void = () => {};
+  /** Told after every virtual-clock advance (the dashboard pushes the new time). */
+  readonly advanceListeners: Array<(now: number) => void> = [];
 
   constructor(readonly clock: Clock) {}
 
@@ -70,6 +72,7 @@ export class Scheduler {
       await Promise.allSettled([...this.inflight]);
     }
     clock.set(target);
+    for (const l of this.advanceListeners) l(clock.now());
     return { ran, now: clock.now() };
   }
 

@@ -40,6 +40,7 @@ export function restore(sim: Callsim, s: any): string | undefined {
   }
   sim.webhooks.clear();
   sim.options.scenarios = sim.world.rules;
+  sim.notifyReset();
   return undefined;
 }
 

@@ -57,6 +57,8 @@ export class WebhookDispatcher {
   private seq = 0;
   private jitter: Random;
   private unsubscribe: () => void = () => {};
+  /** Told whenever a delivery is queued or an attempt starts or ends. */
+  readonly changeListeners: Array<(d: Delivery) => void> = [];
   opts: DispatcherOptions;
 
   constructor(
@@ -104,6 +106,7 @@ export class WebhookDispatcher {
     };
     this.deliveries.set(d.id, d);
     this.trimLog();
+    this.changed(d);
     const key = `${sub.id}|${redeliveryOf ? d.id : orderKey}`;
     const q = this.queues.get(key) ?? [];
     q.push(d);
@@ -124,6 +127,7 @@ export class WebhookDispatcher {
     const startedAt = world.now();
     d.state = 'delivering';
     d.nextAttemptAt = null;
+    this.changed(d);
     const n = d.attempts.length + 1;
     const origin = safeOrigin(d.url);
     const sem = this.origins.get(origin) ?? new Semaphore(this.opts.perOrigin);
@@ -152,12 +156,18 @@ export class WebhookDispatcher {
     if (delay === undefined) return this.finish(key, d, 'failed');
     d.state = 'retrying';
     d.nextAttemptAt = startedAt + Math.round(delay * (0.8 + 0.4 * this.jitter.next()));
+    this.changed(d);
     world.scheduler.at(d.nextAttemptAt, () => this.attempt(key, d), `webhook ${d.id}`);
+  }
+
+  private changed(d: Delivery): void {
+    for (const l of this.changeListeners) l(d);
   }
 
   private finish(key: string, d: Delivery, state: 'succeeded' | 'failed'): void {
     d.state = state;
     d.nextAttemptAt = null;
+    this.changed(d);
     const q = this.queues.get(key);
     if (!q) return;
     q.shift();

@@ -1,7 +1,7 @@
 // One call: facts, status timeline, transcript as it grows, summary and sentiment, the recording,
 // and live listen. Built once per call and updated in place, so the audio player and a focused
 // button survive every update.
-import { api } from './api.js';
+import { api, token } from './api.js';
 import { $, fmtDateTime, fmtDuration, h, setText } from './dom.js';
 import { callDuration, isLive, simNow, state, vendorTitle } from './store.js';
 import { statusBadge } from './calls.js';
@@ -36,12 +36,15 @@ function build(id) {
         h('div', { class: 'meters' },
           h('label', { for: 'meter-out' }, 'Agent'), (el.meterOut = h('meter', { id: 'meter-out', min: 0, max: 0.5, value: 0, dataset: { frames: 0 } })),
           (el.meterInLabel = h('label', { for: 'meter-in' }, 'Callee')), (el.meterIn = h('meter', { id: 'meter-in', min: 0, max: 0.5, value: 0, dataset: { frames: 0 } })))),
-      h('section', { 'aria-labelledby': 'rec-h', class: 'card' }, h('h3', { id: 'rec-h' }, 'Recording'), (el.recording = h('div', { id: 'recording' }, h('p', { class: 'hint' }, '—')))),
     ),
-    h('section', { 'aria-labelledby': 'summary-h', class: 'card' }, h('h3', { id: 'summary-h' }, 'Summary and sentiment'),
-      (el.summary = h('p', { id: 'summary' }, '—')), h('p', {}, 'Sentiment: ', (el.sentiment = h('strong', { id: 'sentiment' }, '—')))),
-    h('section', { 'aria-labelledby': 'transcript-h', class: 'card' }, h('h3', { id: 'transcript-h' }, 'Transcript ', (el.transcriptNote = h('span', { class: 'note' }))),
-      (el.transcript = h('ol', { class: 'transcript', id: 'transcript', 'aria-live': 'polite' }))),
+    h('div', { class: 'call-grid2' },
+      h('section', { 'aria-labelledby': 'transcript-h', class: 'card' }, h('h3', { id: 'transcript-h' }, 'Transcript ', (el.transcriptNote = h('span', { class: 'note' }))),
+        (el.transcript = h('ol', { class: 'transcript', id: 'transcript', 'aria-live': 'polite' }))),
+      h('div', {},
+        h('section', { 'aria-labelledby': 'rec-h', class: 'card' }, h('h3', { id: 'rec-h' }, 'Recording'), (el.recording = h('div', { id: 'recording' }, '—'))),
+        h('section', { 'aria-labelledby': 'summary-h', class: 'card' }, h('h3', { id: 'summary-h' }, 'Summary and sentiment'),
+          (el.summary = h('p', { id: 'summary' }, '—')), h('p', {}, 'Sentiment: ', (el.sentiment = h('strong', { id: 'sentiment' }, '—'))))),
+    ),
   );
   return { id, el, detail: null, listener: null, timer: undefined, seq: 0, audioFor: null };
 }
@@ -109,10 +112,20 @@ function render(p, d) {
   setText(el.summary, d.summary ?? (d.answered_at ? 'Ready with the transcript, shortly after the call ends.' : 'No summary: the call was not answered.'));
   setText(el.sentiment, sentimentText(d.sentiment));
   renderRecording(p, d);
-  const talking = d.status === 'in-progress';
-  el.listen.disabled = !talking && !p.listener;
-  if (!talking && !p.listener) setText(el.listenState, d.answered_at ? 'The call is over; play the recording instead.' : 'Available while the call is in progress.');
+  renderListen(p, d);
   scheduleNextTurn(p, d);
+}
+
+/** While a stream is open its own messages speak; otherwise say why listening is or is not possible. */
+function renderListen(p, d) {
+  const { el } = p;
+  const talking = d.status === 'in-progress';
+  el.listen.disabled = (!talking || !!d.listen_unavailable) && !p.listener;
+  const phase = el.listenState.dataset.phase;
+  if (p.listener) return;
+  if (!talking) setText(el.listenState, d.answered_at && !isLive(d) ? 'The call is over; play the recording instead.' : 'Available while the call is in progress.');
+  else if (d.listen_unavailable) setText(el.listenState, `Not on this server: ${d.listen_unavailable}.`);
+  else if (phase !== 'ended' && phase !== 'error') setText(el.listenState, 'The call is in progress: listen to it live.');
 }
 
 function renderTranscript(p, d) {
@@ -164,7 +177,8 @@ function toggleListen() {
   if (!p) return;
   if (p.listener && !p.listener.closed) return p.listener.stop();
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const url = `${scheme}://${location.host}${p.detail.media_path}?role=listen`;
+  // A WebSocket cannot send headers: an --admin-token server takes the token in the query instead.
+  const url = `${scheme}://${location.host}${p.detail.media_path}?role=listen${token.get() ? `&token=${encodeURIComponent(token.get())}` : ''}`;
   p.listener = startListening(url, {
     onState: (text, phase) => {
       if (page !== p) return;
@@ -174,6 +188,8 @@ function toggleListen() {
       setText(p.el.listen, on ? 'Stop listening' : 'Listen live');
       if (!on) {
         p.listener = null;
+        p.el.meterOut.value = 0;
+        p.el.meterIn.value = 0;
         p.el.listen.disabled = p.detail?.status !== 'in-progress';
       }
     },

@@ -143,6 +143,7 @@ export function wireControls() {
     if (num('#f-status') !== undefined) rule.status = num('#f-status');
     if (num('#f-delay')) rule.delayMs = num('#f-delay');
     if ($('#f-drop').checked) rule.drop = true;
+    if (rule.status === undefined && !rule.delayMs && !rule.drop) return formMsg($('#fault-form'), 'This rule does nothing: give a status, a delay or drop.', 'error');
     return saveFaults([...(state.meta.config?.faults ?? []), rule]);
   });
   $('#faults-clear').addEventListener('click', () => saveFaults([]));

@@ -43,6 +43,8 @@ function attemptsText(d) {
 }
 
 function nextRetryText(d) {
+  // One call's events go out in order: a pending delivery waits for the ones before it.
+  if (d.state === 'pending') return 'after the earlier events of its call';
   if (!d.next_attempt_at || d.state !== 'retrying') return '—';
   return `${fmtTime(d.next_attempt_at)} (${fmtIn(Date.parse(d.next_attempt_at) - simNow())})`;
 }
