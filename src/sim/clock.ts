@@ -44,6 +44,21 @@ export class VirtualClock implements Clock {
   }
 }
 
-export const isoTime = (ms: number): string => new Date(ms).toISOString();
+// Formatting dates is a visible share of a list request; records keep their times, so the same
+// instants are printed again and again. A small bounded cache pays for itself.
+const memo = (format: (ms: number) => string) => {
+  const cache = new Map<number, string>();
+  return (ms: number): string => {
+    let s = cache.get(ms);
+    if (s === undefined) {
+      if (cache.size >= 50_000) cache.clear();
+      s = format(ms);
+      cache.set(ms, s);
+    }
+    return s;
+  };
+};
+
+export const isoTime = memo((ms) => new Date(ms).toISOString());
 /** ISO time without milliseconds, as several vendors print it. */
-export const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+export const isoSeconds = memo((ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z'));
