@@ -40,7 +40,8 @@ const EXAMPLES = `
 Examples:
   $ callsim                                   serve all vendors on http://127.0.0.1:4010
   $ callsim --clock virtual --seed 42         deterministic; time moves with POST /__sim/clock/advance
-  $ callsim --speed 10 --latency 150          calls run 10x faster; 150 ms one-way media latency
+  $ callsim --speed 10                        calls run 10x faster (media streams need speed 1)
+  $ callsim --latency 150                     150 ms one-way latency on media streams
   $ callsim --config callsim.yaml --strict    faults, rate limits, scenarios from a file; self-check answers
   $ CALLSIM_CLOCK=virtual PORT=0 callsim      any free port (printed in the banner)
   $ callsim proxy jagcall https://jagcall.com validate real traffic against the JagCall spec

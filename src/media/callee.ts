@@ -48,6 +48,8 @@ export class Callee {
   private nudged = false;
   private digits = '';
   private agentHasMore = false;
+  /** The callee hung up because nobody spoke, not because the conversation was over. */
+  gaveUp = false;
   private readonly scratch = Buffer.alloc(FRAME_BYTES);
 
   constructor(private readonly o: CalleeOptions) {
@@ -100,7 +102,10 @@ export class Callee {
     this.clip = null;
     this.saying = null;
     this.waitedMs = 0;
-    if (u.kind === 'goodbye') return this.hangup(callMs + FRAME_MS, events);
+    if (u.kind === 'goodbye') {
+      this.gaveUp = true;
+      return this.hangup(callMs + FRAME_MS, events);
+    }
     if (u.kind === 'nudge') {
       this.state = 'waiting';
       return;
@@ -134,7 +139,10 @@ export class Callee {
     this.waitedMs += FRAME_MS;
     if (this.waitedMs < this.o.nudgeMs()) return;
     const p = this.o.prompts;
-    if (!p) return this.hangup(callMs, events);
+    if (!p) {
+      this.gaveUp = true;
+      return this.hangup(callMs, events);
+    }
     const u: Utterance = this.nudged ? { ...p.goodbye, line: null, kind: 'goodbye' } : { ...p.nudge, line: null, kind: 'nudge' };
     this.nudged = true;
     this.say(u, p[u.kind === 'goodbye' ? 'goodbye' : 'nudge'].audio, callMs, events);

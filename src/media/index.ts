@@ -1,17 +1,60 @@
-// Scaffold: replaced by the media-stream implementation (issue 5).
 import type http from 'node:http';
-import { Router } from 'express';
+import type { Duplex } from 'node:stream';
+import type { Router } from 'express';
+import { WebSocketServer } from 'ws';
 import type { Callsim } from '../app.js';
+import { mediaRoutes } from './admin.js';
+import { attachDialer } from './dialer.js';
+import { MediaHub } from './hub.js';
+import { handleUpgrade, MEDIA_PREFIX, refuse } from './upgrade.js';
 
 export interface MediaHandle {
   /** Closes every media socket with `stop` and 1001 (graceful shutdown). */
   close(): Promise<void>;
 }
 
-export function attachMedia(_server: http.Server, _sim: Callsim): MediaHandle {
-  return { close: async () => {} };
+const hubs = new WeakMap<Callsim, MediaHub>();
+
+/** One hub per callsim, shared by the upgrade handler and the admin routes (made first). */
+function hubFor(sim: Callsim): MediaHub {
+  let hub = hubs.get(sim);
+  if (!hub) {
+    hub = new MediaHub(sim);
+    attachDialer(hub);
+    hubs.set(sim, hub);
+  }
+  return hub;
 }
 
-export function mediaAdminRouter(_sim: Callsim): Router {
-  return Router();
+/** The real-time audio loop (DESIGN.md §7) on the server's upgrade requests; see docs/media.md. */
+export function attachMedia(server: http.Server, sim: Callsim): MediaHandle {
+  const hub = hubFor(sim);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '/').split('?')[0];
+    if (!path.startsWith(MEDIA_PREFIX)) {
+      // Another part of the server may take its own upgrades; with none, nobody else answers.
+      if (server.listenerCount('upgrade') === 1) refuse(socket, 404, 'not_found', `No WebSocket endpoint at ${path}; media streams live at ${MEDIA_PREFIX}{vendor}/{callId}`);
+      return;
+    }
+    try {
+      handleUpgrade(hub, wss, req, socket, head);
+    } catch (err) {
+      refuse(socket, 500, 'error', `media stream failed to open: ${(err as Error).message}`);
+    }
+  };
+  server.on('upgrade', onUpgrade);
+  return {
+    close: async () => {
+      server.off('upgrade', onUpgrade);
+      await hub.close();
+      wss.close();
+      hubs.delete(sim);
+    },
+  };
+}
+
+export function mediaAdminRouter(sim: Callsim): Router {
+  return mediaRoutes(sim, () => hubFor(sim));
 }

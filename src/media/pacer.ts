@@ -36,7 +36,10 @@ export class Pacer {
   private frame = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private armedFor = Infinity;
   readonly stats: PacerStats = { members: 0, ticks: 0, lateTicks: 0, maxLateMs: 0, skippedTicks: 0 };
+  /** How late each of the last 150 frames (3 s) was served, for percentiles. */
+  private readonly recent = new Float64Array(150);
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -65,6 +68,19 @@ export class Pacer {
     this.arm();
   }
 
+  /** The counters, with the lateness percentiles of the last 3 s of frames (ms, rounded to 0.1). */
+  summary(): PacerStats & { lateP50Ms: number; lateP99Ms: number } {
+    const n = Math.min(this.stats.ticks, this.recent.length);
+    const sorted = Array.from(this.recent.subarray(0, n)).sort((a, b) => a - b);
+    const at = (p: number) => (n ? Math.round(sorted[Math.min(n - 1, Math.floor(p * n))] * 10) / 10 : 0);
+    return { ...this.stats, maxLateMs: Math.round(this.stats.maxLateMs * 10) / 10, lateP50Ms: at(0.5), lateP99Ms: at(0.99) };
+  }
+
+  /** A member now has something due at `at`; re-arms only if the loop would wake too late. */
+  wakeBy(at: number): void {
+    if (this.timer && at < this.armedFor) this.wake();
+  }
+
   stop(): void {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
@@ -77,6 +93,7 @@ export class Pacer {
       const at = m.nextDue();
       if (at < due) due = at;
     }
+    this.armedFor = due;
     const wait = Math.max(0, Math.floor(due - this.now() - EARLY_MS / 2));
     this.timer = setTimeout(this.loop, wait);
     this.timer.unref();
@@ -97,6 +114,7 @@ export class Pacer {
       const late = now - deadline;
       if (late > 2) this.stats.lateTicks++;
       if (late > this.stats.maxLateMs) this.stats.maxLateMs = late;
+      this.recent[this.stats.ticks % this.recent.length] = Math.max(0, late);
       this.stats.ticks++;
       for (const m of this.members) m.tick(deadline);
       this.frame++;

@@ -72,7 +72,8 @@ export class ScriptPlayer {
     for (; this.index < lines.length; this.index++) {
       const l = lines[this.index];
       if (startMs < t + l.durationMs) {
-        if (startMs >= t) this.clip = new Clip(l.audio, startMs - t);
+        // A line starting right now is left to `frame`, which reports its start.
+        if (startMs > t) this.clip = new Clip(l.audio, startMs - t);
         else this.gapFrames = Math.round((t - startMs) / 20);
         return;
       }

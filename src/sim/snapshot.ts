@@ -89,7 +89,15 @@ export function restoreWorld(world: World, s: WorldSnapshot): void {
       const map = store[k] as Map<string, { id: string }>;
       for (const item of st[k] as Array<{ id: string }>) map.set(item.id, item);
     }
-    for (const callId of store.calls.keys()) world.callIndex.set(callId, id);
+    for (const [callId, call] of store.calls) {
+      world.callIndex.set(callId, id);
+      // A live media session does not survive a restore: the call it controlled hangs up now.
+      if (call.liveControlled && !['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(call.status)) {
+        const answered = call.status === 'in-progress';
+        call.liveControlled = false;
+        call.plan = { ...call.plan, endAt: s.now, final: answered ? 'completed' : 'canceled', reason: answered ? 'hangup' : 'canceled', answeredAt: answered ? call.plan.answeredAt : null };
+      }
+    }
   }
   world.users = new Map(s.users.map((u) => [u.id, u]));
   world.sessions = new Map(s.sessions.map((x) => [x.token, x]));

@@ -68,7 +68,7 @@ describe('calls on the virtual clock', () => {
     expect(ring).toBeGreaterThanOrEqual(3000);
     expect(call.talkMs).toBe(call.endedAt! - call.answeredAt!);
     expect(call.transcriptReady && call.recordingReady).toBe(true);
-    expect(events.map((e) => e.type)).toEqual(['call.status', 'call.status', 'call.started', 'call.status', 'call.ended', 'transcript.ready', 'recording.ready']);
+    expect(events.map((e) => e.type)).toEqual(['call.created', 'call.status', 'call.status', 'call.started', 'call.status', 'call.ended', 'transcript.ready', 'recording.ready']);
   });
 
   it('runs a 30-minute call in milliseconds of wall time', async () => {

@@ -1,0 +1,38 @@
+import type { Call } from '../sim/types.js';
+import type { TurnLog } from './turns.js';
+
+/** What callsim knows about a call's media, kept with the call after its streams have closed. */
+export interface CallMedia {
+  /** Who spoke for the agent: the built-in script, or a live client. */
+  mode: 'scripted' | 'agent' | null;
+  /** Call time (ms since answer) the live engine took over. */
+  startOffsetMs: number | null;
+  log: TurnLog | null;
+  digitsHeard: string;
+  /** Why callsim could not dial the agent's media_url, if it tried and failed. */
+  dialError: string | null;
+  dialUrl: string | null;
+  streamsOpened: number;
+  agentFramesPlayed: number;
+  agentFramesDropped: number;
+  agentFramesLost: number;
+  marksEchoed: number;
+  clears: number;
+  ended: boolean;
+}
+
+const byCall = new WeakMap<Call, CallMedia>();
+
+export function callMedia(call: Call): CallMedia {
+  let m = byCall.get(call);
+  if (!m) {
+    m = {
+      mode: null, startOffsetMs: null, log: null, digitsHeard: '', dialError: null, dialUrl: null, streamsOpened: 0,
+      agentFramesPlayed: 0, agentFramesDropped: 0, agentFramesLost: 0, marksEchoed: 0, clears: 0, ended: false,
+    };
+    byCall.set(call, m);
+  }
+  return m;
+}
+
+export const peekCallMedia = (call: Call): CallMedia | undefined => byCall.get(call);

@@ -1,0 +1,29 @@
+/** Sustained messages a second a client may send, and the burst allowed above that. */
+export const RATE_PER_SEC = 1000;
+const BURST = 2000;
+/** Bad messages a client may send before it is cut off. */
+export const MAX_BAD = 100;
+
+/**
+ * What one client may send: a token bucket against floods (a TTS engine may send seconds of audio
+ * at once, so bursts are allowed) and an allowance of bad messages. Each check returns why the
+ * socket must close, or null.
+ */
+export class InputLimits {
+  private tokens = BURST;
+  private refilledAt = performance.now();
+  bad = 0;
+  lastBad: string | null = null;
+
+  admit(now: number): string | null {
+    this.tokens = Math.min(BURST, this.tokens + ((now - this.refilledAt) * RATE_PER_SEC) / 1000) - 1;
+    this.refilledAt = now;
+    return this.tokens < 0 ? `message flood: more than ${RATE_PER_SEC} messages a second` : null;
+  }
+
+  strike(reason: string): string | null {
+    this.bad++;
+    this.lastBad = reason;
+    return this.bad > MAX_BAD ? `too many bad messages; last: ${reason}` : null;
+  }
+}
