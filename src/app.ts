@@ -14,7 +14,7 @@ import type { Services } from './vendors/types.js';
 import { SubscriptionStore } from './webhooks/subscriptions.js';
 import { DEFAULT_OPTIONS, type CallsimOptions } from './config.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
-import { Journal } from './journal.js';
+import { Journal, journalEntry } from './journal.js';
 import { faultGuard, rateLimitGuard } from './guards.js';
 
 /** A spec operation without a handler is a start-up error, never a silent mock. */
@@ -92,11 +92,7 @@ export class Callsim {
     this.guards.push(faultGuard(this.seed, () => this.options.faults));
     this.outcomeListeners.push((runtime, req, outcome, ms) => {
       if (!this.options.journal) return;
-      this.journal.add({
-        at: new Date(this.world.now()).toISOString(), vendor: runtime.adapter.name, accountId: outcome.account?.id ?? null,
-        method: req.method, path: req.path, operationId: outcome.op?.operationId ?? null, status: outcome.response.status,
-        latencyMs: Math.round(ms * 100) / 100, violations: outcome.violations, responseViolations: outcome.responseViolations,
-      });
+      this.journal.add(journalEntry(runtime.adapter.name, req, outcome, ms, this.world.now()));
     });
   }
 

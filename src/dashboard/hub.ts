@@ -5,6 +5,7 @@ import { callSummaryJson } from '../admin/calls.js';
 import type { SimEvent } from '../sim/events.js';
 import type { Delivery } from '../webhooks/dispatcher.js';
 import { clockJson, deliveryRow, snapshotJson } from './views.js';
+import { journalEntry, type JournalEntry } from '../journal.js';
 
 export const HEARTBEAT_MS = 15_000;
 /** A client this far behind is cut off; it reconnects and starts again from a fresh snapshot. */
@@ -18,7 +19,7 @@ interface Client {
   lastWrite: number;
 }
 
-type JournalRow = Record<string, unknown>;
+type JournalRow = Omit<JournalEntry, 'id'>;
 
 /**
  * Everything the event stream needs to know about one Callsim, observed once however many pages are
@@ -40,11 +41,7 @@ export class EventHub {
     sim.outcomeListeners.push((runtime, req, outcome, ms) => {
       if (!this.clients.size) return;
       // Built from the same facts as the journal's own row: reading it back would scan the whole ring.
-      this.journal.push({
-        at: new Date(sim.world.now()).toISOString(), vendor: runtime.adapter.name, accountId: outcome.account?.id ?? null,
-        method: req.method, path: req.path, operationId: outcome.op?.operationId ?? null, status: outcome.response.status,
-        latencyMs: Math.round(ms * 100) / 100, violations: outcome.violations, responseViolations: outcome.responseViolations,
-      });
+      this.journal.push(journalEntry(runtime.adapter.name, req, outcome, ms, sim.world.now()));
       if (this.journal.length > MAX_JOURNAL_PER_FLUSH) this.journal.shift();
       this.schedule();
     });

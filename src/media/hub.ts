@@ -6,17 +6,10 @@ import { callMedia } from './info.js';
 import { LiveCall } from './live.js';
 import { Pacer } from './pacer.js';
 import type { Track } from './protocol.js';
-import { Session, type Role } from './session.js';
+import { Session, type Role, type SessionOptions } from './session.js';
 
-export interface OpenStream {
-  ws: WebSocket;
-  role: Role;
-  vendor: string;
-  call: Call;
-  tracks: Track[];
-  customParameters: Record<string, string>;
-  origin: 'upgrade' | 'dial';
-}
+/** What opening a stream needs: the same as a session's own options. */
+export type OpenStream = SessionOptions;
 
 /**
  * Every media stream of one callsim: the sockets, the per-call engines and the one pacing loop
