@@ -26,8 +26,11 @@ export function createHttpServer(sim: Callsim): http.Server {
   const loadAdmin = () => (admin ??= import('./admin/app.js').then((m) => m.createAdminApp(sim)));
   setImmediate(() => void loadAdmin());
 
-  return http.createServer(async (req, res) => {
-    const url = req.url ?? '/';
+  const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    let url = req.url ?? '/';
+    // HTTP/1.1 servers must accept the absolute form (`GET http://host/path`), as proxies send it.
+    // The path is taken as sent (no dot-segment folding), exactly as for the origin form.
+    if (/^https?:\/\//i.test(url)) url = req.url = url.replace(/^https?:\/\/[^/?#]*/i, '') || '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     for (const { prefix, runtime } of byPrefix) {
@@ -43,6 +46,15 @@ export function createHttpServer(sim: Callsim): http.Server {
     }
     if (fastHealth(sim, req, res)) return;
     (await loadAdmin())(req, res);
+  };
+  return http.createServer((req, res) => {
+    // Last line of defence: whatever escaped the pipeline still gets an answer, never a hung socket.
+    serve(req, res).catch((err: Error) => {
+      process.emitWarning(`callsim: unanswered request ${req.method} ${req.url}: ${err?.stack ?? err}`);
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Internal simulator error' } }));
+    });
   });
 }
 

@@ -46,6 +46,10 @@ export interface PipelineOptions {
   strict: () => boolean;
 }
 
+/** Error bodies stay within every vendor's documented bounds, however many fields a client got wrong. */
+const MAX_SHOWN = 20;
+const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
+
 const JSON_TYPES = /^application\/(?:[\w.+-]*\+)?json$/;
 
 export function bearer(req: SimRequest): string | undefined {
@@ -141,7 +145,14 @@ export async function runPipeline(vendor: VendorRuntime, req: SimRequest, o: Pip
   const violations = vendor.validator.validateRequest(op, params, query, body, contentType);
   if (violations.length) {
     outcome.violations = violations;
-    outcome.response = fail(vendor, req, { kind: 'validation', message: violations.map((v) => v.message).join('; '), violations });
+    // An id that breaks its own pattern names no record: like any unknown id, that is a 404.
+    if (violations.every((v) => v.location === 'path')) {
+      outcome.response = fail(vendor, req, { kind: 'not_found', message: `No resource at ${req.path.slice(0, 200)}` });
+      return outcome;
+    }
+    const shown = violations.slice(0, MAX_SHOWN).map((v) => ({ ...v, field: cut(v.field, 200), message: cut(v.message, 300) }));
+    const more = violations.length > MAX_SHOWN ? ` (and ${violations.length - MAX_SHOWN} more)` : '';
+    outcome.response = fail(vendor, req, { kind: 'validation', message: cut(shown.map((v) => v.message).join('; '), 800) + more, violations: shown });
     return outcome;
   }
   const handler = vendor.adapter.handlers[op.operationId];
@@ -155,7 +166,9 @@ export async function runPipeline(vendor: VendorRuntime, req: SimRequest, o: Pip
       outcome.response = fail(vendor, req, e);
     } else {
       outcome.response = fail(vendor, req, { kind: 'internal', message: 'Internal simulator error' });
-      outcome.response.headers = { ...outcome.response.headers, 'x-callsim-error': String((err as Error)?.message ?? err).slice(0, 200) };
+      // Header values must be printable Latin-1 without CR/LF.
+      const reason = String((err as Error)?.message ?? err).replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+      outcome.response.headers = { ...outcome.response.headers, 'x-callsim-error': reason };
       process.emitWarning(`callsim handler ${op.operationId} failed: ${(err as Error)?.stack ?? err}`);
     }
   }

@@ -55,6 +55,9 @@ export function normalizeNumber(raw: string, rng: Random): string | undefined {
     return '+' + known + rng.digits(Math.max(want - known.length, 1));
   }
   const masked = MASKED.exec(raw);
-  if (masked) return '+' + masked[1] + rng.digits(masked[2].length);
+  if (masked) {
+    const filled = '+' + masked[1] + rng.digits(masked[2].length);
+    return E164.test(filled) ? filled : undefined;
+  }
   return undefined;
 }

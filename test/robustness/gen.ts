@@ -75,11 +75,14 @@ export function rng(seed: number): Rng {
 
 const derefCache = new WeakMap<Doc, Map<string, any>>();
 
+/** Keywords whose value maps names to schemas: their keys are names, never keywords to drop. */
+const NAME_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+
 /** A schema with every local `$ref` inlined; a cycle becomes `{}` (anything) at its second visit. */
-export function derefSchema(doc: Doc, node: any, seen: string[] = []): any {
+export function derefSchema(doc: Doc, node: any, seen: string[] = [], names = false): any {
   if (Array.isArray(node)) return node.map((n) => derefSchema(doc, n, seen));
   if (!node || typeof node !== 'object') return node;
-  if (typeof node.$ref === 'string' && node.$ref.startsWith('#/')) {
+  if (!names && typeof node.$ref === 'string' && node.$ref.startsWith('#/')) {
     const ref: string = node.$ref;
     if (seen.includes(ref)) return {};
     const { $ref: _drop, ...rest } = node;
@@ -88,8 +91,8 @@ export function derefSchema(doc: Doc, node: any, seen: string[] = []): any {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
     // Documentation-only keywords: the faker would copy examples verbatim, which narrows the search.
-    if (k === 'example' || k === 'examples' || k === 'description') continue;
-    out[k] = derefSchema(doc, v, seen);
+    if (!names && (k === 'example' || k === 'examples' || k === 'description')) continue;
+    out[k] = derefSchema(doc, v, seen, !names && NAME_MAPS.has(k));
   }
   return out;
 }
@@ -116,6 +119,20 @@ export function fake(schema: any, seed: number): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The request body examples the spec gives an operation (`example` and `examples.*.value`). */
+export function requestExamples(doc: Doc, op: OperationDef, ct: string): unknown[] {
+  const rb = resolvePointer(doc, op.pointer)?.requestBody;
+  const media = (rb?.$ref ? resolvePointer(doc, rb.$ref) : rb)?.content?.[ct];
+  if (!media) return [];
+  const out: unknown[] = [];
+  if (media.example !== undefined) out.push(media.example);
+  for (const e of Object.values<any>(media.examples ?? {})) {
+    const ex = e?.$ref ? resolvePointer(doc, e.$ref) : e;
+    if (ex && 'value' in ex) out.push(ex.value);
+  }
+  return out;
 }
 
 const jsonBodyType = (op: OperationDef): string | undefined => op.body?.contentTypes.find((ct) => ct.includes('json'));
@@ -151,7 +168,8 @@ export function idsOf(sim: Callsim, runtime: VendorRuntime, accountId: string | 
       const max = Math.max(1, ...[...s.agents.values()].map((a) => a.version ?? 1));
       return Array.from({ length: max + 1 }, (_, i) => String(i + 1));
     }
-    case 'tenant': return [...sim.world.accounts.values()].filter((a) => a.namespace === runtime.adapter.name).map((a) => a.id);
+    // A vendor that names its accounts by a public tenant number keeps it in the account settings.
+    case 'tenant': return [...sim.world.accounts.values()].filter((a) => a.namespace === runtime.adapter.name).map((a) => String(a.settings.tenantId ?? a.id));
     case 'e164': return [...s.numbers.values()].map((n) => n.e164);
     case 'inventory': return [...(sim.world.inventory.get(account.namespace)?.keys() ?? [])].slice(0, 50);
   }
@@ -192,6 +210,8 @@ export function fieldKind(op: OperationDef, name: string): IdKind | undefined {
 
 /** A live id in place of a generated one, most of the time; the other account's sometimes. */
 function realize(sim: Callsim, runtime: VendorRuntime, kind: IdKind, generated: unknown, r: Rng, own: string | undefined, other: string | undefined): unknown {
+  // `from` is a phone number in a body and a date in a list filter: only numbers are swapped.
+  if ((kind === 'e164' || kind === 'inventory') && !(typeof generated === 'string' && generated.startsWith('+'))) return generated;
   const roll = r.next();
   const pool = roll < 0.75 ? idsOf(sim, runtime, own, kind) : roll < 0.85 ? idsOf(sim, runtime, other, kind) : [];
   if (!pool.length) return generated;
@@ -246,12 +266,16 @@ export function planValid(sim: Callsim, runtime: VendorRuntime, op: OperationDef
       const kind = pathParamKind(op, p.name);
       let v: unknown = fake(schema, seed + k);
       if (kind) v = realize(sim, runtime, kind, v, r, own, other);
+      else if (typeof v === 'string' && r.chance(0.2)) v = trickyString(schema, r) || v;
       params[p.name] = asQueryValue(v ?? 'x');
     } else if (p.in === 'query') {
       if (!p.required && !r.chance(0.5)) continue;
       let v: unknown = fake(schema, seed + k);
+      // Pages and sizes near their minimum half of the time: a uniform pick is nearly always past the end.
+      if (typeof v === 'number' && typeof schema.minimum === 'number' && r.chance(0.5)) v = Math.min(schema.minimum + r.int(0, 3), schema.maximum ?? Infinity);
       const kind = fieldKind(op, p.name);
       if (kind && kind !== 'inventory') v = realize(sim, runtime, kind, v, r, own, other);
+      else if (typeof v === 'string' && r.chance(0.2)) v = trickyString(schema, r) || v;
       if (v === undefined || v === null) continue;
       query[p.name] = Array.isArray(v) ? v.map(asQueryValue) : asQueryValue(v);
     }
@@ -260,7 +284,10 @@ export function planValid(sim: Callsim, runtime: VendorRuntime, op: OperationDef
   const ct = jsonBodyType(op);
   if (ct) {
     const schema = schemaAt(doc, op.body!.pointers[ct]);
-    body = fake(schema, seed);
+    const examples = requestExamples(doc, op, ct);
+    // The spec's own examples now and then (they name the fixtures: logins, real ids), else the faker.
+    body = examples.length && r.chance(0.2) ? clone(r.pick(examples)) : fake(schema, seed);
+    if (r.chance(0.35)) body = spice(schema, body, r);
     if (body && typeof body === 'object' && !Array.isArray(body)) {
       for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
         const kind = fieldKind(op, name);
@@ -268,7 +295,43 @@ export function planValid(sim: Callsim, runtime: VendorRuntime, op: OperationDef
       }
     }
   }
-  return { op, params, query, body, mutation: '' };
+  return steer(runtime, { op, params, query, body, mutation: '' });
+}
+
+/** Strings that tend to break things; each is cut to the field's maxLength (in code points). */
+export const TRICKY_STRINGS = [
+  'şğüİı 日本語 🎉👩‍👩‍👧', 'مرحبا بالعالم', '\u202Eevil\u202C', 'nul\u0000byte', '   ', "O'Brien \"quoted\" \\ back",
+  '<script>alert(1)</script>', '../../etc/passwd', '__proto__', 'constructor', '%00%2e%2e%2f', '\r\nX-Injected: 1', 'ﬀ\uFEFF\u200B', '𝕳𝖊𝖑𝖑𝖔',
+  'a'.repeat(5000), '{"json":"in a string"}', 'null', '0', '-1', '1e309', 'NaN', 'true',
+];
+
+function trickyString(schema: any, r: Rng): string | undefined {
+  if (schema.pattern || schema.format || schema.enum || schema.const !== undefined) return undefined;
+  const chars = [...r.pick(TRICKY_STRINGS)];
+  const max = typeof schema.maxLength === 'number' ? schema.maxLength : 5000;
+  const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
+  let out = chars.slice(0, max);
+  while (out.length < min) out = out.concat(chars.length ? chars : ['x']).slice(0, Math.max(min, 1));
+  return out.join('');
+}
+
+const allowsType = (schema: any, t: string): boolean => schema.type === t || (Array.isArray(schema.type) && schema.type.includes(t));
+
+/** Swaps some generated strings for hostile ones and some numbers for their bounds, in place. */
+function spice(schema: any, value: unknown, r: Rng, depth = 0): unknown {
+  if (!schema || typeof schema !== 'object' || depth > 5) return value;
+  if (typeof value === 'string' && allowsType(schema, 'string') && r.chance(0.3)) return trickyString(schema, r) ?? value;
+  if (typeof value === 'number' && r.chance(0.3)) {
+    const bounds = [schema.minimum, schema.maximum].filter((n) => typeof n === 'number');
+    if (bounds.length) return r.pick(bounds);
+  }
+  if (Array.isArray(value) && schema.items) return value.map((v) => spice(schema.items, v, r, depth + 1));
+  if (value && typeof value === 'object' && schema.properties) {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (schema.properties[k]) (value as Record<string, unknown>)[k] = spice(schema.properties[k], v, r, depth + 1);
+    }
+  }
+  return value;
 }
 
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
@@ -413,7 +476,7 @@ export function planInvalid(sim: Callsim, runtime: VendorRuntime, op: OperationD
       p = applyMutation(p, { ...m2, why: `${m.why} + ${m2.why}` });
     }
     if (p.body === undefined && valid.body !== undefined && m.where === 'body' && m.path.length === 0) continue;
-    if (violationsOf(runtime, p).length) return p;
+    if (violationsOf(runtime, steer(runtime, p)).length) return p;
   }
   return undefined;
 }
@@ -457,6 +520,8 @@ export function isVendorError(runtime: VendorRuntime, body: unknown): boolean {
 /** The status the vendor's own error writer gives these violations: what the server must answer. */
 export function validationStatus(runtime: VendorRuntime, p: Plan, violations: Violation[]): number {
   const req: SimRequest = { method: p.op.method, path: filledPath(p), query: p.query, headers: {} };
+  // An id that breaks its own pattern names no record: the pipeline answers it like an unknown id.
+  if (violations.every((v) => v.location === 'path')) return runtime.adapter.error({ kind: 'not_found', message: 'not found' }, req).status;
   return runtime.adapter.error({ kind: 'validation', message: violations.map((v) => v.message).join('; '), violations }, req).status;
 }
 
@@ -479,10 +544,18 @@ export interface KnownBug {
   vendor: string;
   operationId?: string;
   note: string;
-  matches(v: { plan: Plan; status: number; body: any; problem: string }): boolean;
+  /** A problem this bug explains. */
+  matches?(v: { plan: Plan; status: number; body: any; problem: string }): boolean;
+  /** Steers a generated plan away from a bug whose effects would spread (bad data other answers repeat). */
+  steer?(plan: Plan): void;
 }
 
 export const KNOWN_BUGS: KnownBug[] = [];
+
+function steer(runtime: VendorRuntime, plan: Plan): Plan {
+  for (const b of KNOWN_BUGS) if (b.steer && b.vendor === runtime.adapter.name && (!b.operationId || b.operationId === plan.op.operationId)) b.steer(plan);
+  return plan;
+}
 
 export function judge(runtime: VendorRuntime, plan: Plan, res: Exchange): Verdict {
   const path = pathOf(plan);
@@ -501,20 +574,37 @@ export function judge(runtime: VendorRuntime, plan: Plan, res: Exchange): Verdic
   }
   const known: string[] = [];
   const left = problems.filter((problem) => {
-    const bug = KNOWN_BUGS.find((b) => b.vendor === runtime.adapter.name && (!b.operationId || b.operationId === op.operationId) && b.matches({ plan, status, body: res.body, problem }));
+    const bug = KNOWN_BUGS.find((b) => b.vendor === runtime.adapter.name && (!b.operationId || b.operationId === op.operationId) && b.matches?.({ plan, status, body: res.body, problem }));
     if (bug) known.push(`${problem} [known bug: ${bug.note}]`);
     return !bug;
   });
   return { plan, path, status, violations, problems: left, known, text: res.text };
 }
 
+/** Longest a generated request may wait for its answer: an unanswered request is a server bug too. */
+export const ANSWER_TIMEOUT_MS = 10_000;
+
+export async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms: ${what}`)), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function run(h: Harness, runtime: VendorRuntime, plan: Plan): Promise<Verdict> {
   const ct = jsonBodyType(plan.op);
   const withBody = plan.body !== undefined;
-  const res = await h.send(runtime.adapter.name, plan.op.method, pathOf(plan), {
-    raw: withBody ? JSON.stringify(plan.body) : undefined,
-    headers: withBody ? { 'content-type': ct ?? 'application/json' } : {},
-  });
+  const path = pathOf(plan);
+  const res = await withDeadline(
+    h.send(runtime.adapter.name, plan.op.method, path, {
+      raw: withBody ? JSON.stringify(plan.body) : undefined,
+      headers: withBody ? { 'content-type': ct ?? 'application/json' } : {},
+    }),
+    ANSWER_TIMEOUT_MS,
+    `${runtime.adapter.name} ${plan.op.method} ${path}${withBody ? ` ${JSON.stringify(plan.body).slice(0, 300)}` : ''}`,
+  );
   return judge(runtime, plan, res);
 }
 
@@ -552,6 +642,22 @@ export function count(t: Tally, runtime: VendorRuntime, v: Verdict): void {
     if (t.failures.length < 50) t.failures.push(describeVerdict(runtime, v));
   }
   if (v.known.length) t.knownBugs++;
+}
+
+/**
+ * Records for an operation's path ids: a `DELETE /x/{id}` on a collection the fixtures leave empty
+ * (webhooks) would only ever see 404s, so the collection's create (`POST /x`) runs a few times first.
+ */
+export async function warmUp(h: Harness, runtime: VendorRuntime, op: OperationDef, seed: number): Promise<void> {
+  if (!op.template.includes('{')) return;
+  const parent = op.template.replace(/\/\{[^}]+\}(\/.*)?$/, '');
+  const creates = runtime.spec.operations.filter((o) => o.method === 'POST' && o.template === parent && generatable(o));
+  for (const create of creates) for (let i = 0; i < 3; i++) await run(h, runtime, planValid(h.sim, runtime, create, seed + i));
+  // State changes on the same record first (`start` before `pause`, `start`+`pause` before `resume`).
+  const m = /^(.*\/\{[^}]+\})\/[^/{}]+$/.exec(op.template);
+  if (!m || op.method !== 'POST') return;
+  const siblings = runtime.spec.operations.filter((o) => o !== op && o.method === 'POST' && generatable(o) && new RegExp(`^${m[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[^/{}]+$`).test(o.template));
+  for (let i = 0; i < 3; i++) for (const s of siblings) await run(h, runtime, planValid(h.sim, runtime, s, seed + 10 + i));
 }
 
 /** One random step against one vendor: a valid or broken request to any operation, or a clock tick. */

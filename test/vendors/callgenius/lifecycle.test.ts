@@ -220,9 +220,10 @@ describe('CallGeni.us isolation and errors', () => {
     });
     const missing = await cg('POST', '/api/agents', { voice: 'aria' });
     expect(missing.body.errors).toEqual({ name: ['The name field is required.'], language: ['The language field is required.'] });
+    // An id that cannot exist (not an integer) names no record: 404, as Laravel's route binding does.
     const path = await cg('GET', '/api/calls/abc');
-    expect(path.status).toBe(422);
-    expect(path.body.errors).toEqual({ id: ['The id field must be an integer.'] });
+    expect(path.status).toBe(404);
+    expect(path.body.message).toBeDefined();
     const query = await cg('GET', '/api/calls?per_page=500&status=ringing');
     expect(query.body.errors).toEqual({ per_page: ['The per page field must not be greater than 100.'] });
     const dates = await cg('GET', '/api/calls?from=2025-05-01&to=2025-04-01');
