@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     rows.push(['1,000 five-minute calls, virtual clock', `${v.wallMs} ms wall (${v.completed} completed)`, 'target < 2000 ms']);
     const m = await benchCallMemory();
     results.callMemory = m;
-    rows.push(['RSS with 10,000 completed calls', `${m.rssMb} MB (heap +${m.heapDeltaMb} MB)`, 'target < 200 MB']);
+    rows.push(['RSS with 10,000 completed calls', `${m.rssMb} MB (fresh server ${m.baselineRssMb} MB, heap +${m.heapDeltaMb} MB)`, 'target < 200 MB']);
   }
   if (want('webhooks')) {
     const w = await benchWebhooks();

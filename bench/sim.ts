@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Callsim } from '../src/app.js';
 import { createCall } from '../src/sim/calls.js';
 
@@ -13,16 +15,9 @@ export async function benchVirtualCalls(n = 1000): Promise<{ calls: number; wall
   return { calls: n, wallMs: Math.round(wallMs), completed: calls.filter((c) => c.status === 'completed').length };
 }
 
-/** Memory with 10,000 completed calls (transcripts are derived from the script, not stored). */
-export async function benchCallMemory(n = 10_000): Promise<{ calls: number; rssMb: number; heapDeltaMb: number }> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const before = process.memoryUsage().heapUsed;
-  const sim = new Callsim({ clock: 'virtual', seed: 2, vendors: ['jagcall'] });
-  for (let i = 0; i < n; i++) createCall(sim.world, { accountId: 'jc_org_demo', agentId: 'agt_xxx', to: '+14155559876' });
-  await sim.world.scheduler.advance(10 * 60_000);
-  gc?.();
-  const mem = process.memoryUsage();
-  sim.world.scheduler.stop();
-  return { calls: n, rssMb: Math.round(mem.rss / 1e6), heapDeltaMb: Math.round((mem.heapUsed - before) / 1e6) };
+/** Memory with 10,000 completed calls, measured in a fresh process so nothing else is counted. */
+export async function benchCallMemory(n = 10_000): Promise<{ calls: number; rssMb: number; baselineRssMb: number; heapDeltaMb: number }> {
+  const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./memory.js', import.meta.url)), String(n)], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`memory bench failed: ${child.stderr}`);
+  return JSON.parse(child.stdout);
 }

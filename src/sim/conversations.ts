@@ -44,13 +44,22 @@ export interface TimedLine extends ScriptLine {
   startMs: number;
 }
 
+// Transcripts are derived on every read, never stored per call; a script's timing never changes,
+// so it is worked out once per conversation.
+const timed = new WeakMap<Conversation, TimedLine[]>();
+
 export function withOffsets(conv: Conversation): TimedLine[] {
-  let t = 0;
-  return conv.lines.map((line) => {
-    const timed = { ...line, startMs: t };
-    t += line.durationMs + line.pauseAfterMs;
-    return timed;
-  });
+  let lines = timed.get(conv);
+  if (!lines) {
+    let t = 0;
+    lines = conv.lines.map((line) => {
+      const out = { ...line, startMs: t };
+      t += line.durationMs + line.pauseAfterMs;
+      return out;
+    });
+    timed.set(conv, lines);
+  }
+  return lines;
 }
 
 export function totalMs(lines: ScriptLine[]): number {
