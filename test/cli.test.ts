@@ -108,3 +108,32 @@ describe('CLI', () => {
     expect((await fetch(`${url}/__sim/health`, { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
   });
 });
+
+describe('callsim proxy', () => {
+  it('forwards to the upstream unchanged and reports both sides\' contract violations', async () => {
+    const upstream = await launch('node', [CLI, '--port', '0', '--vendors', 'jagcall', '--clock', 'virtual']);
+    const child = spawn('node', [CLI, 'proxy', 'jagcall', `${upstream.url}/jagcall`, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d) => {
+        out += d;
+        const m = /callsim proxy for JagCall: (http:\/\/[^\s]+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`proxy exited ${code}: ${out}`)));
+    });
+    const auth = { authorization: 'Bearer jc_test_demo' };
+    const good = await fetch(`${url}/v1/agents`, { headers: auth });
+    expect(good.status).toBe(200);
+    expect((await good.json()).data[0].id).toBe('agt_xxx');
+    expect(good.headers.get('x-callsim-request-violations')).toBe('0');
+    expect(good.headers.get('x-callsim-response-violations')).toBe('0');
+    const bad = await fetch(`${url}/v1/calls`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ agent_id: 'agt_xxx', to: 'nope', extra: 1 }) });
+    expect(bad.status).toBe(422);
+    expect(Number(bad.headers.get('x-callsim-request-violations'))).toBe(2);
+    const report = await (await fetch(`${url}/__proxy/violations`)).json();
+    expect(report.data).toHaveLength(1);
+    expect(report.data[0].request.map((v: { field: string }) => v.field).sort()).toEqual(['extra', 'to']);
+  });
+});
