@@ -8,6 +8,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiResult } from '../helpers/sim.js';
 import { startRobustnessSim } from './server.js';
 import { documented, isVendorError, schemaAt } from './gen.js';
+import { storedZip, tinyDocx, tinyPdf } from '../helpers/documents.js';
 
 const sim = await startRobustnessSim();
 afterAll(() => sim.shutdown());
@@ -17,66 +18,8 @@ const targets = sim.running.sim.runtimes.flatMap((runtime) =>
   runtime.spec.operations.filter((op) => op.body?.contentTypes.includes(MULTIPART)).map((op) => ({ vendor: runtime.adapter.name, id: op.operationId, runtime, op })),
 );
 
-/** The smallest PDF readers accept: header, one page, xref, trailer. */
-const TINY_PDF = Buffer.from(
-  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
-    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 3 3]>>endobj\nxref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n' +
-    '0000000052 00000 n \n0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n147\n%%EOF\n',
-  'latin1',
-);
-
-function crc32(buf: Buffer): number {
-  let c = ~0;
-  for (const byte of buf) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
-}
-
-/** A stored (uncompressed) zip with the given entries: enough of a DOCX to be recognised as one. */
-function zip(entries: Record<string, string>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, text] of Object.entries(entries)) {
-    const data = Buffer.from(text);
-    const fname = Buffer.from(name);
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(fname.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(fname.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, fname, data);
-    centrals.push(central, fname);
-    offset += local.length + fname.length + data.length;
-  }
-  const dir = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(entries).length, 8);
-  end.writeUInt16LE(Object.keys(entries).length, 10);
-  end.writeUInt32LE(dir.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, dir, end]);
-}
-
-const TINY_DOCX = zip({
-  '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
-  'word/document.xml': '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>',
-});
+const TINY_PDF = tinyPdf();
+const TINY_DOCX = tinyDocx();
 
 interface Part {
   name: string;
@@ -134,7 +77,7 @@ describe.each(targets)('$vendor $id multipart bodies', ({ vendor, runtime, op })
       ['.txt', [{ name: fileField, filename: 'notes.txt', contentType: 'text/plain', data: 'just text' }]],
       ['text named .pdf', [{ name: fileField, filename: 'fake.pdf', contentType: 'application/pdf', data: 'not a pdf at all' }]],
       ['empty file', [{ name: fileField, filename: 'empty.pdf', contentType: 'application/pdf', data: '' }]],
-      ['zip without word/', [{ name: fileField, filename: 'a.docx', data: zip({ 'x.txt': 'hello' }) }]],
+      ['zip without word/', [{ name: fileField, filename: 'a.docx', data: storedZip({ 'x.txt': 'hello' }) }]],
       ['no file part', [{ name: 'other', data: 'value' }]],
       ['file as a plain field', [{ name: fileField, data: TINY_PDF }]],
     ] as Array<[string, Part[]]>) {
