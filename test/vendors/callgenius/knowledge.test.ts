@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { boundaryOf, parseMultipart } from '../../../src/vendors/callgenius/multipart.js';
+import { parseMultipart } from '../../../src/vendors/callgenius/multipart.js';
 import { DOCX } from '../../../src/sim/knowledge.js';
 import { startTestSim, type TestSim } from '../../helpers/sim.js';
 import { multipartBody, tinyDocx, tinyPdf } from './helpers.js';
@@ -57,38 +57,34 @@ describe('CallGeni.us knowledge uploads', () => {
   });
 });
 
-describe('multipart parser', () => {
-  it('reads the boundary from the content type, quoted or not', () => {
-    expect(boundaryOf('multipart/form-data; boundary=abc')).toBe('abc');
-    expect(boundaryOf('Multipart/Form-Data; charset=utf-8; boundary="a b;c"')).toBe('a b;c');
-    expect(boundaryOf('application/json')).toBeUndefined();
-    expect(boundaryOf('multipart/form-data')).toBeUndefined();
-    expect(boundaryOf(`multipart/form-data; boundary=${'x'.repeat(71)}`)).toBeUndefined();
+describe('multipart parser (busboy)', () => {
+  const ct = (b: string) => `multipart/form-data; boundary=${b}`;
+
+  it('reads the boundary from the content type, quoted or not; refuses none or an over-long one', async () => {
+    const body = Buffer.from('--a b;c\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n--a b;c--\r\n');
+    expect((await parseMultipart(body, 'Multipart/Form-Data; charset=utf-8; boundary="a b;c"'))?.map((p) => p.name)).toEqual(['x']);
+    expect(await parseMultipart(body, 'application/json')).toBeUndefined();
+    expect(await parseMultipart(body, 'multipart/form-data')).toBeUndefined();
+    expect(await parseMultipart(body, ct('x'.repeat(71)))).toBeUndefined();
   });
 
-  it('keeps binary data byte-exact, even with CRLF and dashes next to the boundary', () => {
-    const data = Buffer.from([0x0d, 0x0a, 0x2d, 0x2d, 0x62, 0x00, 0xff, 0x0d, 0x0a, 0x2d]);
+  it('keeps binary data byte-exact, CRLF, dashes and NULs included', async () => {
+    // RFC 2046: the boundary never occurs inside a part, so the data has CRLF-dashes but not "--b".
+    const data = Buffer.from([0x0d, 0x0a, 0x2d, 0x2d, 0x63, 0x00, 0xff, 0x0d, 0x0a, 0x2d]);
     const body = Buffer.concat([
       Buffer.from('preamble to ignore\r\n--b\r\nContent-Disposition: form-data; name="title"\r\n\r\nMenu\r\n'),
       Buffer.from('--b\r\nContent-Disposition: form-data; filename="C:\\docs\\menu.pdf"; name="file"\r\n\r\n'),
       data,
       Buffer.from('\r\n--b--\r\nepilogue'),
     ]);
-    const parts = parseMultipart(body, 'b')!;
-    expect(parts.map((p) => [p.name, p.filename, p.contentType])).toEqual([['title', null, null], ['file', 'menu.pdf', null]]);
+    const parts = (await parseMultipart(body, ct('b')))!;
+    expect(parts.map((p) => [p.name, p.filename])).toEqual([['title', null], ['file', 'menu.pdf']]);
     expect(parts[0].data.toString()).toBe('Menu');
     expect(parts[1].data.equals(data)).toBe(true);
   });
 
-  it('prefers the RFC 5987 filename* and unescapes quoted names', () => {
-    const body = Buffer.from('--b\r\nContent-Disposition: form-data; name="file"; filename="a\\"b.pdf"; filename*=UTF-8\'\'na%C3%AFve.pdf\r\nContent-Type: application/pdf\r\n\r\n%PDF-\r\n--b--');
-    expect(parseMultipart(body, 'b')!.map((p) => [p.filename, p.contentType])).toEqual([['naïve.pdf', 'application/pdf']]);
-  });
-
-  it('refuses bodies without the boundary or without the closing delimiter', () => {
-    expect(parseMultipart(Buffer.from('no boundary here'), 'b')).toBeUndefined();
-    expect(parseMultipart(Buffer.from('--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated'), 'b')).toBeUndefined();
-    expect(parseMultipart(Buffer.from('--bogus\r\n'), 'b')).toBeUndefined();
-    expect(parseMultipart(Buffer.from('--b--\r\n'), 'b')).toEqual([]);
+  it('refuses bodies without the boundary or without the closing delimiter', async () => {
+    expect(await parseMultipart(Buffer.from('no boundary here'), ct('b'))).toBeUndefined();
+    expect(await parseMultipart(Buffer.from('--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated'), ct('b'))).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { listDocuments, uploadDocument } from '../../../sim/knowledge.js';
 import { ok } from '../../shared/http.js';
 import type { Handler } from '../../types.js';
 import { knowledgeJson } from '../mappers.js';
-import { boundaryOf, parseMultipart } from '../multipart.js';
+import { parseMultipart } from '../multipart.js';
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
@@ -35,9 +35,8 @@ export const billingHandlers: Record<string, Handler> = {
 
   listKnowledge: ({ world, account }) => ok(listDocuments(world, account.id).map(knowledgeJson)),
 
-  uploadKnowledge: ({ world, account, req, body }) => {
-    const boundary = boundaryOf(header(req.headers, 'content-type'));
-    const parts = boundary && Buffer.isBuffer(body) ? parseMultipart(body, boundary) : undefined;
+  uploadKnowledge: async ({ world, account, req, body }) => {
+    const parts = Buffer.isBuffer(body) ? await parseMultipart(body, header(req.headers, 'content-type')) : undefined;
     if (!parts) return ok({ message: 'The request body is not valid multipart/form-data.' }, 400);
     const file = parts.find((p) => p.name === 'file');
     if (!file) throw invalid('file', 'required', 'The file field is required.');
