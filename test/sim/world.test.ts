@@ -78,7 +78,8 @@ describe('calls on the virtual clock', () => {
     await world.scheduler.advance(31 * 60_000);
     expect(call.status).toBe('completed');
     expect(call.talkMs).toBe(1_800_000);
-    expect(performance.now() - t).toBeLessThan(500);
+    // A bound on behaviour, not speed: virtual time never waits for real time (speed is in npm run bench).
+    expect(performance.now() - t).toBeLessThan(10_000);
     expect(world.account('acct').billing.minutesUsed).toBe(30);
   });
 
