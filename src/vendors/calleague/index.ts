@@ -1,12 +1,8 @@
 import type { VendorAdapter } from '../types.js';
-import { loadVendorFixtures, mintAccount, standardSeeder, type VendorFixtures } from '../shared/seed.js';
-import { FIXTURES_DIR } from '../../fixtures/index.js';
+import { standardFixtures } from '../shared/seed.js';
 import { calleagueError } from './errors.js';
 import { handlers } from './handlers/index.js';
 import { CALLEAGUE_EVENTS, calleagueWebhooks } from './events.js';
-
-let fixtures: VendorFixtures | undefined;
-const load = (dir: string) => (fixtures ??= loadVendorFixtures(dir, 'calleague'));
 
 export const calleague: VendorAdapter = {
   name: 'calleague',
@@ -18,8 +14,7 @@ export const calleague: VendorAdapter = {
   otherKey: 'clg_test_other',
   handlers,
   error: calleagueError,
-  makeSeeder: (dir) => standardSeeder('calleague', load(dir)),
-  mintAccount: (world, kind) => mintAccount(world, 'calleague', load(FIXTURES_DIR), kind, 'clg_test_'),
+  ...standardFixtures('calleague', 'clg_test_'),
   webhooks: calleagueWebhooks,
   webhookEvents: [...CALLEAGUE_EVENTS],
   // The spec's documented fair-use decision: 600 requests a minute per workspace.

@@ -1,12 +1,8 @@
 import type { VendorAdapter } from '../types.js';
-import { loadVendorFixtures, mintAccount, standardSeeder, type VendorFixtures } from '../shared/seed.js';
-import { FIXTURES_DIR } from '../../fixtures/index.js';
+import { standardFixtures } from '../shared/seed.js';
 import { jagcallError } from './errors.js';
 import { handlers } from './handlers.js';
 import { JAGCALL_EVENTS, jagcallWebhooks } from './events.js';
-
-let fixtures: VendorFixtures | undefined;
-const load = (dir: string) => (fixtures ??= loadVendorFixtures(dir, 'jagcall'));
 
 export const jagcall: VendorAdapter = {
   name: 'jagcall',
@@ -18,8 +14,7 @@ export const jagcall: VendorAdapter = {
   otherKey: 'jc_test_other',
   handlers,
   error: jagcallError,
-  makeSeeder: (dir) => standardSeeder('jagcall', load(dir)),
-  mintAccount: (world, kind) => mintAccount(world, 'jagcall', load(FIXTURES_DIR), kind, 'jc_test_'),
+  ...standardFixtures('jagcall', 'jc_test_'),
   webhooks: jagcallWebhooks,
   webhookEvents: JAGCALL_EVENTS,
 };

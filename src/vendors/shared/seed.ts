@@ -1,4 +1,5 @@
-import { readYaml } from '../../fixtures/index.js';
+import { FIXTURES_DIR, readYaml } from '../../fixtures/index.js';
+import type { VendorAdapter } from '../types.js';
 import { createAccount } from '../../sim/accounts.js';
 import { createAgent } from '../../sim/agents.js';
 import { seedCall, type SeedCall } from '../../sim/calls.js';
@@ -107,5 +108,18 @@ function renumber(world: World, namespace: string, a: AccountFixture): AccountFi
     numbers: a.numbers?.map((n) => ({ ...n, e164: swap(n.e164), areaCode: undefined })),
     calls: a.calls?.map((c) => ({ ...c, from: swap(c.from), to: swap(c.to) })),
     sms: a.sms?.map((m) => ({ ...m, from: swap(m.from), to: swap(m.to) })),
+  };
+}
+
+/**
+ * The adapter members of a vendor whose fixture file is in the shared format: its seeder and its
+ * account minting, reading `fixtures/<vendor>.yaml` once.
+ */
+export function standardFixtures(vendor: string, keyPrefix: string): Pick<VendorAdapter, 'makeSeeder' | 'mintAccount'> {
+  let fixtures: VendorFixtures | undefined;
+  const load = (dir: string) => (fixtures ??= loadVendorFixtures(dir, vendor));
+  return {
+    makeSeeder: (dir) => standardSeeder(vendor, load(dir)),
+    mintAccount: (world, kind) => mintAccount(world, vendor, load(FIXTURES_DIR), kind, keyPrefix),
   };
 }
