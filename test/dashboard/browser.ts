@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -117,4 +118,11 @@ export async function fakeMediaStream(page: Page, frames = 25): Promise<string[]
     ws.onClose(() => clearInterval(timer));
   });
   return opened;
+}
+
+/** After each test: close its page and fail on page errors, off-machine requests or unmet refusals. */
+export async function closeAndCheck(g: Guarded): Promise<void> {
+  await g.context.close();
+  expect(g.problems, 'no page errors, console errors or requests leaving the machine').toEqual([]);
+  expect(g.unmet(), 'every refusal the test provoked happened').toEqual([]);
 }

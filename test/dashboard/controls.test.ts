@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
-import { guardedPage, launchChromium, openDashboard, screenshot, type Guarded } from './browser.js';
+import { closeAndCheck, guardedPage, launchChromium, openDashboard, screenshot, type Guarded } from './browser.js';
 
 /** The page's controls, keyboard use, the phone layout, and a server on the real clock. */
 let browser: Browser;
@@ -22,11 +22,7 @@ beforeEach(async () => {
   await sim.admin('PUT', '/config', { faults: [], media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300 } });
   g = await guardedPage(browser);
 });
-afterEach(async () => {
-  await g.context.close();
-  expect(g.problems, 'no page errors, console errors or requests leaving the machine').toEqual([]);
-  expect(g.unmet(), 'every refusal the test provoked happened').toEqual([]);
-});
+afterEach(() => closeAndCheck(g));
 
 const msg = (page: Page, form: string) => page.locator(`${form} .msg`);
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
-import { guardedPage, launchChromium, openDashboard, screenshot, type Guarded } from './browser.js';
+import { closeAndCheck, guardedPage, launchChromium, openDashboard, screenshot, type Guarded } from './browser.js';
 
 /**
  * The dashboard in a real headless Chromium against a real callsim (virtual clock): the page must
@@ -33,11 +33,7 @@ beforeEach(async () => {
   await sim.reset();
   g = await guardedPage(browser);
 });
-afterEach(async () => {
-  await g.context.close();
-  expect(g.problems, 'no page errors, console errors or requests leaving the machine').toEqual([]);
-  expect(g.unmet(), 'every refusal the test provoked happened').toEqual([]);
-});
+afterEach(() => closeAndCheck(g));
 
 describe('dashboard (virtual clock)', () => {
   it('shows a call appear and progress, then its page: timeline, transcript as it grows, summary, recording', { timeout: 60_000 }, async () => {

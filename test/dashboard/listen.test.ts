@@ -2,7 +2,7 @@ import alawmulaw from 'alawmulaw';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
-import { fakeMediaStream, guardedPage, launchChromium, openDashboard, type Guarded } from './browser.js';
+import { closeAndCheck, fakeMediaStream, guardedPage, launchChromium, openDashboard, type Guarded } from './browser.js';
 
 /**
  * A server on the real clock at speed 1, as `npm start` runs it: the only mode in which callsim
@@ -25,11 +25,7 @@ beforeEach(async () => {
   await sim.reset();
   g = await guardedPage(browser);
 });
-afterEach(async () => {
-  await g.context.close();
-  expect(g.problems, 'no page errors, console errors or requests leaving the machine').toEqual([]);
-  expect(g.unmet(), 'every refusal the test provoked happened').toEqual([]);
-});
+afterEach(() => closeAndCheck(g));
 
 async function talkingCall(): Promise<string> {
   const call = (await sim.admin('POST', '/calls', { vendor: VENDOR, to: '+14155550123' })).body;
