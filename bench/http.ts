@@ -1,7 +1,7 @@
-import autocannon from 'autocannon';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import autocannon from 'autocannon';
 import { startTarget } from './targets.js';
 
 export interface HttpFigure {
@@ -11,11 +11,19 @@ export interface HttpFigure {
   non2xx: number;
 }
 
-interface Req { method: string; path: string; key: string; body?: unknown }
+interface Req {
+  method: string;
+  path: string;
+  key: string;
+  body?: unknown;
+}
 
 async function load(url: string, r: Req, seconds: number, connections = 32): Promise<Omit<HttpFigure, 'name'>> {
   const result = await autocannon({
-    url: url + r.path, method: r.method as 'GET', connections, duration: seconds,
+    url: url + r.path,
+    method: r.method as 'GET',
+    connections,
+    duration: seconds,
     headers: { authorization: `Bearer ${r.key}`, ...(r.body ? { 'content-type': 'application/json' } : {}) },
     body: r.body ? JSON.stringify(r.body) : undefined,
   });
@@ -25,11 +33,15 @@ async function load(url: string, r: Req, seconds: number, connections = 32): Pro
 /** The exact bytes callsim answers, so the bare server sends the same payload. */
 async function captureBytes(url: string, r: Req): Promise<string> {
   const res = await fetch(url + r.path, {
-    method: r.method, headers: { authorization: `Bearer ${r.key}`, ...(r.body ? { 'content-type': 'application/json' } : {}) },
+    method: r.method,
+    headers: { authorization: `Bearer ${r.key}`, ...(r.body ? { 'content-type': 'application/json' } : {}) },
     body: r.body ? JSON.stringify(r.body) : undefined,
   });
   const file = join(tmpdir(), `callsim-bench-${process.pid}-${Math.abs(hash(r.path + r.method))}.json`);
-  writeFileSync(file, JSON.stringify({ status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' }, body: await res.text() }));
+  writeFileSync(
+    file,
+    JSON.stringify({ status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' }, body: await res.text() }),
+  );
   return file;
 }
 

@@ -4,7 +4,7 @@
  * interval jitter the clients see (|interval − 20 ms|), the server's pacer lateness, its CPU and
  * RSS, and the mark round trip of one agent stream against its configured latency.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -28,7 +28,7 @@ async function serve(): Promise<void> {
   let cpu = process.cpuUsage();
   let at = performance.now();
   let ticks = { ticks: 0, lateTicks: 0 };
-  const pacerStats = async (): Promise<Reply> => ((await fetch(`${running.url}/__sim/media/sessions`).then((r) => r.json())) as Reply);
+  const pacerStats = async (): Promise<Reply> => (await fetch(`${running.url}/__sim/media/sessions`).then((r) => r.json())) as Reply;
   const ask = async (m: Reply): Promise<Reply> => {
     if (m.cmd === 'calls') {
       const ids = Array.from({ length: m.n }, () => createCall(sim.world, { accountId: 'jc_org_demo', agentId: 'agt_xxx', to: '+15555550100' }).id);
@@ -46,8 +46,12 @@ async function serve(): Promise<void> {
       const wall = performance.now() - at;
       const s = await pacerStats();
       return {
-        cpuPercent: Math.round(((used.user + used.system) / 1000 / wall) * 1000) / 10, rssMb: Math.round(process.memoryUsage().rss / 1e6),
-        ticks: s.pacer.ticks - ticks.ticks, lateTicks: s.pacer.lateTicks - ticks.lateTicks, lateP50Ms: s.pacer.lateP50Ms, lateP99Ms: s.pacer.lateP99Ms,
+        cpuPercent: Math.round(((used.user + used.system) / 1000 / wall) * 1000) / 10,
+        rssMb: Math.round(process.memoryUsage().rss / 1e6),
+        ticks: s.pacer.ticks - ticks.ticks,
+        lateTicks: s.pacer.lateTicks - ticks.lateTicks,
+        lateP50Ms: s.pacer.lateP50Ms,
+        lateP99Ms: s.pacer.lateP99Ms,
         dropped: s.data.reduce((n: number, x: Reply) => n + x.framesDropped, 0),
       };
     }
@@ -65,19 +69,25 @@ async function serve(): Promise<void> {
 if (process.env[SERVER_FLAG] === '1' && process.send) void serve();
 
 function server(): Promise<{ child: ChildProcess; url: string; ask: (cmd: string, extra?: Reply) => Promise<Reply> }> {
-  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [SERVER_FLAG]: '1' }, execArgv: process.execArgv.filter((a) => a !== '--expose-gc'), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, [SERVER_FLAG]: '1' },
+    execArgv: process.execArgv.filter((a) => a !== '--expose-gc'),
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const pending = new Map<number, (r: Reply) => void>();
   let next = 1;
   return new Promise((resolve) => {
     child.on('message', (m: Reply) => {
       if (m.ready) {
         resolve({
-          child, url: m.ready,
-          ask: (cmd, extra = {}) => new Promise((r) => {
-            const id = next++;
-            pending.set(id, r);
-            child.send({ id, cmd, ...extra });
-          }),
+          child,
+          url: m.ready,
+          ask: (cmd, extra = {}) =>
+            new Promise((r) => {
+              const id = next++;
+              pending.set(id, r);
+              child.send({ id, cmd, ...extra });
+            }),
         });
       } else pending.get(m.id)?.(m);
     });
@@ -131,7 +141,7 @@ function marks(url: string, errors: number[], measuring: () => boolean): Promise
 
 export async function benchMedia(): Promise<Record<string, unknown>> {
   const { child, url, ask } = await server();
-  const base = url.replace('http', 'ws') + '/__sim/media/jagcall/';
+  const base = `${url.replace('http', 'ws')}/__sim/media/jagcall/`;
   // These machines are shared: the load says how much of a core the server really had.
   const out: Record<string, unknown> = { machine: { cpus: availableParallelism(), loadAvg1m: Math.round(loadavg()[0] * 10) / 10 } };
   try {
@@ -156,13 +166,19 @@ export async function benchMedia(): Promise<Record<string, unknown>> {
       intervals.sort((a, b) => a - b);
       markErrors.sort((a, b) => a - b);
       out[`${n} listen streams`] = {
-        frames: intervals.length, jitterP50Ms: percentile(intervals, 0.5), jitterP99Ms: percentile(intervals, 0.99),
-        serverCpuPercent: stats.cpuPercent, serverRssMb: stats.rssMb,
+        frames: intervals.length,
+        jitterP50Ms: percentile(intervals, 0.5),
+        jitterP99Ms: percentile(intervals, 0.99),
+        serverCpuPercent: stats.cpuPercent,
+        serverRssMb: stats.rssMb,
         pacer: { ticks: stats.ticks, expected: MEASURE_MS / 20, lateOver2Ms: stats.lateTicks, lateP50Ms: stats.lateP50Ms, lateP99Ms: stats.lateP99Ms },
         framesDropped: stats.dropped,
       };
       out[`${n} streams: mark round trip − 2×${MARK_LATENCY_MS} ms`] = {
-        marks: markErrors.length, p50Ms: percentile(markErrors, 0.5), p99Ms: percentile(markErrors, 0.99), maxMs: percentile(markErrors, 1),
+        marks: markErrors.length,
+        p50Ms: percentile(markErrors, 0.5),
+        p99Ms: percentile(markErrors, 0.99),
+        maxMs: percentile(markErrors, 1),
       };
       await new Promise((r) => setTimeout(r, 300));
     }

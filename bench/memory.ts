@@ -15,7 +15,12 @@ const lines = calls.reduce((sum, c) => sum + callTranscript(sim.world, c).length
 gc?.();
 const mem = process.memoryUsage();
 sim.world.scheduler.stop();
-process.stdout.write(JSON.stringify({
-  calls: n, transcriptLines: lines, rssMb: Math.round(mem.rss / 1e6), baselineRssMb: Math.round(baseline.rss / 1e6),
-  heapDeltaMb: Math.round((mem.heapUsed - baseline.heapUsed) / 1e6),
-}));
+process.stdout.write(
+  JSON.stringify({
+    calls: n,
+    transcriptLines: lines,
+    rssMb: Math.round(mem.rss / 1e6),
+    baselineRssMb: Math.round(baseline.rss / 1e6),
+    heapDeltaMb: Math.round((mem.heapUsed - baseline.heapUsed) / 1e6),
+  }),
+);

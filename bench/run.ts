@@ -2,16 +2,19 @@
  * `npm run bench`: every benchmark of the project, one table, ratios against baselines measured in
  * the same run (these machines are noisy). `npm run bench -- --json` also writes bench-results.json.
  */
-import { writeFileSync, existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchHttp, type HttpFigure } from './http.js';
 import { benchCallMemory, benchVirtualCalls } from './sim.js';
-import { benchWebhooks } from './webhooks.js';
 import { benchStartup } from './startup.js';
+import { benchWebhooks } from './webhooks.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const want = (name: string) => !only || only.includes(name);
 const results: Record<string, unknown> = { node: process.version, date: new Date().toISOString() };
 const rows: Array<[string, string, string]> = [];
@@ -25,7 +28,9 @@ function httpRows(figs: HttpFigure[]): void {
   for (const f of figs) {
     const base = f.name.includes('POST') ? bareCreate : bare;
     const vsPrism = f.name.includes('POST') ? prismCreate : prism;
-    const ratio = f.name.startsWith('callsim') ? `${(f.reqPerSec / base.reqPerSec).toFixed(2)}x bare, ${(f.reqPerSec / vsPrism.reqPerSec).toFixed(2)}x Prism` : '';
+    const ratio = f.name.startsWith('callsim')
+      ? `${(f.reqPerSec / base.reqPerSec).toFixed(2)}x bare, ${(f.reqPerSec / vsPrism.reqPerSec).toFixed(2)}x Prism`
+      : '';
     rows.push([f.name, `${f.reqPerSec} req/s, p99 ${f.p99Ms} ms${f.non2xx ? `, ${f.non2xx} non-2xx` : ''}`, ratio]);
   }
   const journaled = by('callsim GET /jagcall/v1/agents');

@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { startServer } from '../src/server.js';
-import { emptyTally, rng, step, type Exchange, type Harness, type SendOptions, type Tally } from '../test/robustness/gen.js';
+import { type Exchange, emptyTally, type Harness, rng, type SendOptions, step, type Tally } from '../test/robustness/gen.js';
 
 export interface SoakResult {
   seconds: number;
@@ -28,10 +28,15 @@ export interface SoakResult {
 }
 
 export async function soak(seconds: number, opts: { seed?: number; vendors?: string[]; resetEvery?: number } = {}): Promise<SoakResult> {
-  const seed = opts.seed ?? (Date.now() % 2 ** 31);
+  const seed = opts.seed ?? Date.now() % 2 ** 31;
   const running = await startServer({
-    port: 0, clock: 'virtual', seed, vendors: opts.vendors, startTime: Date.parse('2026-01-01T12:00:00.000Z'),
-    rateLimits: { calleague: false, callgenius: false }, webhookTimeoutMs: 200,
+    port: 0,
+    clock: 'virtual',
+    seed,
+    vendors: opts.vendors,
+    startTime: Date.parse('2026-01-01T12:00:00.000Z'),
+    rateLimits: { calleague: false, callgenius: false },
+    webhookTimeoutMs: 200,
   });
   const sim = running.sim;
   const send = async (vendor: string, method: string, path: string, o: SendOptions = {}): Promise<Exchange> => {
@@ -51,7 +56,8 @@ export async function soak(seconds: number, opts: { seed?: number; vendors?: str
     return { status: res.status, headers: res.headers, body, text };
   };
   const h: Harness = {
-    sim, send,
+    sim,
+    send,
     advance: async (ms) => {
       await sim.world.scheduler.advance(ms);
     },
@@ -84,7 +90,8 @@ export async function soak(seconds: number, opts: { seed?: number; vendors?: str
   const tallies = Object.values(byVendor);
   const sum = (f: (t: Tally) => number) => tallies.reduce((s, t) => s + f(t), 0);
   const result: SoakResult = {
-    seconds, seed,
+    seconds,
+    seed,
     requests: sum((t) => t.requests),
     serverErrors: sum((t) => t.serverErrors),
     violations: sum((t) => t.violations),
@@ -98,9 +105,13 @@ export async function soak(seconds: number, opts: { seed?: number; vendors?: str
 }
 
 export function summary(r: SoakResult): string {
-  const vendors = Object.entries(r.byVendor).map(([v, t]) => `${v} ${t.requests}`).join(', ');
-  return `soak ${r.seconds}s seed ${r.seed}: ${r.requests} requests (${vendors}), ${r.serverErrors} 5xx, ${r.violations} contract violations, ` +
-    `${r.knownBugs} known-bug hits, ${r.transportErrors} transport errors, heap ${r.heapMb.start}→${r.heapMb.end} MB`;
+  const vendors = Object.entries(r.byVendor)
+    .map(([v, t]) => `${v} ${t.requests}`)
+    .join(', ');
+  return (
+    `soak ${r.seconds}s seed ${r.seed}: ${r.requests} requests (${vendors}), ${r.serverErrors} 5xx, ${r.violations} contract violations, ` +
+    `${r.knownBugs} known-bug hits, ${r.transportErrors} transport errors, heap ${r.heapMb.start}→${r.heapMb.end} MB`
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,21 +1,21 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { RealClock, VirtualClock } from './sim/clock.js';
-import { World } from './sim/world.js';
-import { FIXTURES_DIR, PACKAGE_ROOT, SPECS_DIR, loadInventory, loadLibrary, loadPrices } from './fixtures/index.js';
-import { loadSpecDoc } from './contract/spec.js';
+import { type CallsimOptions, DEFAULT_OPTIONS } from './config.js';
 import { readSpec } from './contract/precompile.js';
 import { Router } from './contract/router.js';
-import { ContractValidator } from './contract/validator.js';
-import { runPipeline, type Guard, type Outcome, type VendorRuntime } from './pipeline/index.js';
+import { loadSpecDoc } from './contract/spec.js';
 import type { SimRequest } from './contract/types.js';
+import { ContractValidator } from './contract/validator.js';
+import { FIXTURES_DIR, loadInventory, loadLibrary, loadPrices, PACKAGE_ROOT, SPECS_DIR } from './fixtures/index.js';
+import { faultGuard, rateLimitGuard } from './guards.js';
+import { Journal, journalEntry } from './journal.js';
+import { type Guard, type Outcome, runPipeline, type VendorRuntime } from './pipeline/index.js';
+import { RealClock, VirtualClock } from './sim/clock.js';
+import { World } from './sim/world.js';
 import { VENDORS } from './vendors/registry.js';
 import type { Services } from './vendors/types.js';
-import { SubscriptionStore } from './webhooks/subscriptions.js';
-import { DEFAULT_OPTIONS, type CallsimOptions } from './config.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
-import { Journal, journalEntry } from './journal.js';
-import { faultGuard, rateLimitGuard } from './guards.js';
+import { SubscriptionStore } from './webhooks/subscriptions.js';
 
 /** A spec operation without a handler is a start-up error, never a silent mock. */
 export function missingHandlers(runtime: VendorRuntime): string[] {
@@ -64,7 +64,10 @@ export class Callsim {
     this.runtimes = loadRuntimes(this.options.vendors);
     const inventory = loadInventory();
     this.world = new World({
-      clock, seed: this.seed, library: loadLibrary(), prices: loadPrices(),
+      clock,
+      seed: this.seed,
+      library: loadLibrary(),
+      prices: loadPrices(),
       inventory: Object.fromEntries(this.runtimes.map((r) => [r.adapter.name, inventory])),
       seeders: this.runtimes.map((r) => r.adapter.makeSeeder(FIXTURES_DIR)),
       rules: this.options.scenarios,
@@ -88,7 +91,12 @@ export class Callsim {
     this.webhooks.attach();
     this.addConfigSubscriptions();
     this.journal = new Journal(this.options.journalSize);
-    this.guards.push(rateLimitGuard(() => this.world, () => this.options.rateLimits));
+    this.guards.push(
+      rateLimitGuard(
+        () => this.world,
+        () => this.options.rateLimits,
+      ),
+    );
     this.guards.push(faultGuard(this.seed, () => this.options.faults));
     this.outcomeListeners.push((runtime, req, outcome, ms) => {
       if (!this.options.journal) return;
@@ -102,7 +110,15 @@ export class Callsim {
       const runtime = this.runtime(w.vendor);
       if (!runtime) throw new Error(`config webhooks: unknown vendor ${w.vendor}`);
       const accountId = this.resolveAccount(w.vendor, w.account) ?? '*';
-      this.subscriptions.add({ vendor: w.vendor, accountId, url: w.url, events: w.events ?? null, source: 'config', secret: w.secret, createdAt: this.world.now() });
+      this.subscriptions.add({
+        vendor: w.vendor,
+        accountId,
+        url: w.url,
+        events: w.events ?? null,
+        source: 'config',
+        secret: w.secret,
+        createdAt: this.world.now(),
+      });
     }
   }
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { startServer } from './server.js';
-import { DEFAULT_OPTIONS, type CallsimOptions } from './config.js';
-import { createLogger } from './logger.js';
-import { loadStateFile, saveStateFile } from './state/index.js';
 import { checkConfigPatch } from './admin/config.js';
+import { type CallsimOptions, DEFAULT_OPTIONS } from './config.js';
+import { createLogger } from './logger.js';
 import { runProxy } from './proxy.js';
+import { startServer } from './server.js';
+import { loadStateFile, saveStateFile } from './state/index.js';
 
 const int = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -50,17 +50,36 @@ Every option also reads an environment variable (in brackets). Docs: README.md`;
 
 function startCommand(cmd: Command): Command {
   return cmd
-    .addOption(new Option('-p, --port <port>', 'listen port (0 = any free port)').env('PORT').argParser(int('port', 0, 65535)).default(4010))
+    .addOption(
+      new Option('-p, --port <port>', 'listen port (0 = any free port)')
+        .env('PORT')
+        .argParser(int('port', 0, 65535))
+        .default(4010),
+    )
     .addOption(new Option('--host <host>', 'listen address').env('CALLSIM_HOST').default('127.0.0.1'))
-    .addOption(new Option('--clock <mode>', 'real: time flows; virtual: only POST /__sim/clock/advance moves it').env('CALLSIM_CLOCK').choices(['real', 'virtual']).default('real'))
+    .addOption(
+      new Option('--clock <mode>', 'real: time flows; virtual: only POST /__sim/clock/advance moves it')
+        .env('CALLSIM_CLOCK')
+        .choices(['real', 'virtual'])
+        .default('real'),
+    )
     .addOption(new Option('--speed <n>', 'real clock runs n times faster').env('CALLSIM_SPEED').argParser(positive).default(1))
-    .addOption(new Option('--seed <n>', 'seed: same seed + same requests = same ids, durations, conversations').env('CALLSIM_SEED').argParser(int('seed', 0, 2 ** 31 - 1)))
+    .addOption(
+      new Option('--seed <n>', 'seed: same seed + same requests = same ids, durations, conversations')
+        .env('CALLSIM_SEED')
+        .argParser(int('seed', 0, 2 ** 31 - 1)),
+    )
     .addOption(new Option('--latency <ms>', 'one-way media latency in ms').env('CALLSIM_LATENCY_MS').argParser(int('latency', 0, 10_000)))
     .addOption(new Option('--strict', 'check every response against its spec at run time').env('CALLSIM_STRICT'))
     .addOption(new Option('--admin-token <token>', 'require Authorization: Bearer <token> on /__sim (and allow non-loopback)').env('CALLSIM_ADMIN_TOKEN'))
     .addOption(new Option('--config <file>', 'YAML/JSON with any option plus faults, rateLimits, scenarios, webhooks, media').env('CALLSIM_CONFIG'))
     .addOption(new Option('--state-file <file>', 'load state at start, save it on shutdown (atomic)').env('CALLSIM_STATE_FILE'))
-    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug (one line per request), trace').env('CALLSIM_LOG_LEVEL').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .addOption(
+      new Option('--log-level <level>', 'fatal, error, warn, info, debug (one line per request), trace')
+        .env('CALLSIM_LOG_LEVEL')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('info'),
+    )
     .addOption(new Option('--vendors <list>', 'serve only these vendors, comma-separated').env('CALLSIM_VENDORS'));
 }
 
@@ -70,12 +89,20 @@ async function start(flags: Record<string, any>): Promise<void> {
   const opts: Partial<CallsimOptions> = { ...(file as Partial<CallsimOptions>) };
   // Flags and env vars win over the file.
   Object.assign(opts, {
-    port: flags.port, host: flags.host, clock: flags.clock, speed: flags.speed, logLevel: flags.logLevel,
+    port: flags.port,
+    host: flags.host,
+    clock: flags.clock,
+    speed: flags.speed,
+    logLevel: flags.logLevel,
     ...(flags.seed !== undefined && { seed: flags.seed }),
     ...(flags.strict !== undefined && { strict: flags.strict === true || flags.strict === 'true' || flags.strict === '1' }),
     ...(flags.adminToken && { adminToken: flags.adminToken }),
     ...(flags.stateFile && { stateFile: flags.stateFile }),
-    ...(flags.vendors && { vendors: String(flags.vendors).split(',').map((s) => s.trim()) }),
+    ...(flags.vendors && {
+      vendors: String(flags.vendors)
+        .split(',')
+        .map((s) => s.trim()),
+    }),
   });
   if (flags.latency !== undefined) opts.media = { ...DEFAULT_OPTIONS.media, ...opts.media, latencyMs: flags.latency };
   const running = await startServer(opts);
@@ -89,19 +116,30 @@ async function start(flags: Record<string, any>): Promise<void> {
   sim.outcomeListeners.push((runtime, req, outcome, ms) => {
     const bad = outcome.violations.length || outcome.responseViolations.length || outcome.response.status >= 500;
     if (!bad && !log.isLevelEnabled('debug')) return;
-    log[bad ? 'info' : 'debug']({
-      vendor: runtime.adapter.name, method: req.method, path: req.path, op: outcome.op?.operationId, status: outcome.response.status,
-      ms: Math.round(ms * 10) / 10, violations: outcome.violations.length ? outcome.violations : undefined,
-      responseViolations: outcome.responseViolations.length ? outcome.responseViolations : undefined,
-    }, bad ? 'contract violation' : 'request');
+    log[bad ? 'info' : 'debug'](
+      {
+        vendor: runtime.adapter.name,
+        method: req.method,
+        path: req.path,
+        op: outcome.op?.operationId,
+        status: outcome.response.status,
+        ms: Math.round(ms * 10) / 10,
+        violations: outcome.violations.length ? outcome.violations : undefined,
+        responseViolations: outcome.responseViolations.length ? outcome.responseViolations : undefined,
+      },
+      bad ? 'contract violation' : 'request',
+    );
   });
   const lines = [
     `callsim listening on ${running.url}  (clock ${sim.options.clock}${sim.options.clock === 'real' && sim.options.speed !== 1 ? ` x${sim.options.speed}` : ''}, seed ${sim.seed})`,
-    ...sim.runtimes.map((r) => `  ${r.adapter.title.padEnd(11)} ${(running.url + r.adapter.prefix + (r.adapter.name === 'jagcall' ? '/v1/' : r.adapter.name === 'callgenius' ? '/api' : '')).padEnd(44)} key ${r.adapter.demoKey}`),
+    ...sim.runtimes.map(
+      (r) =>
+        `  ${r.adapter.title.padEnd(11)} ${(running.url + r.adapter.prefix + (r.adapter.name === 'jagcall' ? '/v1/' : r.adapter.name === 'callgenius' ? '/api' : '')).padEnd(44)} key ${r.adapter.demoKey}`,
+    ),
     `  dashboard   ${running.url}/`,
     `  admin API   ${running.url}/__sim  (health: ${running.url}/__sim/health)`,
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -128,10 +166,15 @@ startCommand(program).action((flags) => start(flags));
 startCommand(program.command('start').description('start the simulator (the default command)')).action((flags) => start(flags));
 program
   .command('proxy')
-  .description('validating proxy: forward to the real vendor, report both sides\' contract violations')
+  .description("validating proxy: forward to the real vendor, report both sides' contract violations")
   .argument('<vendor>', 'calleague, callgenius, callingbox or jagcall')
   .argument('<upstream>', 'the real API base, e.g. https://jagcall.com')
-  .addOption(new Option('-p, --port <port>', 'listen port').env('PORT').argParser(int('port', 0, 65535)).default(4010))
+  .addOption(
+    new Option('-p, --port <port>', 'listen port')
+      .env('PORT')
+      .argParser(int('port', 0, 65535))
+      .default(4010),
+  )
   .addOption(new Option('--host <host>', 'listen address').env('CALLSIM_HOST').default('127.0.0.1'))
   .action((vendor, upstream, flags) => runProxy(vendor, upstream, flags));
 

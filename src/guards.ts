@@ -1,7 +1,7 @@
-import { Random } from './sim/random.js';
+import type { FaultRule, RateLimitRule } from './config.js';
 import { header } from './contract/types.js';
 import type { Guard } from './pipeline/index.js';
-import type { FaultRule, RateLimitRule } from './config.js';
+import { Random } from './sim/random.js';
 import type { World } from './sim/world.js';
 import type { ApiErrorKind } from './vendors/types.js';
 
@@ -31,13 +31,25 @@ export function rateLimitGuard(world: () => World, limits: () => Record<string, 
     w.count++;
     if (w.count <= requests) return undefined;
     const retryAfterSec = Math.max(1, Math.ceil((start + perMs - now) / 1000));
-    return { kind: 'rate_limited', message: `Too Many Requests: limit is ${requests} requests per ${perMs / 1000} s; retry after ${retryAfterSec} s`, retryAfterSec };
+    return {
+      kind: 'rate_limited',
+      message: `Too Many Requests: limit is ${requests} requests per ${perMs / 1000} s; retry after ${retryAfterSec} s`,
+      retryAfterSec,
+    };
   };
 }
 
 const KIND_BY_STATUS: Record<number, ApiErrorKind> = {
-  400: 'malformed_json', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large',
-  415: 'unsupported_media_type', 422: 'validation', 429: 'rate_limited', 502: 'upstream',
+  400: 'malformed_json',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'validation',
+  429: 'rate_limited',
+  502: 'upstream',
 };
 
 function matchesPath(rule: FaultRule, template: string, path: string): boolean {
@@ -56,7 +68,12 @@ export function faultGuard(seed: number, faults: () => FaultRule[]): Guard {
     const code = prefer && /(?:^|[;,\s])code=(\d{3})/.exec(prefer)?.[1];
     if (code && Number(code) >= 400) {
       const status = Number(code);
-      return { kind: KIND_BY_STATUS[status] ?? 'fault', status, message: `Injected by Prefer: code=${status}`, retryAfterSec: status === 429 || status === 503 ? 1 : undefined };
+      return {
+        kind: KIND_BY_STATUS[status] ?? 'fault',
+        status,
+        message: `Injected by Prefer: code=${status}`,
+        retryAfterSec: status === 429 || status === 503 ? 1 : undefined,
+      };
     }
     for (const rule of faults()) {
       if (rule.vendor !== input.vendor.adapter.name) continue;

@@ -1,10 +1,10 @@
-import { startServer } from './server.js';
 import type { CallsimOptions } from './config.js';
+import { startServer } from './server.js';
 import { VENDORS } from './vendors/registry.js';
 
+export { Callsim } from './app.js';
 export type { CallsimOptions } from './config.js';
 export { verifySignature } from './webhooks/signing.js';
-export { Callsim } from './app.js';
 
 export interface VendorInfo {
   name: string;

@@ -73,12 +73,29 @@ export class Journal {
 }
 
 /** The journal row for one request: the journal and the dashboard's stream both use it. */
-export function journalEntry(vendor: string, req: { method: string; path: string }, outcome: {
-  account?: { id: string }; op?: { operationId: string }; response: { status: number }; violations: Violation[]; responseViolations: Violation[];
-}, ms: number, at: number): Omit<JournalEntry, 'id'> {
+export function journalEntry(
+  vendor: string,
+  req: { method: string; path: string },
+  outcome: {
+    account?: { id: string };
+    op?: { operationId: string };
+    response: { status: number };
+    violations: Violation[];
+    responseViolations: Violation[];
+  },
+  ms: number,
+  at: number,
+): Omit<JournalEntry, 'id'> {
   return {
-    at: new Date(at).toISOString(), vendor, accountId: outcome.account?.id ?? null, method: req.method, path: req.path,
-    operationId: outcome.op?.operationId ?? null, status: outcome.response.status, latencyMs: Math.round(ms * 100) / 100,
-    violations: outcome.violations, responseViolations: outcome.responseViolations,
+    at: new Date(at).toISOString(),
+    vendor,
+    accountId: outcome.account?.id ?? null,
+    method: req.method,
+    path: req.path,
+    operationId: outcome.op?.operationId ?? null,
+    status: outcome.response.status,
+    latencyMs: Math.round(ms * 100) / 100,
+    violations: outcome.violations,
+    responseViolations: outcome.responseViolations,
   };
 }

@@ -1,14 +1,14 @@
 import http from 'node:http';
 import { join } from 'node:path';
-import { SPECS_DIR } from './fixtures/index.js';
-import { loadSpec } from './contract/spec.js';
-import { Router } from './contract/router.js';
-import { ContractValidator } from './contract/validator.js';
-import type { Violation } from './contract/types.js';
-import { parseQuery, readBody } from './transport/http.js';
-import { vendorByName, VENDORS } from './vendors/registry.js';
-import { createLogger } from './logger.js';
 import sjson from 'secure-json-parse';
+import { Router } from './contract/router.js';
+import { loadSpec } from './contract/spec.js';
+import type { Violation } from './contract/types.js';
+import { ContractValidator } from './contract/validator.js';
+import { SPECS_DIR } from './fixtures/index.js';
+import { createLogger } from './logger.js';
+import { parseQuery, readBody } from './transport/http.js';
+import { VENDORS, vendorByName } from './vendors/registry.js';
 
 interface ProxyRecord {
   at: string;
@@ -66,7 +66,15 @@ export async function runProxy(vendorName: string, upstream: string, flags: { po
           requestViolations.push({ location: 'body', field: '', rule: 'json', message: 'request body is not valid JSON' });
         }
       }
-      requestViolations.push(...validator.validateRequest(m.op, { ...m.params }, query, parsed, parsed === undefined ? undefined : m.op.body?.contentTypes.find((c) => c.includes('json'))));
+      requestViolations.push(
+        ...validator.validateRequest(
+          m.op,
+          { ...m.params },
+          query,
+          parsed,
+          parsed === undefined ? undefined : m.op.body?.contentTypes.find((c) => c.includes('json')),
+        ),
+      );
     } else {
       requestViolations.push({ location: 'path', field: '', rule: 'route', message: `${method} ${path} is not in the ${adapter.title} spec` });
     }
@@ -75,7 +83,10 @@ export async function runProxy(vendorName: string, upstream: string, flags: { po
     let upstreamRes: Response;
     try {
       upstreamRes = await fetch(new URL(url.pathname.replace(/^\//, '') + url.search, base.toString().replace(/\/?$/, '/')), {
-        method, headers, body: body.length && method !== "GET" && method !== "HEAD" ? new Uint8Array(body) : undefined, redirect: 'manual',
+        method,
+        headers,
+        body: body.length && method !== 'GET' && method !== 'HEAD' ? new Uint8Array(body) : undefined,
+        redirect: 'manual',
       });
     } catch (err) {
       res.writeHead(502, { 'content-type': 'application/json' });
@@ -91,11 +102,22 @@ export async function runProxy(vendorName: string, upstream: string, flags: { po
         responseViolations.push({ location: 'response', field: '', rule: 'json', message: 'response body is not valid JSON' });
       }
     }
-    const rec: ProxyRecord = { at: new Date().toISOString(), method, path, operationId: m.kind === 'found' ? m.op.operationId : null, status: upstreamRes.status, request: requestViolations, response: responseViolations };
+    const rec: ProxyRecord = {
+      at: new Date().toISOString(),
+      method,
+      path,
+      operationId: m.kind === 'found' ? m.op.operationId : null,
+      status: upstreamRes.status,
+      request: requestViolations,
+      response: responseViolations,
+    };
     records.push(rec);
     if (records.length > 1000) records.shift();
     log[requestViolations.length || responseViolations.length ? 'warn' : 'info'](rec, 'proxied');
-    const out: Record<string, string> = { 'x-callsim-request-violations': String(requestViolations.length), 'x-callsim-response-violations': String(responseViolations.length) };
+    const out: Record<string, string> = {
+      'x-callsim-request-violations': String(requestViolations.length),
+      'x-callsim-response-violations': String(responseViolations.length),
+    };
     upstreamRes.headers.forEach((v, k) => {
       if (!HOP.has(k) && k !== 'content-encoding') out[k] = v;
     });
@@ -107,5 +129,7 @@ export async function runProxy(vendorName: string, upstream: string, flags: { po
     server.listen(flags.port, flags.host, resolve);
   });
   const addr = server.address() as { port: number };
-  process.stdout.write(`callsim proxy for ${adapter.title}: http://${flags.host}:${addr.port} → ${base}\n  violations: http://${flags.host}:${addr.port}/__proxy/violations\n`);
+  process.stdout.write(
+    `callsim proxy for ${adapter.title}: http://${flags.host}:${addr.port} → ${base}\n  violations: http://${flags.host}:${addr.port}/__proxy/violations\n`,
+  );
 }

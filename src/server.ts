@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fastHealth } from './admin/health.js';
 import { Callsim } from './app.js';
 import type { CallsimOptions } from './config.js';
-import { sendSimResponse, toSimRequest } from './transport/http.js';
 import { attachMedia, type MediaHandle } from './media/index.js';
-import { fastHealth } from './admin/health.js';
+import { sendSimResponse, toSimRequest } from './transport/http.js';
 
 export interface RunningServer {
   sim: Callsim;
@@ -34,7 +34,7 @@ export function createHttpServer(sim: Callsim): http.Server {
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     for (const { prefix, runtime } of byPrefix) {
-      if (path === prefix || path.startsWith(prefix + '/')) {
+      if (path === prefix || path.startsWith(`${prefix}/`)) {
         const simReq = await toSimRequest(req, path.slice(prefix.length) || '/', q === -1 ? '' : url.slice(q + 1));
         const outcome = await sim.handle(runtime, simReq);
         const out = outcome.response;
@@ -72,7 +72,10 @@ export async function startServer(opts: Partial<CallsimOptions> = {}): Promise<R
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
   sim.baseUrl = url;
   return {
-    sim, server, url, media,
+    sim,
+    server,
+    url,
+    media,
     close: async () => {
       for (const l of sim.shutdownListeners) l();
       await media.close();

@@ -1,5 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,7 +39,11 @@ describe('npm start', () => {
     const health = await fetch(`${url}/__sim/health`);
     expect(health.status).toBe(200);
     expect((await health.json()).status).toBe('ok');
-    for (const [path, key] of [['/jagcall/v1/agents', 'jc_test_demo'], ['/callingbox/v1/agents', 'sk_test_demo'], ['/calleague/api/core/voice/agent/list', 'clg_test_demo']]) {
+    for (const [path, key] of [
+      ['/jagcall/v1/agents', 'jc_test_demo'],
+      ['/callingbox/v1/agents', 'sk_test_demo'],
+      ['/calleague/api/core/voice/agent/list', 'clg_test_demo'],
+    ]) {
       const r = await fetch(url + path, { headers: { authorization: `Bearer ${key}` } });
       expect(r.status, path).toBe(200);
     }
@@ -51,7 +55,30 @@ describe('CLI', () => {
   it('--help lists every option with its environment variable and examples', () => {
     const r = spawnSync('node', [CLI, '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    for (const s of ['--port', 'PORT', '--host', 'CALLSIM_HOST', '--clock', 'CALLSIM_CLOCK', '--speed', 'CALLSIM_SPEED', '--seed', 'CALLSIM_SEED', '--latency', 'CALLSIM_LATENCY_MS', '--strict', 'CALLSIM_STRICT', '--admin-token', 'CALLSIM_ADMIN_TOKEN', '--config', 'CALLSIM_CONFIG', '--state-file', '--log-level', 'Examples:', 'proxy']) {
+    for (const s of [
+      '--port',
+      'PORT',
+      '--host',
+      'CALLSIM_HOST',
+      '--clock',
+      'CALLSIM_CLOCK',
+      '--speed',
+      'CALLSIM_SPEED',
+      '--seed',
+      'CALLSIM_SEED',
+      '--latency',
+      'CALLSIM_LATENCY_MS',
+      '--strict',
+      'CALLSIM_STRICT',
+      '--admin-token',
+      'CALLSIM_ADMIN_TOKEN',
+      '--config',
+      'CALLSIM_CONFIG',
+      '--state-file',
+      '--log-level',
+      'Examples:',
+      'proxy',
+    ]) {
       expect(r.stdout).toContain(s);
     }
   });
@@ -76,7 +103,10 @@ describe('CLI', () => {
   it('reads options from the environment and a config file (faults, scenarios, webhooks)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callsim-'));
     const config = join(dir, 'callsim.yaml');
-    writeFileSync(config, 'seed: 5\nfaults:\n  - { vendor: jagcall, path: /v1/billing/balance, status: 502 }\nscenarios:\n  - { toPrefix: "+1999", outcome: busy }\n');
+    writeFileSync(
+      config,
+      'seed: 5\nfaults:\n  - { vendor: jagcall, path: /v1/billing/balance, status: 502 }\nscenarios:\n  - { toPrefix: "+1999", outcome: busy }\n',
+    );
     const { url } = await launch('node', [CLI, '--vendors', 'jagcall'], { PORT: '0', CALLSIM_CLOCK: 'virtual', CALLSIM_CONFIG: config });
     const health = await (await fetch(`${url}/__sim/health`)).json();
     expect(health).toEqual(expect.objectContaining({ clock: 'virtual', seed: 5 }));
@@ -88,9 +118,13 @@ describe('CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'callsim-'));
     const file = join(dir, 'state.json');
     const first = await launch('node', [CLI, '--port', '0', '--vendors', 'jagcall', '--state-file', file, '--clock', 'virtual']);
-    const created = await (await fetch(`${first.url}/jagcall/v1/agents`, {
-      method: 'POST', headers: { authorization: 'Bearer jc_test_demo', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Survivor' }),
-    })).json();
+    const created = await (
+      await fetch(`${first.url}/jagcall/v1/agents`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer jc_test_demo', 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Survivor' }),
+      })
+    ).json();
     const exited = new Promise<number | null>((r) => first.child.on('exit', r));
     first.child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -110,7 +144,7 @@ describe('CLI', () => {
 });
 
 describe('callsim proxy', () => {
-  it('forwards to the upstream unchanged and reports both sides\' contract violations', async () => {
+  it("forwards to the upstream unchanged and reports both sides' contract violations", async () => {
     const upstream = await launch('node', [CLI, '--port', '0', '--vendors', 'jagcall', '--clock', 'virtual']);
     const child = spawn('node', [CLI, 'proxy', 'jagcall', `${upstream.url}/jagcall`, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
@@ -129,7 +163,11 @@ describe('callsim proxy', () => {
     expect((await good.json()).data[0].id).toBe('agt_xxx');
     expect(good.headers.get('x-callsim-request-violations')).toBe('0');
     expect(good.headers.get('x-callsim-response-violations')).toBe('0');
-    const bad = await fetch(`${url}/v1/calls`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ agent_id: 'agt_xxx', to: 'nope', extra: 1 }) });
+    const bad = await fetch(`${url}/v1/calls`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ agent_id: 'agt_xxx', to: 'nope', extra: 1 }),
+    });
     expect(bad.status).toBe(422);
     expect(Number(bad.headers.get('x-callsim-request-violations'))).toBe(2);
     const report = await (await fetch(`${url}/__proxy/violations`)).json();

@@ -1,4 +1,4 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { Callsim } from '../app.js';
 
 export const adminError = (res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
@@ -11,10 +11,12 @@ export function adminGate(sim: Callsim) {
   return (req: Request, res: Response, next: NextFunction) => {
     const token = sim.options.adminToken;
     if (token) {
-      if (!tokenMatches(req.headers.authorization, token)) return adminError(res, 401, 'unauthorized', 'The admin API needs Authorization: Bearer <admin token>');
+      if (!tokenMatches(req.headers.authorization, token))
+        return adminError(res, 401, 'unauthorized', 'The admin API needs Authorization: Bearer <admin token>');
       return next();
     }
-    if (!isLoopback(req.socket.remoteAddress)) return adminError(res, 403, 'forbidden', 'The admin API answers on loopback only; start callsim with --admin-token to open it');
+    if (!isLoopback(req.socket.remoteAddress))
+      return adminError(res, 403, 'forbidden', 'The admin API answers on loopback only; start callsim with --admin-token to open it');
     next();
   };
 }
@@ -32,8 +34,12 @@ export function basicsRouter(sim: Callsim): Router {
   r.get('/clock', (_req, res) => {
     const w = sim.world;
     res.json({
-      mode: w.clock.mode, now: new Date(w.now()).toISOString(), nowMs: w.now(), speed: sim.options.clock === 'real' ? sim.options.speed : null,
-      pending: w.scheduler.size(), nextAt: w.scheduler.nextAt() !== undefined ? new Date(w.scheduler.nextAt()!).toISOString() : null,
+      mode: w.clock.mode,
+      now: new Date(w.now()).toISOString(),
+      nowMs: w.now(),
+      speed: sim.options.clock === 'real' ? sim.options.speed : null,
+      pending: w.scheduler.size(),
+      nextAt: w.scheduler.nextAt() !== undefined ? new Date(w.scheduler.nextAt()!).toISOString() : null,
     });
   });
   r.post('/clock/advance', async (req, res) => {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Callsim } from '../app.js';
 import type { CallsimOptions, FaultRule, MediaConditions, RateLimitRule } from '../config.js';
-import { validateRule, type ScenarioRule } from '../sim/scenarios.js';
+import { type ScenarioRule, validateRule } from '../sim/scenarios.js';
 import { adminError } from './basics.js';
 
 const FAULT_KEYS = ['vendor', 'method', 'path', 'status', 'probability', 'delayMs', 'drop'];
@@ -19,7 +19,12 @@ export function checkConfigPatch(sim: Callsim, b: any): string | Patch {
   if (unknown.length) return `Unknown config key(s) ${unknown.join(', ')}; known: ${known.join(', ')}`;
   const out: Patch = {};
   if (b.media !== undefined) {
-    const limits: Record<keyof MediaConditions, [number, number]> = { latencyMs: [0, 10_000], jitterMs: [0, 5_000], lossPercent: [0, 100], agentDelayMs: [0, 30_000] };
+    const limits: Record<keyof MediaConditions, [number, number]> = {
+      latencyMs: [0, 10_000],
+      jitterMs: [0, 5_000],
+      lossPercent: [0, 100],
+      agentDelayMs: [0, 30_000],
+    };
     if (!b.media || typeof b.media !== 'object') return 'media must be an object';
     for (const [k, v] of Object.entries(b.media)) {
       const lim = limits[k as keyof MediaConditions];
@@ -31,12 +36,15 @@ export function checkConfigPatch(sim: Callsim, b: any): string | Patch {
   if (b.faults !== undefined) {
     if (!Array.isArray(b.faults)) return 'faults must be an array of rules';
     for (const [i, f] of (b.faults as FaultRule[]).entries()) {
-      if (!f || typeof f !== 'object' || !sim.runtime(f.vendor)) return `faults[${i}].vendor must be one of: ${sim.runtimes.map((r) => r.adapter.name).join(', ')}`;
+      if (!f || typeof f !== 'object' || !sim.runtime(f.vendor))
+        return `faults[${i}].vendor must be one of: ${sim.runtimes.map((r) => r.adapter.name).join(', ')}`;
       const unknownKeys = Object.keys(f).filter((k) => !FAULT_KEYS.includes(k));
       if (unknownKeys.length) return `faults[${i}]: unknown key(s) ${unknownKeys.join(', ')}; known: ${FAULT_KEYS.join(', ')}`;
       if (f.drop !== undefined && typeof f.drop !== 'boolean') return `faults[${i}].drop must be true or false`;
-      if (f.method !== undefined && (typeof f.method !== 'string' || !METHODS.includes(f.method.toUpperCase()))) return `faults[${i}].method must be one of ${METHODS.join(', ')}`;
-      if (f.status !== undefined && !(Number.isInteger(f.status) && f.status >= 400 && f.status <= 599)) return `faults[${i}].status must be an HTTP error status (400–599)`;
+      if (f.method !== undefined && (typeof f.method !== 'string' || !METHODS.includes(f.method.toUpperCase())))
+        return `faults[${i}].method must be one of ${METHODS.join(', ')}`;
+      if (f.status !== undefined && !(Number.isInteger(f.status) && f.status >= 400 && f.status <= 599))
+        return `faults[${i}].status must be an HTTP error status (400–599)`;
       if (f.probability !== undefined && !num(f.probability, 0, 1)) return `faults[${i}].probability must be from 0 to 1`;
       if (f.delayMs !== undefined && !num(f.delayMs, 0, 120_000)) return `faults[${i}].delayMs must be from 0 to 120000`;
       if (f.path !== undefined && (typeof f.path !== 'string' || !f.path.startsWith('/'))) return `faults[${i}].path must start with /`;
@@ -50,7 +58,9 @@ export function checkConfigPatch(sim: Callsim, b: any): string | Patch {
       if (!sim.runtime(v)) return `rateLimits.${v}: unknown vendor`;
       const r = rule as RateLimitRule | false | null;
       if (r === null || r === false) continue;
-      if (!(r && typeof r === 'object' && Object.keys(r).every((k) => k === 'requests' || k === 'perSec') && num(r.requests, 1, 1e9) && num(r.perSec, 1, 86_400))) {
+      if (
+        !(r && typeof r === 'object' && Object.keys(r).every((k) => k === 'requests' || k === 'perSec') && num(r.requests, 1, 1e9) && num(r.perSec, 1, 86_400))
+      ) {
         return `rateLimits.${v} must be false (off), null (the documented default) or {requests, perSec}`;
       }
     }
@@ -94,8 +104,16 @@ export function applyConfig(sim: Callsim, patch: Patch): void {
 export function configJson(sim: Callsim) {
   const o = sim.options;
   return {
-    clock: o.clock, speed: o.speed, seed: sim.seed, strict: o.strict, media: o.media, faults: o.faults,
-    rateLimits: o.rateLimits, scenarios: o.scenarios, journalSize: o.journalSize, webhookTimeoutMs: o.webhookTimeoutMs,
+    clock: o.clock,
+    speed: o.speed,
+    seed: sim.seed,
+    strict: o.strict,
+    media: o.media,
+    faults: o.faults,
+    rateLimits: o.rateLimits,
+    scenarios: o.scenarios,
+    journalSize: o.journalSize,
+    webhookTimeoutMs: o.webhookTimeoutMs,
   };
 }
 
@@ -113,7 +131,8 @@ export function configRouter(sim: Callsim): Router {
     const limit = q.limit !== undefined ? Number(q.limit) : undefined;
     if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) return adminError(res, 400, 'invalid_limit', 'limit must be a positive integer');
     const status = q.status !== undefined ? Number(q.status) : undefined;
-    if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) return adminError(res, 400, 'invalid_status', 'status must be an HTTP status code');
+    if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599))
+      return adminError(res, 400, 'invalid_status', 'status must be an HTTP status code');
     const data = sim.journal.entries({ vendor: q.vendor, operation: q.operation, status, violationsOnly: q.violations === 'true', limit });
     res.json({ data, total: data.length });
   });

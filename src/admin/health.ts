@@ -1,9 +1,10 @@
-import type http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type http from 'node:http';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 /** Constant-time check of `Authorization: Bearer <token>`. */
 export const tokenMatches = (header: string | undefined, token: string): boolean => timingSafeEqual(digest(header ?? ''), digest(`Bearer ${token}`));
+
 import type { Callsim } from '../app.js';
 
 export const isLoopback = (addr: string | undefined) => !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import type { Callsim } from '../app.js';
 import { createCall } from '../sim/calls.js';
+import { SimError } from '../sim/errors.js';
 import { ownerOf } from '../sim/numbers.js';
 import { isE164 } from '../sim/phone.js';
-import { SimError } from '../sim/errors.js';
 import { receiveSms } from '../sim/sms.js';
 import { adminError } from './basics.js';
 
@@ -27,14 +27,19 @@ export function inboundRouter(sim: Callsim): Router {
       // A carrier rejects a call to a number nobody answers: it never reaches the vendor's call log.
       return res.status(201).json({ vendor, account: number.accountId, call: null, status: 'failed', reason: `no agent is attached to ${to}` });
     }
-    let call;
+    let call: ReturnType<typeof createCall>;
     try {
       call = createCall(sim.world, { accountId: number.accountId, agentId: number.agentId, to, from, direction: 'inbound' });
     } catch (err) {
       if (err instanceof SimError) return res.status(201).json({ vendor, account: number.accountId, call: null, status: 'failed', reason: err.message });
       throw err;
     }
-    res.status(201).json({ vendor, account: number.accountId, call: { id: call.id, status: call.status, agent_id: call.agentId, direction: call.direction }, status: call.status });
+    res.status(201).json({
+      vendor,
+      account: number.accountId,
+      call: { id: call.id, status: call.status, agent_id: call.agentId, direction: call.direction },
+      status: call.status,
+    });
   });
   r.post('/inbound-sms', (req, res) => {
     const problem = check(req.body, ['body']);
@@ -43,7 +48,9 @@ export function inboundRouter(sim: Callsim): Router {
     const number = ownerOf(sim.world, vendor, to);
     if (!number) return adminError(res, 404, 'unknown_number', `No ${vendor} account owns ${to}`);
     const msg = receiveSms(sim.world, number.accountId, { to, from, body });
-    res.status(201).json({ vendor, account: number.accountId, message: { id: msg.id, conversation_id: msg.conversationId, direction: msg.direction, body: msg.body } });
+    res
+      .status(201)
+      .json({ vendor, account: number.accountId, message: { id: msg.id, conversation_id: msg.conversationId, direction: msg.direction, body: msg.body } });
   });
   return r;
 }

@@ -2,16 +2,16 @@
  * Build step (run by `npm run build` after tsc): writes dist/validators/<vendor>.<hash>.json and
  * its ajv standalone validators, so the server starts without parsing YAML or compiling schemas.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { _ } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
+import { parse } from 'yaml';
 import { PACKAGE_ROOT, SPECS_DIR } from '../fixtures/index.js';
+import { VENDORS } from '../vendors/registry.js';
 import { specHash } from './precompile.js';
 import { loadSpecDoc } from './spec.js';
 import { makeAjv, paramsSchema, validatorNames } from './validator.js';
-import { VENDORS } from '../vendors/registry.js';
 
 // ajv ships CommonJS with `exports.default`: take the function wherever the loader put it.
 const standaloneCode = ((standalone as unknown as { default?: unknown }).default ?? standalone) as (ajv: unknown, refs: Record<string, string>) => string;

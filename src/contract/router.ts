@@ -7,10 +7,7 @@ interface Route {
   names: string[];
 }
 
-export type RouteMatch =
-  | { kind: 'found'; op: OperationDef; params: Record<string, string> }
-  | { kind: 'method'; allowed: string[] }
-  | { kind: 'none' };
+export type RouteMatch = { kind: 'found'; op: OperationDef; params: Record<string, string> } | { kind: 'method'; allowed: string[] } | { kind: 'none' };
 
 /**
  * Routes compiled from the spec once. Literal segments win over parameters, so
@@ -22,11 +19,14 @@ export class Router {
   constructor(operations: OperationDef[]) {
     this.routes = operations.map((op) => {
       const names: string[] = [];
-      const segments = op.template.split('/').slice(1).map((s) => {
-        const m = /^\{(.+)\}$/.exec(s);
-        if (m) names.push(m[1]);
-        return m ? null : s;
-      });
+      const segments = op.template
+        .split('/')
+        .slice(1)
+        .map((s) => {
+          const m = /^\{(.+)\}$/.exec(s);
+          if (m) names.push(m[1]);
+          return m ? null : s;
+        });
       return { op, segments, names };
     });
     // More literal segments first, then earlier literals: deterministic precedence.

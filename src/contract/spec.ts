@@ -44,7 +44,7 @@ export function resolvePointer(doc: Doc, ref: string): any {
 /** Follows `$ref`s on non-schema objects (parameters, responses, request bodies). */
 export function deref(doc: Doc, node: any): any {
   let n = node;
-  for (let i = 0; n && n.$ref && i < 20; i++) n = resolvePointer(doc, n.$ref);
+  for (let i = 0; n?.$ref && i < 20; i++) n = resolvePointer(doc, n.$ref);
   return n;
 }
 

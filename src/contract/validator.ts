@@ -5,8 +5,15 @@ import type { Violation } from './types.js';
 
 export function makeAjv(coerce: boolean, code?: object): Ajv2020 {
   const ajv = new Ajv2020({
-    strict: false, allErrors: true, useDefaults: true, coerceTypes: coerce ? 'array' : false,
-    validateFormats: true, discriminator: false, allowUnionTypes: true, validateSchema: false, ...(code ? { code } : {}),
+    strict: false,
+    allErrors: true,
+    useDefaults: true,
+    coerceTypes: coerce ? 'array' : false,
+    validateFormats: true,
+    discriminator: false,
+    allowUnionTypes: true,
+    validateSchema: false,
+    ...(code ? { code } : {}),
   });
   (addFormats as unknown as (a: Ajv2020) => void)(ajv);
   return ajv;
@@ -60,7 +67,10 @@ export class ContractValidator {
   private ops = new Map<string, OperationValidators>();
   private responses = new Map<string, ValidateFunction | null>();
 
-  constructor(readonly spec: LoadedSpec, precompiled?: Precompiled) {
+  constructor(
+    readonly spec: LoadedSpec,
+    precompiled?: Precompiled,
+  ) {
     this.bodyAjv.addSchema(spec.doc, spec.id);
     this.paramAjv.addSchema(spec.doc, spec.id);
     for (const op of spec.operations) this.ops.set(op.operationId, this.compileOperation(op, precompiled));
@@ -75,8 +85,8 @@ export class ContractValidator {
       if (ct.includes('json')) body[ct] = pre?.body[names.body(ct)] ?? this.bodyAjv.compile({ $ref: this.spec.id + pointer });
     }
     return {
-      params: path ? pre?.params[names.path] ?? this.paramAjv.compile(path) : undefined,
-      query: query ? pre?.params[names.query] ?? this.paramAjv.compile(query) : undefined,
+      params: path ? (pre?.params[names.path] ?? this.paramAjv.compile(path)) : undefined,
+      query: query ? (pre?.params[names.query] ?? this.paramAjv.compile(query)) : undefined,
       body,
     };
   }
@@ -138,12 +148,19 @@ export function toViolations(errors: ErrorObject[] | null | undefined, location:
 function describe(e: ErrorObject, field: string): string {
   const name = field || 'body';
   switch (e.keyword) {
-    case 'required': return `${name} is required`;
-    case 'additionalProperties': return `${name} is not a known field`;
-    case 'type': return `${name} must be ${e.params.type}`;
-    case 'enum': return `${name} must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
-    case 'pattern': return `${name} has an invalid format`;
-    case 'format': return `${name} must be a valid ${e.params.format}`;
-    default: return `${name} ${e.message ?? 'is invalid'}`;
+    case 'required':
+      return `${name} is required`;
+    case 'additionalProperties':
+      return `${name} is not a known field`;
+    case 'type':
+      return `${name} must be ${e.params.type}`;
+    case 'enum':
+      return `${name} must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    case 'pattern':
+      return `${name} has an invalid format`;
+    case 'format':
+      return `${name} must be a valid ${e.params.format}`;
+    default:
+      return `${name} ${e.message ?? 'is invalid'}`;
   }
 }

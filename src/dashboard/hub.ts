@@ -1,11 +1,11 @@
 import type { Server } from 'node:net';
 import type { Response } from 'express';
-import type { Callsim } from '../app.js';
 import { callSummaryJson } from '../admin/calls.js';
+import type { Callsim } from '../app.js';
+import { type JournalEntry, journalEntry } from '../journal.js';
 import type { SimEvent } from '../sim/events.js';
 import type { Delivery } from '../webhooks/dispatcher.js';
 import { clockJson, deliveryRow, snapshotJson } from './views.js';
-import { journalEntry, type JournalEntry } from '../journal.js';
 
 export const HEARTBEAT_MS = 15_000;
 /** A client this far behind is cut off; it reconnects and starts again from a fresh snapshot. */

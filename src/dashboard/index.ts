@@ -3,8 +3,8 @@ import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
-import type { Callsim } from '../app.js';
 import { adminError } from '../admin/basics.js';
+import type { Callsim } from '../app.js';
 import { PACKAGE_ROOT } from '../fixtures/index.js';
 import { hubFor } from './hub.js';
 import { callPageJson, metaJson } from './views.js';
@@ -23,8 +23,16 @@ export function assetsDir(): string {
  * CDN, nothing from the internet" a rule the browser enforces, not just a habit of the code.
  */
 const CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "media-src 'self' blob:",
-  "connect-src 'self'", "font-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "font-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 /** The page and its assets, at `/`. */
@@ -45,7 +53,10 @@ export function dashboardRouter(_sim: Callsim): Router {
     res.sendFile(join(dir, 'index.html'));
   });
   // no-cache, not max-age: after an upgrade the page must never mix old and new modules.
-  r.use('/assets', express.static(dir, { index: false, redirect: false, cacheControl: false, setHeaders: (res) => res.setHeader('cache-control', 'no-cache') }));
+  r.use(
+    '/assets',
+    express.static(dir, { index: false, redirect: false, cacheControl: false, setHeaders: (res) => res.setHeader('cache-control', 'no-cache') }),
+  );
   return r;
 }
 

@@ -1,9 +1,9 @@
-import type { Callsim } from '../app.js';
 import { callDetailJson, callSummaryJson } from '../admin/calls.js';
 import { deliveryJson } from '../admin/webhooks.js';
-import { findConversation, linesWithin } from '../sim/conversations.js';
-import { listAgents } from '../sim/agents.js';
+import type { Callsim } from '../app.js';
 import { mediaRefusal } from '../media/upgrade.js';
+import { listAgents } from '../sim/agents.js';
+import { findConversation, linesWithin } from '../sim/conversations.js';
 import type { Call } from '../sim/types.js';
 import type { Delivery } from '../webhooks/dispatcher.js';
 
@@ -17,8 +17,12 @@ export function clockJson(sim: Callsim) {
   const w = sim.world;
   const next = w.scheduler.nextAt();
   return {
-    mode: w.clock.mode, now: iso(w.now()), nowMs: w.now(), speed: sim.options.clock === 'real' ? sim.options.speed : null,
-    pending: w.scheduler.size(), nextAt: next !== undefined ? iso(next) : null,
+    mode: w.clock.mode,
+    now: iso(w.now()),
+    nowMs: w.now(),
+    speed: sim.options.clock === 'real' ? sim.options.speed : null,
+    pending: w.scheduler.size(),
+    nextAt: next !== undefined ? iso(next) : null,
   };
 }
 
@@ -39,7 +43,9 @@ export function snapshotJson(sim: Callsim) {
   return {
     vendors: sim.runtimes.map((r) => ({ name: r.adapter.name, title: r.adapter.title })),
     clock: clockJson(sim),
-    calls: allCalls(sim).slice(0, SNAPSHOT_ROWS).map((c) => callSummaryJson(sim, c)),
+    calls: allCalls(sim)
+      .slice(0, SNAPSHOT_ROWS)
+      .map((c) => callSummaryJson(sim, c)),
     deliveries: deliveries.map(deliveryRow),
     journal: sim.journal.entries({ limit: SNAPSHOT_ROWS }),
   };
@@ -83,14 +89,18 @@ export function callPageJson(sim: Callsim, call: Call) {
 
 /** What the forms offer: accounts with their agents and numbers (no admin route lists the last two). */
 export function metaJson(sim: Callsim) {
-  const accounts = [...sim.world.accounts.values()].filter((a) => sim.runtime(a.namespace)).map((a) => {
-    const store = sim.world.stores.get(a.id);
-    return {
-      id: a.id, vendor: a.namespace, name: a.name,
-      agents: listAgents(sim.world, a.id).map((g) => ({ id: g.id, name: g.name })),
-      numbers: [...(store?.numbers.values() ?? [])].map((n) => ({ e164: n.e164, agent_id: n.agentId ?? null })),
-    };
-  });
+  const accounts = [...sim.world.accounts.values()]
+    .filter((a) => sim.runtime(a.namespace))
+    .map((a) => {
+      const store = sim.world.stores.get(a.id);
+      return {
+        id: a.id,
+        vendor: a.namespace,
+        name: a.name,
+        agents: listAgents(sim.world, a.id).map((g) => ({ id: g.id, name: g.name })),
+        numbers: [...(store?.numbers.values() ?? [])].map((n) => ({ e164: n.e164, agent_id: n.agentId ?? null })),
+      };
+    });
   return { vendors: sim.runtimes.map((r) => ({ name: r.adapter.name, title: r.adapter.title })), accounts, config: configView(sim) };
 }
 

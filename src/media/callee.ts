@@ -1,6 +1,6 @@
 import type { PromptClip, ScriptLine } from '../sim/conversations.js';
 import { FRAME_BYTES, FRAME_MS, SAMPLES_PER_MS } from './codec.js';
-import { Clip, silence, type FrameRef } from './script.js';
+import { Clip, type FrameRef, silence } from './script.js';
 import { Vad } from './vad.js';
 
 export type CalleeEvent =
@@ -77,16 +77,23 @@ export class Callee {
     this.hear(callMs, agent, agentBytes, digits, events);
     silence(out);
     switch (this.state) {
-      case 'speaking': return this.speak(callMs, out, events);
-      case 'waiting': return this.wait(callMs, events);
-      case 'pausing': return this.pause(callMs, out, events);
-      case 'ending': return this.end(callMs, events);
-      case 'done': return;
+      case 'speaking':
+        return this.speak(callMs, out, events);
+      case 'waiting':
+        return this.wait(callMs, events);
+      case 'pausing':
+        return this.pause(callMs, out, events);
+      case 'ending':
+        return this.end(callMs, events);
+      case 'done':
+        return;
     }
   }
 
   private hear(callMs: number, agent: FrameRef, agentBytes: number, digits: string, events: CalleeEvent[]): void {
-    const began = agentBytes ? this.vad.push(agent.buf, agent.off) : (this.vad.silent(), null);
+    let began: number | null = null;
+    if (agentBytes) began = this.vad.push(agent.buf, agent.off);
+    else this.vad.silent();
     if (digits) this.digits += digits;
     if ((began === null && !digits) || this.agentSpoke) return;
     this.agentSpoke = true;

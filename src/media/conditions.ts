@@ -17,8 +17,12 @@ export const TURN_DEFAULTS: TurnSettings = { silenceMs: 700, nudgeMs: 5000 };
 
 /** Same bounds as PUT /__sim/config for the four network conditions. */
 export const LIMITS: Record<SettingKey, [number, number]> = {
-  latencyMs: [0, 10_000], jitterMs: [0, 5_000], lossPercent: [0, 100], agentDelayMs: [0, 30_000],
-  silenceMs: [100, 10_000], nudgeMs: [500, 120_000],
+  latencyMs: [0, 10_000],
+  jitterMs: [0, 5_000],
+  lossPercent: [0, 100],
+  agentDelayMs: [0, 30_000],
+  silenceMs: [100, 10_000],
+  nudgeMs: [500, 120_000],
 };
 export const SETTING_KEYS = Object.keys(LIMITS) as SettingKey[];
 

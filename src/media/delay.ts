@@ -14,7 +14,7 @@ export class DelayLine<T> {
   }
 
   push(at: number, item: T): number {
-    const t = at > this.last ? at : this.last;
+    const t = Math.max(at, this.last);
     this.last = t;
     this.times.push(t);
     this.items.push(item);

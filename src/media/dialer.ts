@@ -50,7 +50,12 @@ export function attachDialer(hub: MediaHub): void {
       ws.removeAllListeners('error');
       if (call.status !== 'in-progress' || hub.refusal(call, 'agent')) return ws.close(1000, 'call is no longer available');
       hub.open({
-        ws, role: 'agent', vendor, call, tracks: ['inbound'], origin: 'dial',
+        ws,
+        role: 'agent',
+        vendor,
+        call,
+        tracks: ['inbound'],
+        origin: 'dial',
         customParameters: { callId: call.id, agentId: call.agentId, from: call.from, to: call.to, direction: call.direction },
       });
     });

@@ -1,12 +1,10 @@
-import type { WebSocket } from 'ws';
 import type { Callsim } from '../app.js';
 import type { SimEvent } from '../sim/events.js';
 import type { Call } from '../sim/types.js';
 import { callMedia } from './info.js';
 import { LiveCall } from './live.js';
 import { Pacer } from './pacer.js';
-import type { Track } from './protocol.js';
-import { Session, type Role, type SessionOptions } from './session.js';
+import { type Role, Session, type SessionOptions } from './session.js';
 
 /** What opening a stream needs: the same as a session's own options. */
 export type OpenStream = SessionOptions;

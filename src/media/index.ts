@@ -35,7 +35,8 @@ export function attachMedia(server: http.Server, sim: Callsim): MediaHandle {
     const path = (req.url ?? '/').split('?')[0];
     if (!path.startsWith(MEDIA_PREFIX)) {
       // Another part of the server may take its own upgrades; with none, nobody else answers.
-      if (server.listenerCount('upgrade') === 1) refuse(socket, 404, 'not_found', `No WebSocket endpoint at ${path}; media streams live at ${MEDIA_PREFIX}{vendor}/{callId}`);
+      if (server.listenerCount('upgrade') === 1)
+        refuse(socket, 404, 'not_found', `No WebSocket endpoint at ${path}; media streams live at ${MEDIA_PREFIX}{vendor}/{callId}`);
       return;
     }
     try {

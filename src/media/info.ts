@@ -27,8 +27,19 @@ export function callMedia(call: Call): CallMedia {
   let m = byCall.get(call);
   if (!m) {
     m = {
-      mode: null, startOffsetMs: null, log: null, digitsHeard: '', dialError: null, dialUrl: null, streamsOpened: 0,
-      agentFramesPlayed: 0, agentFramesDropped: 0, agentFramesLost: 0, marksEchoed: 0, clears: 0, ended: false,
+      mode: null,
+      startOffsetMs: null,
+      log: null,
+      digitsHeard: '',
+      dialError: null,
+      dialUrl: null,
+      streamsOpened: 0,
+      agentFramesPlayed: 0,
+      agentFramesDropped: 0,
+      agentFramesLost: 0,
+      marksEchoed: 0,
+      clears: 0,
+      ended: false,
     };
     byCall.set(call, m);
   }

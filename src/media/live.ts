@@ -1,17 +1,17 @@
 import type { Callsim } from '../app.js';
-import { findConversation, withOffsets, type Conversation, type ScriptLine } from '../sim/conversations.js';
 import { endCallNow, takeOverCall } from '../sim/calls.js';
+import { type Conversation, findConversation, type ScriptLine, withOffsets } from '../sim/conversations.js';
 import type { Call, EndedReason } from '../sim/types.js';
 import { Callee, type CalleeEvent } from './callee.js';
 import { FRAME_BYTES, FRAME_MS, SAMPLES_PER_MS, SILENCE_B64, SILENCE_FRAME } from './codec.js';
 import { setting } from './conditions.js';
-import { callMedia, type CallMedia } from './info.js';
+import { type CallMedia, callMedia } from './info.js';
 import type { Paced } from './pacer.js';
 import { Playout } from './playout.js';
 import type { ClientMsg, Track } from './protocol.js';
 import { Recorder, scriptedPrefix } from './recorder.js';
 import { streamedAudio } from './recording.js';
-import { ScriptPlayer, silence, type FrameRef, type LineMark } from './script.js';
+import { type FrameRef, type LineMark, ScriptPlayer, silence } from './script.js';
 import { TurnLog } from './turns.js';
 
 /** What the engine needs from a stream: the socket side lives in session.ts. */
@@ -61,7 +61,11 @@ export class LiveCall implements Paced {
   private endReason: EndedReason | null = null;
   ended = false;
 
-  constructor(private readonly host: LiveHost, readonly call: Call, agent: Listener | null) {
+  constructor(
+    private readonly host: LiveHost,
+    readonly call: Call,
+    agent: Listener | null,
+  ) {
     const world = host.sim.world;
     this.conv = findConversation(world.library, call.conversationId);
     this.lines = this.conv?.lines ?? [];

@@ -22,20 +22,25 @@ const q = JSON.stringify;
 
 export const connectedMsg = (): string => '{"event":"connected","protocol":"Call","version":"1.0.0","sequenceNumber":"0"}';
 
-export const startMsg = (seq: number, s: StartInfo): string => q({
-  event: 'start', sequenceNumber: String(seq),
-  start: {
-    streamSid: s.streamSid, accountSid: s.accountSid, callSid: s.callSid, tracks: s.tracks, customParameters: s.customParameters,
-    mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
-  },
-  streamSid: s.streamSid,
-});
+export const startMsg = (seq: number, s: StartInfo): string =>
+  q({
+    event: 'start',
+    sequenceNumber: String(seq),
+    start: {
+      streamSid: s.streamSid,
+      accountSid: s.accountSid,
+      callSid: s.callSid,
+      tracks: s.tracks,
+      customParameters: s.customParameters,
+      mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+    },
+    streamSid: s.streamSid,
+  });
 
 export const mediaMsg = (seq: number, sid: string, track: Track, chunk: number, timestamp: number, payload: string): string =>
   `{"event":"media","sequenceNumber":"${seq}","media":{"track":"${track}","chunk":"${chunk}","timestamp":"${timestamp}","payload":"${payload}"},"streamSid":"${sid}"}`;
 
-export const markMsg = (seq: number, sid: string, name: string): string =>
-  q({ event: 'mark', sequenceNumber: String(seq), streamSid: sid, mark: { name } });
+export const markMsg = (seq: number, sid: string, name: string): string => q({ event: 'mark', sequenceNumber: String(seq), streamSid: sid, mark: { name } });
 
 export const dtmfMsg = (seq: number, sid: string, digit: string): string =>
   q({ event: 'dtmf', sequenceNumber: String(seq), streamSid: sid, dtmf: { track: 'inbound_track', digit } });
@@ -70,11 +75,7 @@ export function textFrames(texts: readonly string[]): Buffer {
   return buf;
 }
 
-export type ClientMsg =
-  | { event: 'media'; payload: Buffer }
-  | { event: 'mark'; name: string }
-  | { event: 'clear' }
-  | { event: 'dtmf'; digits: string };
+export type ClientMsg = { event: 'media'; payload: Buffer } | { event: 'mark'; name: string } | { event: 'clear' } | { event: 'dtmf'; digits: string };
 
 /** The most audio one `media` message may carry: 2 s (Twilio's own clients send 20 ms). */
 export const MAX_PAYLOAD_BYTES = 16_000;

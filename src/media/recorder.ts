@@ -1,7 +1,7 @@
 import type { Conversation } from '../sim/conversations.js';
 import { withOffsets } from '../sim/conversations.js';
 import { clipPcm } from './clips.js';
-import { FRAME_BYTES, SAMPLES_PER_MS, decodeMulaw } from './codec.js';
+import { decodeMulaw, FRAME_BYTES, SAMPLES_PER_MS } from './codec.js';
 
 /** One side of the call as it flowed, kept as the μ-law bytes that went over the wire. */
 export class Recorder {

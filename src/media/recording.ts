@@ -2,7 +2,7 @@ import { findConversation, linesWithin } from '../sim/conversations.js';
 import type { Call } from '../sim/types.js';
 import type { World } from '../sim/world.js';
 import { clipPcm } from './clips.js';
-import { SAMPLE_RATE, encodeWav } from './wav.js';
+import { encodeWav, SAMPLE_RATE } from './wav.js';
 
 /** Audio that actually flowed on a live media stream, per call: it wins over the script. */
 export const streamedAudio = new WeakMap<Call, { agent: Int16Array; callee: Int16Array }>();

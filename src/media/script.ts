@@ -1,5 +1,5 @@
 import type { ScriptLine } from '../sim/conversations.js';
-import { FRAME_BYTES, MULAW_SILENCE, SAMPLES_PER_MS, SILENCE_FRAME, clipMulaw } from './codec.js';
+import { clipMulaw, FRAME_BYTES, MULAW_SILENCE, SAMPLES_PER_MS, SILENCE_FRAME } from './codec.js';
 
 /** Where one track's 20 ms frame is: a slice of a shared clip, or a scratch buffer. */
 export interface FrameRef {
@@ -67,7 +67,11 @@ export class ScriptPlayer {
   done = false;
   private readonly scratch = Buffer.alloc(FRAME_BYTES);
 
-  constructor(private readonly lines: ScriptLine[], startMs: number, private readonly agentDelayMs: () => number) {
+  constructor(
+    private readonly lines: ScriptLine[],
+    startMs: number,
+    private readonly agentDelayMs: () => number,
+  ) {
     let t = 0;
     for (; this.index < lines.length; this.index++) {
       const l = lines[this.index];

@@ -3,12 +3,12 @@ import type { RawData, WebSocket } from 'ws';
 import type { Callsim } from '../app.js';
 import type { Call } from '../sim/types.js';
 import { FRAME_BYTES, FRAME_MS, MULAW_SILENCE } from './codec.js';
-import { hashString, legDelay, legLost, randomSource, setting, type Leg } from './conditions.js';
+import { hashString, type Leg, legDelay, legLost, randomSource, setting } from './conditions.js';
 import { DelayLine } from './delay.js';
 import { InputLimits } from './limits.js';
 import type { Listener, LiveCall } from './live.js';
 import type { Paced, Pacer } from './pacer.js';
-import { connectedMsg, dtmfMsg, markMsg, mediaMsg, parseClientMsg, startMsg, stopMsg, type ClientMsg, type StartInfo, type Track } from './protocol.js';
+import { type ClientMsg, connectedMsg, dtmfMsg, markMsg, mediaMsg, parseClientMsg, type StartInfo, startMsg, stopMsg, type Track } from './protocol.js';
 import { Wire } from './wire.js';
 
 export type Role = 'listen' | 'agent';
@@ -30,7 +30,9 @@ export interface SessionHost {
   closed(s: Session): void;
 }
 
-type Down = { media: true; track: Track; chunk: number; ts: number; payload: string } | { media: false; build: (seq: number) => string; close?: [number, string] };
+type Down =
+  | { media: true; track: Track; chunk: number; ts: number; payload: string }
+  | { media: false; build: (seq: number) => string; close?: [number, string] };
 
 const CLOSE_GRACE_MS = 10_000;
 
@@ -42,7 +44,7 @@ const isMedia = (d: Down): boolean => d.media;
  * buffering for a slow reader, and the checks on what the client sends.
  */
 export class Session implements Paced, Listener {
-  readonly streamSid = 'MZ' + randomBytes(16).toString('hex');
+  readonly streamSid = `MZ${randomBytes(16).toString('hex')}`;
   readonly role: Role;
   readonly tracks: readonly Track[];
   readonly call: Call;
@@ -66,7 +68,10 @@ export class Session implements Paced, Listener {
   private readonly legNow: Leg = { latencyMs: 0, jitterMs: 0, lossPercent: 0 };
   private readonly batch: string[] = [];
 
-  constructor(private readonly host: SessionHost, o: SessionOptions) {
+  constructor(
+    private readonly host: SessionHost,
+    o: SessionOptions,
+  ) {
     this.wire = new Wire(o.ws);
     this.role = o.role;
     this.tracks = o.tracks;
@@ -226,7 +231,7 @@ export class Session implements Paced, Listener {
     const up = this.up.nextAt();
     if (this.wire.blocked()) return up;
     const down = this.down.nextAt();
-    return up < down ? up : down;
+    return Math.min(up, down);
   }
 
   private receive(data: RawData, isBinary: boolean): void {

@@ -1,5 +1,5 @@
-import { SAMPLE_RATE } from './wav.js';
 import { encodeMulaw } from './codec.js';
+import { SAMPLE_RATE } from './wav.js';
 
 /** Row and column frequencies of the DTMF keypad (ITU-T Q.23). */
 const ROWS = [697, 770, 852, 941];

@@ -52,7 +52,10 @@ export class TurnLog {
     const p = this.pending!;
     this.pending = null;
     this.latencies.push({
-      turn: this.latencies.length + 1, calleeText: p.text, calleeEndMs: Math.round(p.endMs), agentStartMs: Math.round(atMs),
+      turn: this.latencies.length + 1,
+      calleeText: p.text,
+      calleeEndMs: Math.round(p.endMs),
+      agentStartMs: Math.round(atMs),
       latencyMs: Math.round(atMs - p.endMs),
     });
   }

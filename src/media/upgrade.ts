@@ -15,7 +15,8 @@ export const MEDIA_PREFIX = '/__sim/media/';
  * run N× faster than its audio.
  */
 export function mediaRefusal(sim: Callsim): string | null {
-  if (sim.world.clock.mode === 'virtual') return 'media streams need --clock real (CALLSIM_CLOCK=real): audio plays in real time and a virtual clock never moves on its own';
+  if (sim.world.clock.mode === 'virtual')
+    return 'media streams need --clock real (CALLSIM_CLOCK=real): audio plays in real time and a virtual clock never moves on its own';
   if (sim.options.speed !== 1) return `media streams need --speed 1: audio plays in real time, the clock runs ${sim.options.speed}× faster`;
   return null;
 }
@@ -48,13 +49,20 @@ export function handleUpgrade(hub: MediaHub, wss: WebSocketServer, req: http.Inc
   const token = sim.options.adminToken;
   if (token) {
     const given = url.searchParams.get('token') ?? (req.headers.authorization ?? '').replace(/^Bearer /, '');
-    if (given !== token) return refuse(socket, 401, 'unauthorized', 'Media streams need the admin token: ?token=<admin token> or Authorization: Bearer <admin token>');
+    if (given !== token)
+      return refuse(socket, 401, 'unauthorized', 'Media streams need the admin token: ?token=<admin token> or Authorization: Bearer <admin token>');
   } else if (!isLoopback(req.socket.remoteAddress)) {
     return refuse(socket, 403, 'forbidden', 'Media streams answer on loopback only; start callsim with --admin-token to open them');
   }
   const parts = url.pathname.slice(MEDIA_PREFIX.length).split('/');
   if (parts.length !== 2 || !parts[0] || !parts[1]) return refuse(socket, 404, 'not_found', `Media streams live at ${MEDIA_PREFIX}{vendor}/{callId}`);
-  const [vendor, callId] = parts.map((p) => { try { return decodeURIComponent(p); } catch { return p; } });
+  const [vendor, callId] = parts.map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
   if (!sim.runtime(vendor)) return refuse(socket, 404, 'unknown_vendor', `No vendor ${vendor}; known: ${sim.runtimes.map((r) => r.adapter.name).join(', ')}`);
   const call = sim.world.findCall(callId);
   if (!call || sim.world.accounts.get(call.accountId)?.namespace !== vendor) return refuse(socket, 404, 'unknown_call', `No ${vendor} call ${callId}`);
@@ -63,7 +71,8 @@ export function handleUpgrade(hub: MediaHub, wss: WebSocketServer, req: http.Inc
   const role = (url.searchParams.get('role') ?? 'listen') as Role;
   if (role !== 'listen' && role !== 'agent') return refuse(socket, 400, 'invalid_role', 'role must be listen or agent');
   const tracksParam = url.searchParams.get('tracks') ?? 'both';
-  const tracks: Track[] | undefined = role === 'agent' ? ['inbound'] : ({ both: ['inbound', 'outbound'], inbound: ['inbound'], outbound: ['outbound'] } as Record<string, Track[]>)[tracksParam];
+  const tracks: Track[] | undefined =
+    role === 'agent' ? ['inbound'] : ({ both: ['inbound', 'outbound'], inbound: ['inbound'], outbound: ['outbound'] } as Record<string, Track[]>)[tracksParam];
   if (!tracks) return refuse(socket, 400, 'invalid_tracks', 'tracks must be inbound, outbound or both');
   const settings = parseSettings(Object.fromEntries(url.searchParams));
   if (typeof settings === 'string') return refuse(socket, 400, 'invalid_conditions', settings);

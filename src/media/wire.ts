@@ -7,7 +7,11 @@ const HIGH_WATER_BYTES = 64 * 1024;
 type RawSocket = { cork(): void; uncork(): void; write(b: Buffer): boolean };
 
 /** A WebSocket close reason is at most 123 bytes. */
-const reasonText = (s: string): string => Buffer.from(s).subarray(0, 120).toString().replace(/\uFFFD+$/, '');
+const reasonText = (s: string): string =>
+  Buffer.from(s)
+    .subarray(0, 120)
+    .toString()
+    .replace(/\uFFFD+$/, '');
 
 /**
  * The socket side of a stream. At 1,000 streams the socket writes are most of the work, so a

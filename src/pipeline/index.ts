@@ -1,13 +1,13 @@
 import sjson from 'secure-json-parse';
-import { authenticate } from '../sim/accounts.js';
-import { SimError } from '../sim/errors.js';
-import type { World } from '../sim/world.js';
-import { Router } from '../contract/router.js';
+import type { Router } from '../contract/router.js';
 import type { LoadedSpec, OperationDef } from '../contract/spec.js';
 import { header, type SimRequest, type SimResponse, type Violation } from '../contract/types.js';
-import { ContractValidator } from '../contract/validator.js';
-import type { ApiError, Services, VendorAdapter } from '../vendors/types.js';
+import type { ContractValidator } from '../contract/validator.js';
+import { authenticate } from '../sim/accounts.js';
+import { SimError } from '../sim/errors.js';
 import type { Account, Session } from '../sim/types.js';
+import type { World } from '../sim/world.js';
+import type { ApiError, Services, VendorAdapter } from '../vendors/types.js';
 
 export interface VendorRuntime {
   adapter: VendorAdapter;
@@ -48,7 +48,7 @@ export interface PipelineOptions {
 
 /** Error bodies stay within every vendor's documented bounds, however many fields a client got wrong. */
 const MAX_SHOWN = 20;
-const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 const JSON_TYPES = /^application\/(?:[\w.+-]*\+)?json$/;
 
@@ -61,13 +61,21 @@ export function bearer(req: SimRequest): string | undefined {
 const fail = (vendor: VendorRuntime, req: SimRequest, e: ApiError): SimResponse => vendor.adapter.error(e, req);
 
 /** Parses the body by the operation's declared media types; undefined body means none was sent. */
-function readBody(vendor: VendorRuntime, req: SimRequest, op: OperationDef): { body?: unknown; contentType?: string; error?: ApiError } {
+function readBody(_vendor: VendorRuntime, req: SimRequest, op: OperationDef): { body?: unknown; contentType?: string; error?: ApiError } {
   const raw = req.body;
   const hasBody = !!raw && raw.length > 0;
   if (!op.body) return {};
   if (req.bodyTooLarge) return { error: { kind: 'payload_too_large', message: 'Request body is larger than 1 MB' } };
   if (!hasBody) {
-    return op.body.required ? { error: { kind: 'validation', message: 'Request body is required', violations: [{ location: 'body', field: '', rule: 'required', message: 'request body is required' }] } } : {};
+    return op.body.required
+      ? {
+          error: {
+            kind: 'validation',
+            message: 'Request body is required',
+            violations: [{ location: 'body', field: '', rule: 'required', message: 'request body is required' }],
+          },
+        }
+      : {};
   }
   const ctHeader = header(req.headers, 'content-type') ?? '';
   const mediaType = ctHeader.split(';')[0].trim().toLowerCase();
@@ -108,14 +116,18 @@ export async function runPipeline(vendor: VendorRuntime, req: SimRequest, o: Pip
   if (match.kind !== 'found') {
     // An unknown path still demands a key first, as the vendors' gateways do.
     if (!auth) outcome.response = fail(vendor, req, { kind: 'unauthorized', message: token ? 'Invalid API key' : 'Missing API key' });
-    else if (match.kind === 'method') outcome.response = fail(vendor, req, { kind: 'method_not_allowed', message: `${req.method} is not allowed on ${req.path}`, allowed: match.allowed });
+    else if (match.kind === 'method')
+      outcome.response = fail(vendor, req, { kind: 'method_not_allowed', message: `${req.method} is not allowed on ${req.path}`, allowed: match.allowed });
     else outcome.response = fail(vendor, req, { kind: 'route_not_found', message: `No route for ${req.method} ${req.path}` });
     return outcome;
   }
   const op = match.op;
   outcome.op = op;
   if (op.secured && !auth) {
-    outcome.response = fail(vendor, req, { kind: 'unauthorized', message: token ? 'Invalid or revoked API key' : 'Missing API key: send Authorization: Bearer <key>' });
+    outcome.response = fail(vendor, req, {
+      kind: 'unauthorized',
+      message: token ? 'Invalid or revoked API key' : 'Missing API key: send Authorization: Bearer <key>',
+    });
     return outcome;
   }
   const account = auth?.account;
@@ -158,7 +170,15 @@ export async function runPipeline(vendor: VendorRuntime, req: SimRequest, o: Pip
   const handler = vendor.adapter.handlers[op.operationId];
   try {
     outcome.response = await handler({
-      world: o.world, account: account!, session: auth?.session!, op, params, query, body, req, services: o.services,
+      world: o.world,
+      account: account!,
+      session: auth?.session as Session,
+      op,
+      params,
+      query,
+      body,
+      req,
+      services: o.services,
     });
   } catch (err) {
     if (err instanceof SimError) {
@@ -167,7 +187,9 @@ export async function runPipeline(vendor: VendorRuntime, req: SimRequest, o: Pip
     } else {
       outcome.response = fail(vendor, req, { kind: 'internal', message: 'Internal simulator error' });
       // Header values must be printable Latin-1 without CR/LF.
-      const reason = String((err as Error)?.message ?? err).replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+      const reason = String((err as Error)?.message ?? err)
+        .replace(/[^\x20-\x7e]/g, '?')
+        .slice(0, 200);
       outcome.response.headers = { ...outcome.response.headers, 'x-callsim-error': reason };
       process.emitWarning(`callsim handler ${op.operationId} failed: ${(err as Error)?.stack ?? err}`);
     }
@@ -178,4 +200,3 @@ export async function runPipeline(vendor: VendorRuntime, req: SimRequest, o: Pip
   }
   return outcome;
 }
-

@@ -1,5 +1,5 @@
-import type { World } from './world.js';
 import type { Account, Billing, IdScheme } from './types.js';
+import type { World } from './world.js';
 
 export interface AccountInit {
   id: string;
@@ -25,8 +25,17 @@ export function createAccount(world: World, init: AccountInit): Account {
     settings: { ...init.settings },
     agentAliases: { ...init.agentAliases },
     billing: {
-      plan: 'pro', currency: 'USD', balanceCents: 5000, includedMinutes: 0, trialMinutesRemaining: 0,
-      minutesUsed: 0, calls: 0, smsSent: 0, smsReceived: 0, periodStart: now, ...init.billing,
+      plan: 'pro',
+      currency: 'USD',
+      balanceCents: 5000,
+      includedMinutes: 0,
+      trialMinutesRemaining: 0,
+      minutesUsed: 0,
+      calls: 0,
+      smsSent: 0,
+      smsReceived: 0,
+      periodStart: now,
+      ...init.billing,
     },
     createdAt: now,
   };
@@ -48,11 +57,28 @@ export function removeAccount(world: World, accountId: string): boolean {
   return true;
 }
 
-function returnToInventory(world: World, namespace: string, n: { e164: string; country: string; type: 'local' | 'mobile' | 'tollfree'; areaCode: string; locality: string | null; monthlyCostCents: number; capabilities: string[] }): void {
+function returnToInventory(
+  world: World,
+  namespace: string,
+  n: {
+    e164: string;
+    country: string;
+    type: 'local' | 'mobile' | 'tollfree';
+    areaCode: string;
+    locality: string | null;
+    monthlyCostCents: number;
+    capabilities: string[];
+  },
+): void {
   const pool = world.inventory.get(namespace);
   pool?.set(n.e164, {
-    e164: n.e164, country: n.country, type: n.type, areaCode: n.areaCode, locality: n.locality,
-    monthlyCostCents: n.monthlyCostCents, capabilities: n.capabilities,
+    e164: n.e164,
+    country: n.country,
+    type: n.type,
+    areaCode: n.areaCode,
+    locality: n.locality,
+    monthlyCostCents: n.monthlyCostCents,
+    capabilities: n.capabilities,
   });
 }
 

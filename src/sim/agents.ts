@@ -1,26 +1,53 @@
-import { SimError, notFound } from './errors.js';
+import { notFound, SimError } from './errors.js';
 import type { Agent, AgentFields } from './types.js';
 import type { World } from './world.js';
 
 export const DEFAULT_AGENT_FIELDS: AgentFields = {
-  name: 'Agent', voice: null, language: 'en', languages: [], multilingual: false, prompt: null,
-  firstMessage: null, direction: 'outbound', mediaUrl: null, extra: {},
+  name: 'Agent',
+  voice: null,
+  language: 'en',
+  languages: [],
+  multilingual: false,
+  prompt: null,
+  firstMessage: null,
+  direction: 'outbound',
+  mediaUrl: null,
+  extra: {},
 };
 
 const pickFields = (a: AgentFields): AgentFields => ({
-  name: a.name, voice: a.voice, language: a.language, languages: [...a.languages], multilingual: a.multilingual,
-  prompt: a.prompt, firstMessage: a.firstMessage, direction: a.direction, mediaUrl: a.mediaUrl, extra: { ...a.extra },
+  name: a.name,
+  voice: a.voice,
+  language: a.language,
+  languages: [...a.languages],
+  multilingual: a.multilingual,
+  prompt: a.prompt,
+  firstMessage: a.firstMessage,
+  direction: a.direction,
+  mediaUrl: a.mediaUrl,
+  extra: { ...a.extra },
 });
 
-export function createAgent(world: World, accountId: string, fields: Partial<AgentFields>, opts: { id?: string; createdAt?: number; status?: Agent['status'] } = {}): Agent {
+export function createAgent(
+  world: World,
+  accountId: string,
+  fields: Partial<AgentFields>,
+  opts: { id?: string; createdAt?: number; status?: Agent['status'] } = {},
+): Agent {
   const now = opts.createdAt ?? world.now();
   const f = { ...DEFAULT_AGENT_FIELDS, ...fields };
   const agent: Agent = {
     ...pickFields(f),
     id: opts.id ?? world.nextId(accountId, 'agent'),
-    accountId, status: opts.status ?? 'active', numberIds: [], primaryNumberId: null,
-    version: 1, versions: [{ version: 1, snapshot: pickFields(f), createdAt: now }],
-    createdAt: now, updatedAt: now, deletePending: false,
+    accountId,
+    status: opts.status ?? 'active',
+    numberIds: [],
+    primaryNumberId: null,
+    version: 1,
+    versions: [{ version: 1, snapshot: pickFields(f), createdAt: now }],
+    createdAt: now,
+    updatedAt: now,
+    deletePending: false,
   };
   if (opts.id) world.reserveId(world.account(accountId).namespace, 'agent', opts.id);
   world.store(accountId).agents.set(agent.id, agent);

@@ -1,12 +1,12 @@
-import { findConversation, linesWithin } from './conversations.js';
-import { SimError, invalid, notFound } from './errors.js';
+import { finishPendingDelete } from './agents.js';
 import { chargeCall } from './billing.js';
 import { onCampaignCallEnded } from './campaigns.js';
-import { finishPendingDelete } from './agents.js';
+import { findConversation, linesWithin } from './conversations.js';
+import { invalid, notFound, SimError } from './errors.js';
 import { countryOf, normalizeNumber } from './phone.js';
 import { resolveScenario } from './scenarios.js';
 import type { Task } from './scheduler.js';
-import { FINAL_STATUSES, type Agent, type Call, type CallStatus, type Direction } from './types.js';
+import { type Agent, type Call, type CallStatus, type Direction, FINAL_STATUSES } from './types.js';
 import type { World } from './world.js';
 
 export interface CallInit {
@@ -99,12 +99,30 @@ export function createCall(world: World, init: CallInit): Call {
 
   const id = init.id ?? world.nextId(init.accountId, 'call');
   const call: Call = {
-    id, accountId: init.accountId, agentId: agent.id, direction, from, to,
-    status: 'queued', endedReason: null, outcome: scenario.outcome, conversationId, language,
-    metadata: init.metadata ?? {}, campaignId: init.campaignId ?? null,
-    createdAt: now, answeredAt: null, endedAt: null, talkMs,
-    timeline: [{ status: 'queued', at: now }], transcriptReady: false, recordingReady: false, costCents: 0, media: {},
-    plan: { ringingAt, answeredAt, endAt, final, reason }, booking: null,
+    id,
+    accountId: init.accountId,
+    agentId: agent.id,
+    direction,
+    from,
+    to,
+    status: 'queued',
+    endedReason: null,
+    outcome: scenario.outcome,
+    conversationId,
+    language,
+    metadata: init.metadata ?? {},
+    campaignId: init.campaignId ?? null,
+    createdAt: now,
+    answeredAt: null,
+    endedAt: null,
+    talkMs,
+    timeline: [{ status: 'queued', at: now }],
+    transcriptReady: false,
+    recordingReady: false,
+    costCents: 0,
+    media: {},
+    plan: { ringingAt, answeredAt, endAt, final, reason },
+    booking: null,
   };
   store.calls.set(id, call);
   world.callIndex.set(id, init.accountId);
@@ -141,11 +159,17 @@ function armConversationEvents(world: World, call: Call): void {
       if (ev.type !== 'booking') continue;
       const at = call.plan.answeredAt + line.startMs + line.durationMs;
       if (at > call.plan.endAt) continue;
-      taskList(world, call.id).push(world.scheduler.at(at, () => {
-        if (call.status !== 'in-progress') return;
-        call.booking = { ...ev.data };
-        world.bus.emit({ type: 'booking.created', at: world.now(), accountId: call.accountId, call, booking: call.booking });
-      }, `call ${call.id} booking`));
+      taskList(world, call.id).push(
+        world.scheduler.at(
+          at,
+          () => {
+            if (call.status !== 'in-progress') return;
+            call.booking = { ...ev.data };
+            world.bus.emit({ type: 'booking.created', at: world.now(), accountId: call.accountId, call, booking: call.booking });
+          },
+          `call ${call.id} booking`,
+        ),
+      );
     }
   }
 }
@@ -263,7 +287,12 @@ export function takeOverCall(world: World, call: Call): void {
 export function endCallNow(world: World, call: Call, reason: Call['endedReason'] = 'completed'): void {
   if (!isLive(call)) return;
   const now = world.now();
-  call.plan = { ...call.plan, endAt: now, final: call.status === 'in-progress' ? 'completed' : 'canceled', reason: call.status === 'in-progress' ? reason ?? 'completed' : 'canceled' };
+  call.plan = {
+    ...call.plan,
+    endAt: now,
+    final: call.status === 'in-progress' ? 'completed' : 'canceled',
+    reason: call.status === 'in-progress' ? (reason ?? 'completed') : 'canceled',
+  };
   if (call.status !== 'in-progress') call.plan.answeredAt = null;
   for (const task of taskList(world, call.id)) world.scheduler.cancel(task);
   taskList(world, call.id).length = 0;
@@ -273,9 +302,10 @@ export function endCallNow(world: World, call: Call, reason: Call['endedReason']
 
 /** Re-arms every live call, e.g. after restoring a snapshot. */
 export function armAll(world: World): void {
-  for (const store of world.stores.values()) for (const call of store.calls.values()) {
-    if (isLive(call) || !call.transcriptReady || !call.recordingReady) armCall(world, call);
-  }
+  for (const store of world.stores.values())
+    for (const call of store.calls.values()) {
+      if (isLive(call) || !call.transcriptReady || !call.recordingReady) armCall(world, call);
+    }
 }
 
 export interface SeedCall {
@@ -302,13 +332,41 @@ export function seedCall(world: World, accountId: string, s: SeedCall): Call {
   const talkMs = answeredAt !== null && endedAt !== null ? endedAt - answeredAt : 0;
   const final = FINAL_STATUSES.has(s.status);
   const call: Call = {
-    id: s.id, accountId, agentId: s.agentId, direction: s.direction ?? 'outbound', from: s.from, to: s.to,
-    status: s.status, endedReason: s.endedReason ?? (final ? (s.status === 'completed' ? 'completed' : (s.status as Call['endedReason'])) : null),
-    outcome: answeredAt !== null ? (s.endedReason === 'voicemail' ? 'voicemail' : 'answered') : s.status === 'busy' ? 'busy' : s.status === 'no-answer' ? 'no-answer' : 'failed',
-    conversationId: s.conversationId ?? null, language: s.language ?? 'en', metadata: s.metadata ?? {}, campaignId: s.campaignId ?? null,
-    createdAt: s.createdAt, answeredAt, endedAt, talkMs,
-    timeline: [{ status: 'queued', at: s.createdAt }, ...(answeredAt !== null ? [{ status: 'in-progress' as const, at: answeredAt }] : []), ...(final && endedAt !== null ? [{ status: s.status, at: endedAt }] : [])],
-    transcriptReady: final && answeredAt !== null, recordingReady: final && answeredAt !== null, costCents: 0, media: {},
+    id: s.id,
+    accountId,
+    agentId: s.agentId,
+    direction: s.direction ?? 'outbound',
+    from: s.from,
+    to: s.to,
+    status: s.status,
+    endedReason: s.endedReason ?? (final ? (s.status === 'completed' ? 'completed' : (s.status as Call['endedReason'])) : null),
+    outcome:
+      answeredAt !== null
+        ? s.endedReason === 'voicemail'
+          ? 'voicemail'
+          : 'answered'
+        : s.status === 'busy'
+          ? 'busy'
+          : s.status === 'no-answer'
+            ? 'no-answer'
+            : 'failed',
+    conversationId: s.conversationId ?? null,
+    language: s.language ?? 'en',
+    metadata: s.metadata ?? {},
+    campaignId: s.campaignId ?? null,
+    createdAt: s.createdAt,
+    answeredAt,
+    endedAt,
+    talkMs,
+    timeline: [
+      { status: 'queued', at: s.createdAt },
+      ...(answeredAt !== null ? [{ status: 'in-progress' as const, at: answeredAt }] : []),
+      ...(final && endedAt !== null ? [{ status: s.status, at: endedAt }] : []),
+    ],
+    transcriptReady: final && answeredAt !== null,
+    recordingReady: final && answeredAt !== null,
+    costCents: 0,
+    media: {},
     plan: { ringingAt: s.createdAt, answeredAt, endAt: endedAt ?? s.createdAt, final: final ? s.status : 'completed', reason: 'completed' },
     booking: null,
   };

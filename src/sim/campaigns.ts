@@ -1,5 +1,5 @@
 import { createCall, getAgentOrThrow } from './calls.js';
-import { SimError, invalid, notFound } from './errors.js';
+import { invalid, notFound, SimError } from './errors.js';
 import { isE164 } from './phone.js';
 import type { Call, Campaign } from './types.js';
 import type { World } from './world.js';
@@ -18,10 +18,16 @@ export function createCampaign(world: World, accountId: string, init: CampaignIn
     if (!isE164(t.phone)) throw invalid(`targets.${i}.phone_number`, 'format', `The targets.${i}.phone_number must be a valid E.164 phone number.`);
   });
   const campaign: Campaign = {
-    id: world.nextId(accountId, 'campaign'), accountId, name: init.name, agentId: init.agentId, status: 'draft',
+    id: world.nextId(accountId, 'campaign'),
+    accountId,
+    name: init.name,
+    agentId: init.agentId,
+    status: 'draft',
     concurrency: init.concurrency ?? world.options.campaignConcurrency ?? 5,
     targets: init.targets.map((t) => ({ phone: t.phone, name: t.name ?? null, state: 'pending', callId: null })),
-    createdAt: world.now(), startedAt: null, completedAt: null,
+    createdAt: world.now(),
+    startedAt: null,
+    completedAt: null,
   };
   world.store(accountId).campaigns.set(campaign.id, campaign);
   return campaign;
@@ -42,7 +48,7 @@ export function startCampaign(world: World, campaign: Campaign): Campaign {
   return campaign;
 }
 
-export function pauseCampaign(world: World, campaign: Campaign): Campaign {
+export function pauseCampaign(_world: World, campaign: Campaign): Campaign {
   if (campaign.status === 'completed') throw new SimError('conflict', 'The campaign has already completed.');
   if (campaign.status === 'draft') throw new SimError('conflict', 'The campaign has not been started.');
   campaign.status = 'paused';

@@ -15,7 +15,11 @@ export class RealClock implements Clock {
   readonly mode = 'real' as const;
   private readonly base: number;
   private readonly simBase: number;
-  constructor(private readonly source: TimeSource, readonly speed = 1, start?: number) {
+  constructor(
+    private readonly source: TimeSource,
+    readonly speed = 1,
+    start?: number,
+  ) {
     this.base = source();
     this.simBase = start ?? this.base;
   }

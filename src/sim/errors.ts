@@ -2,14 +2,7 @@
  * Vendor-neutral failures. Vendors turn each kind into their own status code and envelope, so the
  * sim can refuse an action without knowing who asked.
  */
-export type SimErrorKind =
-  | 'not_found'
-  | 'conflict'
-  | 'invalid'
-  | 'forbidden'
-  | 'unauthorized'
-  | 'rate_limited'
-  | 'upstream';
+export type SimErrorKind = 'not_found' | 'conflict' | 'invalid' | 'forbidden' | 'unauthorized' | 'rate_limited' | 'upstream';
 
 export interface FieldProblem {
   field: string;
@@ -27,8 +20,6 @@ export class SimError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string | number): SimError =>
-  new SimError('not_found', `${what} ${id} not found`);
+export const notFound = (what: string, id: string | number): SimError => new SimError('not_found', `${what} ${id} not found`);
 
-export const invalid = (field: string, rule: string, message: string): SimError =>
-  new SimError('invalid', message, [{ field, rule, message }]);
+export const invalid = (field: string, rule: string, message: string): SimError => new SimError('invalid', message, [{ field, rule, message }]);

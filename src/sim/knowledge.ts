@@ -17,11 +17,23 @@ export function uploadDocument(world: World, accountId: string, file: { filename
   const mimeType = sniffDocument(file.bytes);
   if (!mimeType) throw invalid('file', 'mimes', 'The file field must be a file of type: pdf, docx.');
   const doc: KnowledgeDoc = {
-    id: world.nextId(accountId, 'knowledge'), accountId, filename: file.filename.slice(0, 255), mimeType,
-    sizeBytes: file.bytes.length, status: 'processing', agentIds: [], createdAt: world.now(),
+    id: world.nextId(accountId, 'knowledge'),
+    accountId,
+    filename: file.filename.slice(0, 255),
+    mimeType,
+    sizeBytes: file.bytes.length,
+    status: 'processing',
+    agentIds: [],
+    createdAt: world.now(),
   };
   world.store(accountId).knowledge.set(doc.id, doc);
-  world.scheduler.after(world.timings.knowledgeMs, () => { doc.status = 'ready'; }, `knowledge ${doc.id}`);
+  world.scheduler.after(
+    world.timings.knowledgeMs,
+    () => {
+      doc.status = 'ready';
+    },
+    `knowledge ${doc.id}`,
+  );
   return doc;
 }
 

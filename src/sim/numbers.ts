@@ -1,5 +1,5 @@
 import { getAgent } from './agents.js';
-import { SimError, invalid, notFound } from './errors.js';
+import { invalid, notFound, SimError } from './errors.js';
 import type { AvailableNumber, NumberType, PhoneNumber } from './types.js';
 import type { World } from './world.js';
 
@@ -35,7 +35,11 @@ export function buyNumber(world: World, accountId: string, e164: string, opts: {
   if (!available) {
     const owned = [...world.stores.values()].some((s) => [...s.numbers.values()].some((n) => n.e164 === e164));
     throw new SimError('conflict', owned ? `phone number ${e164} is already taken` : `phone number ${e164} is not available`, [
-      { field: 'phone_number', rule: owned ? 'taken' : 'available', message: owned ? `${e164} has already been taken.` : `${e164} is not available for purchase.` },
+      {
+        field: 'phone_number',
+        rule: owned ? 'taken' : 'available',
+        message: owned ? `${e164} has already been taken.` : `${e164} is not available for purchase.`,
+      },
     ]);
   }
   if (opts.country && available.country !== opts.country) {
@@ -44,8 +48,13 @@ export function buyNumber(world: World, accountId: string, e164: string, opts: {
   pool!.delete(e164);
   const now = opts.createdAt ?? world.now();
   const number: PhoneNumber = {
-    ...available, id: opts.id ?? world.nextId(accountId, 'number'), accountId, agentId: null, status: 'active',
-    createdAt: now, updatedAt: now,
+    ...available,
+    id: opts.id ?? world.nextId(accountId, 'number'),
+    accountId,
+    agentId: null,
+    status: 'active',
+    createdAt: now,
+    updatedAt: now,
   };
   if (opts.id) world.reserveId(account.namespace, 'number', opts.id);
   world.store(accountId).numbers.set(number.id, number);
@@ -59,10 +68,19 @@ export function seedNumber(world: World, accountId: string, n: Partial<Available
   const known = pool?.get(n.e164);
   pool?.delete(n.e164);
   const number: PhoneNumber = {
-    e164: n.e164, country: n.country ?? known?.country ?? 'US', type: n.type ?? known?.type ?? 'local',
-    areaCode: n.areaCode ?? known?.areaCode ?? '', locality: n.locality ?? known?.locality ?? null,
-    monthlyCostCents: n.monthlyCostCents ?? known?.monthlyCostCents ?? 200, capabilities: n.capabilities ?? known?.capabilities ?? ['voice', 'sms'],
-    id: n.id, accountId, agentId: null, status: 'active', createdAt: n.createdAt, updatedAt: n.createdAt,
+    e164: n.e164,
+    country: n.country ?? known?.country ?? 'US',
+    type: n.type ?? known?.type ?? 'local',
+    areaCode: n.areaCode ?? known?.areaCode ?? '',
+    locality: n.locality ?? known?.locality ?? null,
+    monthlyCostCents: n.monthlyCostCents ?? known?.monthlyCostCents ?? 200,
+    capabilities: n.capabilities ?? known?.capabilities ?? ['voice', 'sms'],
+    id: n.id,
+    accountId,
+    agentId: null,
+    status: 'active',
+    createdAt: n.createdAt,
+    updatedAt: n.createdAt,
   };
   world.reserveId(account.namespace, 'number', n.id);
   world.store(accountId).numbers.set(number.id, number);
@@ -129,7 +147,12 @@ export function releaseNumber(world: World, number: PhoneNumber): void {
   world.store(number.accountId).numbers.delete(number.id);
   const namespace = world.account(number.accountId).namespace;
   world.inventory.get(namespace)?.set(number.e164, {
-    e164: number.e164, country: number.country, type: number.type, areaCode: number.areaCode, locality: number.locality,
-    monthlyCostCents: number.monthlyCostCents, capabilities: number.capabilities,
+    e164: number.e164,
+    country: number.country,
+    type: number.type,
+    areaCode: number.areaCode,
+    locality: number.locality,
+    monthlyCostCents: number.monthlyCostCents,
+    capabilities: number.capabilities,
   });
 }

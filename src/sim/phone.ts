@@ -31,7 +31,36 @@ const COUNTRIES: CountryInfo[] = [
   { code: '91', country: 'IN', language: 'hi', length: 12 },
 ].sort((a, b) => b.code.length - a.code.length);
 
-const CANADA_AREAS = new Set(['204', '236', '250', '289', '306', '343', '403', '416', '418', '437', '438', '450', '506', '514', '519', '587', '604', '613', '647', '705', '709', '778', '780', '807', '819', '867', '902', '905']);
+const CANADA_AREAS = new Set([
+  '204',
+  '236',
+  '250',
+  '289',
+  '306',
+  '343',
+  '403',
+  '416',
+  '418',
+  '437',
+  '438',
+  '450',
+  '506',
+  '514',
+  '519',
+  '587',
+  '604',
+  '613',
+  '647',
+  '705',
+  '709',
+  '778',
+  '780',
+  '807',
+  '819',
+  '867',
+  '902',
+  '905',
+]);
 
 export function countryOf(e164: string): CountryInfo | undefined {
   const digits = e164.replace(/^\+/, '');
@@ -51,12 +80,12 @@ export function normalizeNumber(raw: string, rng: Random): string | undefined {
   const elided = ELIDED.exec(raw);
   if (elided) {
     const known = elided[1];
-    const want = countryOf('+' + known)?.length ?? 11;
-    return '+' + known + rng.digits(Math.max(want - known.length, 1));
+    const want = countryOf(`+${known}`)?.length ?? 11;
+    return `+${known}${rng.digits(Math.max(want - known.length, 1))}`;
   }
   const masked = MASKED.exec(raw);
   if (masked) {
-    const filled = '+' + masked[1] + rng.digits(masked[2].length);
+    const filled = `+${masked[1]}${rng.digits(masked[2].length)}`;
     return E164.test(filled) ? filled : undefined;
   }
   return undefined;

@@ -1,5 +1,5 @@
-import type { World } from './world.js';
 import type { Outcome } from './types.js';
+import type { World } from './world.js';
 
 /**
  * What happens to a dialled call. Like a payment sandbox's test cards, the destination number
@@ -40,9 +40,11 @@ export function validateRule(rule: unknown): string | undefined {
   const unknown = Object.keys(r).filter((k) => !known.includes(k));
   if (unknown.length) return `unknown key(s) ${unknown.join(', ')}; known: ${known.join(', ')}`;
   if (typeof r.outcome !== 'string' || !OUTCOMES.has(r.outcome)) return `outcome must be one of ${[...OUTCOMES].join(', ')}`;
-  if (r.toPrefix !== undefined && (typeof r.toPrefix !== 'string' || !/^\+?[0-9]{0,15}$/.test(r.toPrefix))) return 'toPrefix must be digits, optionally starting with +';
+  if (r.toPrefix !== undefined && (typeof r.toPrefix !== 'string' || !/^\+?[0-9]{0,15}$/.test(r.toPrefix)))
+    return 'toPrefix must be digits, optionally starting with +';
   for (const k of ['durationSec', 'ringSec'] as const) {
-    if (r[k] !== undefined && (typeof r[k] !== 'number' || (r[k] as number) < 0 || (r[k] as number) > 86_400)) return `${k} must be a number of seconds from 0 to 86400`;
+    if (r[k] !== undefined && (typeof r[k] !== 'number' || (r[k] as number) < 0 || (r[k] as number) > 86_400))
+      return `${k} must be a number of seconds from 0 to 86400`;
   }
   for (const k of ['agentId', 'accountId', 'conversationId'] as const) {
     if (r[k] !== undefined && typeof r[k] !== 'string') return `${k} must be a string`;

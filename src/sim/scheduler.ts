@@ -1,4 +1,4 @@
-import { Clock, RealClock, VirtualClock } from './clock.js';
+import { type Clock, RealClock, VirtualClock } from './clock.js';
 
 export type Action = () => void | Promise<unknown>;
 
@@ -78,7 +78,10 @@ export class Scheduler {
 
   /** Work started outside a task (a first webhook attempt) that `advance` must also wait for. */
   track<T>(p: Promise<T>): Promise<T> {
-    const settled = p.then(() => undefined, () => undefined);
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
     this.inflight.add(settled);
     void settled.finally(() => this.inflight.delete(settled));
     return p;

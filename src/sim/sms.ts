@@ -9,13 +9,24 @@ function conversationFor(world: World, accountId: string, number: string, contac
   const store = world.store(accountId);
   for (const c of store.smsConversations.values()) if (c.number === number && c.contact === contact) return c;
   const conv: SmsConversation = {
-    id: world.nextId(accountId, 'conversation'), accountId, contact, number, lastMessage: '', messageCount: 0, updatedAt: at,
+    id: world.nextId(accountId, 'conversation'),
+    accountId,
+    contact,
+    number,
+    lastMessage: '',
+    messageCount: 0,
+    updatedAt: at,
   };
   store.smsConversations.set(conv.id, conv);
   return conv;
 }
 
-function record(world: World, accountId: string, m: Omit<SmsMessage, 'id' | 'conversationId' | 'accountId'>, opts: { id?: string; conversationId?: string } = {}): SmsMessage {
+function record(
+  world: World,
+  accountId: string,
+  m: Omit<SmsMessage, 'id' | 'conversationId' | 'accountId'>,
+  opts: { id?: string; conversationId?: string } = {},
+): SmsMessage {
   const number = m.direction === 'outbound' ? m.from : m.to;
   const contact = m.direction === 'outbound' ? m.to : m.from;
   const store = world.store(accountId);
@@ -39,8 +50,21 @@ export function sendSms(world: World, accountId: string, input: { from: string; 
   if (!isE164(input.to)) throw invalid('to', 'format', 'to must be an E.164 phone number');
   const msg = record(world, accountId, { direction: 'outbound', from: input.from, to: input.to, body: input.body, status: 'queued', createdAt: world.now() });
   chargeSms(world, accountId, 'outbound');
-  world.scheduler.after(world.timings.smsSentMs, () => { msg.status = 'sent'; world.bus.emit({ type: 'sms.sent', at: world.now(), accountId, message: msg }); }, `sms ${msg.id}`);
-  world.scheduler.after(world.timings.smsDeliveredMs, () => { msg.status = 'delivered'; }, `sms ${msg.id}`);
+  world.scheduler.after(
+    world.timings.smsSentMs,
+    () => {
+      msg.status = 'sent';
+      world.bus.emit({ type: 'sms.sent', at: world.now(), accountId, message: msg });
+    },
+    `sms ${msg.id}`,
+  );
+  world.scheduler.after(
+    world.timings.smsDeliveredMs,
+    () => {
+      msg.status = 'delivered';
+    },
+    `sms ${msg.id}`,
+  );
   return msg;
 }
 
@@ -52,7 +76,11 @@ export function receiveSms(world: World, accountId: string, input: { from: strin
 }
 
 /** For fixtures: a message as it stood, with its given ids and time. */
-export function seedSms(world: World, accountId: string, m: Omit<SmsMessage, 'id' | 'conversationId' | 'accountId'> & { id: string; conversationId: string }): SmsMessage {
+export function seedSms(
+  world: World,
+  accountId: string,
+  m: Omit<SmsMessage, 'id' | 'conversationId' | 'accountId'> & { id: string; conversationId: string },
+): SmsMessage {
   return record(world, accountId, m, { id: m.id, conversationId: m.conversationId });
 }
 

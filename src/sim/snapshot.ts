@@ -60,16 +60,21 @@ export function checkWorldSnapshot(s: any, namespaces: string[]): string | undef
   for (const [id, st] of Object.entries<any>(s.stores)) {
     if (!ids.has(id)) return `world.stores.${id} belongs to no account`;
     for (const k of STORE_KEYS) if (!Array.isArray(st?.[k])) return `world.stores.${id}.${k} must be an array`;
-    for (const [i, c] of st.calls.entries()) if (!c || typeof c.id !== 'string' || !c.plan || !Array.isArray(c.timeline)) return `world.stores.${id}.calls[${i}] is not a call`;
+    for (const [i, c] of st.calls.entries())
+      if (!c || typeof c.id !== 'string' || !c.plan || !Array.isArray(c.timeline)) return `world.stores.${id}.calls[${i}] is not a call`;
   }
-  for (const [i, x] of s.sessions.entries()) if (!x || typeof x.token !== 'string' || !ids.has(x.accountId)) return `world.sessions[${i}] must name a token and a known account`;
-  for (const [i, u] of s.users.entries()) if (!u || typeof u.id !== 'string' || !Array.isArray(u.accountIds)) return `world.users[${i}] needs id and accountIds`;
+  for (const [i, x] of s.sessions.entries())
+    if (!x || typeof x.token !== 'string' || !ids.has(x.accountId)) return `world.sessions[${i}] must name a token and a known account`;
+  for (const [i, u] of s.users.entries())
+    if (!u || typeof u.id !== 'string' || !Array.isArray(u.accountIds)) return `world.users[${i}] needs id and accountIds`;
   for (const [ns, list] of Object.entries<any>(s.inventory)) {
     if (!Array.isArray(list) || list.some((n) => !n || typeof n.e164 !== 'string')) return `world.inventory.${ns} must be an array of numbers`;
   }
-  if (!s.counters || typeof s.counters !== 'object' || Object.values(s.counters).some((v) => !Number.isInteger(v))) return 'world.counters must map names to integers';
+  if (!s.counters || typeof s.counters !== 'object' || Object.values(s.counters).some((v) => !Number.isInteger(v)))
+    return 'world.counters must map names to integers';
   for (const [id, st] of Object.entries<any>(s.stores)) {
-    for (const k of STORE_KEYS) if (st[k].some((x: any) => !x || typeof x !== 'object' || typeof x.id !== 'string')) return `world.stores.${id}.${k} must hold records with string ids`;
+    for (const k of STORE_KEYS)
+      if (st[k].some((x: any) => !x || typeof x !== 'object' || typeof x.id !== 'string')) return `world.stores.${id}.${k} must hold records with string ids`;
   }
   return undefined;
 }
@@ -95,7 +100,13 @@ export function restoreWorld(world: World, s: WorldSnapshot): void {
       if (call.liveControlled && !['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(call.status)) {
         const answered = call.status === 'in-progress';
         call.liveControlled = false;
-        call.plan = { ...call.plan, endAt: s.now, final: answered ? 'completed' : 'canceled', reason: answered ? 'hangup' : 'canceled', answeredAt: answered ? call.plan.answeredAt : null };
+        call.plan = {
+          ...call.plan,
+          endAt: s.now,
+          final: answered ? 'completed' : 'canceled',
+          reason: answered ? 'hangup' : 'canceled',
+          answeredAt: answered ? call.plan.answeredAt : null,
+        };
       }
     }
   }
@@ -111,11 +122,32 @@ function rearmPendingWork(world: World): void {
   const t = world.timings;
   for (const store of world.stores.values()) {
     for (const m of store.smsMessages.values()) {
-      if (m.status === 'queued') world.scheduler.at(m.createdAt + t.smsSentMs, () => { m.status = 'sent'; }, `sms ${m.id}`);
-      if (m.status === 'queued' || m.status === 'sent') world.scheduler.at(m.createdAt + t.smsDeliveredMs, () => { m.status = 'delivered'; }, `sms ${m.id}`);
+      if (m.status === 'queued')
+        world.scheduler.at(
+          m.createdAt + t.smsSentMs,
+          () => {
+            m.status = 'sent';
+          },
+          `sms ${m.id}`,
+        );
+      if (m.status === 'queued' || m.status === 'sent')
+        world.scheduler.at(
+          m.createdAt + t.smsDeliveredMs,
+          () => {
+            m.status = 'delivered';
+          },
+          `sms ${m.id}`,
+        );
     }
     for (const d of store.knowledge.values()) {
-      if (d.status === 'processing') world.scheduler.at(d.createdAt + t.knowledgeMs, () => { d.status = 'ready'; }, `knowledge ${d.id}`);
+      if (d.status === 'processing')
+        world.scheduler.at(
+          d.createdAt + t.knowledgeMs,
+          () => {
+            d.status = 'ready';
+          },
+          `knowledge ${d.id}`,
+        );
     }
   }
 }

@@ -1,12 +1,10 @@
-import { Clock, VirtualClock } from './clock.js';
+import { type Clock, VirtualClock } from './clock.js';
 import type { ConversationLibrary } from './conversations.js';
 import { EventBus } from './events.js';
 import { Random } from './random.js';
-import { Scheduler } from './scheduler.js';
 import type { ScenarioRule } from './scenarios.js';
-import type {
-  Account, Agent, AvailableNumber, Call, Campaign, KnowledgeDoc, PhoneNumber, Session, SmsConversation, SmsMessage, User,
-} from './types.js';
+import { Scheduler } from './scheduler.js';
+import type { Account, Agent, AvailableNumber, Call, Campaign, KnowledgeDoc, PhoneNumber, Session, SmsConversation, SmsMessage, User } from './types.js';
 
 /** Everything one account owns: handlers start by picking the caller's store. */
 export interface AccountStore {
@@ -135,8 +133,13 @@ export class World {
     let s = this.stores.get(accountId);
     if (!s) {
       s = {
-        agents: new Map(), numbers: new Map(), calls: new Map(), campaigns: new Map(),
-        smsConversations: new Map(), smsMessages: new Map(), knowledge: new Map(),
+        agents: new Map(),
+        numbers: new Map(),
+        calls: new Map(),
+        campaigns: new Map(),
+        smsConversations: new Map(),
+        smsMessages: new Map(),
+        knowledge: new Map(),
       };
       this.stores.set(accountId, s);
     }
@@ -152,7 +155,7 @@ export class World {
   /** The next id of `kind` in an account's id scheme; int ids are unique per namespace. */
   nextId(accountId: string, kind: string): string {
     const account = this.account(accountId);
-    const scheme = account.idScheme[kind] ?? { style: 'hex', prefix: kind.slice(0, 3) + '_', length: 8 };
+    const scheme = account.idScheme[kind] ?? { style: 'hex', prefix: `${kind.slice(0, 3)}_`, length: 8 };
     if (scheme.style === 'int') {
       const key = `${account.namespace}:${kind}`;
       const next = Math.max(this.counters[key] ?? scheme.start, scheme.start);
@@ -168,7 +171,19 @@ export class World {
   private idTaken(kind: string, id: string): boolean {
     if (kind === 'call') return this.callIndex.has(id);
     for (const s of this.stores.values()) {
-      const map = (s as unknown as Record<string, Map<string, unknown>>)[kind === 'agent' ? 'agents' : kind === 'number' ? 'numbers' : kind === 'campaign' ? 'campaigns' : kind === 'sms' ? 'smsMessages' : kind === 'conversation' ? 'smsConversations' : 'knowledge'];
+      const map = (s as unknown as Record<string, Map<string, unknown>>)[
+        kind === 'agent'
+          ? 'agents'
+          : kind === 'number'
+            ? 'numbers'
+            : kind === 'campaign'
+              ? 'campaigns'
+              : kind === 'sms'
+                ? 'smsMessages'
+                : kind === 'conversation'
+                  ? 'smsConversations'
+                  : 'knowledge'
+      ];
       if (map?.has(id)) return true;
     }
     return false;

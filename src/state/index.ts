@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Callsim } from '../app.js';
-import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, checkWorldSnapshot, restoreWorld, snapshotWorld } from '../sim/snapshot.js';
+import { checkWorldSnapshot, restoreWorld, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, snapshotWorld } from '../sim/snapshot.js';
 import type { Subscription } from '../webhooks/subscriptions.js';
 
 export function snapshot(sim: Callsim) {
@@ -21,7 +21,10 @@ export function restore(sim: Callsim, s: any): string | undefined {
   if (!s || typeof s !== 'object' || Array.isArray(s)) return 'A snapshot is a JSON object from GET /__sim/state';
   if (s.format !== SNAPSHOT_FORMAT) return `format must be "${SNAPSHOT_FORMAT}"`;
   if (s.version !== SNAPSHOT_VERSION) return `version ${JSON.stringify(s.version)} is not supported; this callsim reads version ${SNAPSHOT_VERSION}`;
-  const problem = checkWorldSnapshot(s.world, sim.runtimes.map((r) => r.adapter.name));
+  const problem = checkWorldSnapshot(
+    s.world,
+    sim.runtimes.map((r) => r.adapter.name),
+  );
   if (problem) return problem;
   if (!Array.isArray(s.subscriptions) || s.subscriptions.some((x: Subscription) => !x || typeof x.id !== 'string' || typeof x.url !== 'string')) {
     return 'subscriptions must be an array of subscriptions';

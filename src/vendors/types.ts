@@ -1,13 +1,24 @@
+import type { OperationDef } from '../contract/spec.js';
+import type { SimRequest, SimResponse, Violation } from '../contract/types.js';
 import type { SimEvent } from '../sim/events.js';
 import type { Account, Session } from '../sim/types.js';
 import type { World } from '../sim/world.js';
-import type { OperationDef } from '../contract/spec.js';
-import type { SimRequest, SimResponse, Violation } from '../contract/types.js';
 
 export type ApiErrorKind =
-  | 'unauthorized' | 'forbidden' | 'not_found' | 'route_not_found' | 'method_not_allowed' | 'malformed_json'
-  | 'validation' | 'conflict' | 'payload_too_large' | 'unsupported_media_type' | 'rate_limited'
-  | 'upstream' | 'internal' | 'fault';
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'route_not_found'
+  | 'method_not_allowed'
+  | 'malformed_json'
+  | 'validation'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'upstream'
+  | 'internal'
+  | 'fault';
 
 /** Everything a vendor needs to write one of its error answers. */
 export interface ApiError {
@@ -28,7 +39,13 @@ export interface Services {
   baseUrl(): string;
   /** Webhook subscriptions (Calleague's API registers them). */
   webhooks: {
-    subscribe(input: { vendor: string; accountId: string; url: string; events?: string[] }): { id: string; secret: string; url: string; events: string[] | null; createdAt: number };
+    subscribe(input: { vendor: string; accountId: string; url: string; events?: string[] }): {
+      id: string;
+      secret: string;
+      url: string;
+      events: string[] | null;
+      createdAt: number;
+    };
     list(vendor: string, accountId: string): Array<{ id: string; url: string; events: string[] | null; createdAt: number }>;
     remove(vendor: string, accountId: string, id: string): boolean;
   };

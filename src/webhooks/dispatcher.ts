@@ -1,12 +1,12 @@
-import { Random } from '../sim/random.js';
-import type { SimEvent } from '../sim/events.js';
-import type { World } from '../sim/world.js';
 import type { VendorRuntime } from '../pipeline/index.js';
+import type { SimEvent } from '../sim/events.js';
+import { Random } from '../sim/random.js';
+import type { World } from '../sim/world.js';
 import type { Services } from '../vendors/types.js';
+import { PostError, postJson } from './post.js';
+import { Semaphore } from './semaphore.js';
 import { CALLSIM_SIGNATURE_HEADER, callsimSignature } from './signing.js';
 import type { Subscription, SubscriptionStore } from './subscriptions.js';
-import { Semaphore } from './semaphore.js';
-import { PostError, postJson } from './post.js';
 
 /** 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: then the delivery is marked failed, never dropped. */
 export const DEFAULT_RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
@@ -101,8 +101,19 @@ export class WebhookDispatcher {
   private enqueue(sub: Subscription, event: string, body: string, orderKey: string, redeliveryOf: string | null): Delivery {
     const world = this.world();
     const d: Delivery = {
-      id: `whd_${String(++this.seq).padStart(6, '0')}`, subscriptionId: sub.id, vendor: sub.vendor, accountId: sub.accountId === '*' ? '' : sub.accountId,
-      event, url: sub.url, body, orderKey, state: 'pending', attempts: [], nextAttemptAt: world.now(), createdAt: world.now(), redeliveryOf,
+      id: `whd_${String(++this.seq).padStart(6, '0')}`,
+      subscriptionId: sub.id,
+      vendor: sub.vendor,
+      accountId: sub.accountId === '*' ? '' : sub.accountId,
+      event,
+      url: sub.url,
+      body,
+      orderKey,
+      state: 'pending',
+      attempts: [],
+      nextAttemptAt: world.now(),
+      createdAt: world.now(),
+      redeliveryOf,
     };
     this.deliveries.set(d.id, d);
     this.trimLog();
@@ -140,10 +151,19 @@ export class WebhookDispatcher {
       const ts = Math.floor(Date.now() / 1000);
       const secret = sub?.secret ?? '';
       const signature = runtime?.adapter.signatureHeaders?.(d.body, secret, ts) ?? { [CALLSIM_SIGNATURE_HEADER]: callsimSignature(d.body, secret, ts) };
-      status = await postJson(d.url, {
-        'content-type': 'application/json', 'user-agent': 'callsim-webhooks/0.1', 'x-callsim-event': d.event,
-        'x-callsim-delivery': d.id, 'x-callsim-attempt': String(n), ...signature,
-      }, d.body, this.opts.timeoutMs);
+      status = await postJson(
+        d.url,
+        {
+          'content-type': 'application/json',
+          'user-agent': 'callsim-webhooks/0.1',
+          'x-callsim-event': d.event,
+          'x-callsim-delivery': d.id,
+          'x-callsim-attempt': String(n),
+          ...signature,
+        },
+        d.body,
+        this.opts.timeoutMs,
+      );
       if (status < 200 || status >= 300) error = status >= 300 && status < 400 ? `redirect ${status} not followed` : `HTTP ${status}`;
     } catch (err) {
       error = err instanceof PostError ? err.reason : String((err as Error)?.message ?? err);

@@ -43,11 +43,20 @@ export function postJson(url: string, headers: Record<string, string>, body: str
       clearTimeout(timer);
       if (err instanceof PostError) return reject(err);
       const reasons: Record<string, string> = {
-        ECONNREFUSED: 'connection refused', ENOTFOUND: 'DNS lookup failed', EAI_AGAIN: 'DNS lookup failed',
-        ECONNRESET: 'connection closed by receiver', EPIPE: 'connection closed by receiver', ETIMEDOUT: 'connection timed out',
-        EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable',
+        ECONNREFUSED: 'connection refused',
+        ENOTFOUND: 'DNS lookup failed',
+        EAI_AGAIN: 'DNS lookup failed',
+        ECONNRESET: 'connection closed by receiver',
+        EPIPE: 'connection closed by receiver',
+        ETIMEDOUT: 'connection timed out',
+        EHOSTUNREACH: 'host unreachable',
+        ENETUNREACH: 'network unreachable',
       };
-      reject(new PostError(reasons[err.code ?? ''] ?? (err.message === 'socket hang up' ? 'connection closed by receiver' : `${err.code ?? 'error'}: ${err.message}`)));
+      reject(
+        new PostError(
+          reasons[err.code ?? ''] ?? (err.message === 'socket hang up' ? 'connection closed by receiver' : `${err.code ?? 'error'}: ${err.message}`),
+        ),
+      );
     });
     req.end(body);
   });

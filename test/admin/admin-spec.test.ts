@@ -7,21 +7,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { parse } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { Router } from '../../src/contract/router.js';
 import { deref, loadSpec, resolvePointer } from '../../src/contract/spec.js';
 import { ContractValidator } from '../../src/contract/validator.js';
-import { Router } from '../../src/contract/router.js';
+import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { startTestSim, T0, type TestSim } from '../helpers/sim.js';
-import { startReceiver, type Receiver } from '../helpers/receiver.js';
 
 const SPEC_FILE = fileURLToPath(new URL('../../specs/admin.yaml', import.meta.url));
 const spec = loadSpec(SPEC_FILE, 'admin');
 const validator = new ContractValidator(spec);
 const router = new Router(spec.operations);
 /** An address of this host that is not loopback, to be a "remote" admin client. */
-const EXTERNAL_IP = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+const EXTERNAL_IP = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
 /** CallGeni.us runs unless CALLSIM_TEST_VENDORS leaves it out. */
 const CALLGENIUS = !process.env.CALLSIM_TEST_VENDORS || process.env.CALLSIM_TEST_VENDORS.split(',').includes('callgenius');
 
@@ -41,8 +43,7 @@ interface CallOpts {
   invalid?: boolean;
 }
 
-const statusKey = (responses: Record<string, unknown>, status: number) =>
-  [String(status), `${String(status)[0]}XX`, 'default'].find((k) => k in responses);
+const statusKey = (responses: Record<string, unknown>, status: number) => [String(status), `${String(status)[0]}XX`, 'default'].find((k) => k in responses);
 
 /**
  * A request meant to be good must match the document; one the server refuses as malformed
@@ -112,7 +113,11 @@ const admin = (method: string, path: string, o: CallOpts = {}) => send(sim.url, 
 
 const DEFAULT_CONFIG = {
   media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300 },
-  faults: [], scenarios: [], strict: false, journalSize: 1000, webhookTimeoutMs: 5000,
+  faults: [],
+  scenarios: [],
+  strict: false,
+  journalSize: 1000,
+  webhookTimeoutMs: 5000,
 };
 
 beforeAll(async () => {
@@ -169,11 +174,12 @@ describe('the document', () => {
     expect(problems).toEqual([]);
   });
 
-  it('loads the same operations as Prism\'s loader', async () => {
+  it("loads the same operations as Prism's loader", async () => {
     const { getHttpOperationsFromSpec } = await import('@stoplight/prism-http');
     const prism = await getHttpOperationsFromSpec(parse(readFileSync(SPEC_FILE, 'utf8')));
-    expect(prism.map((o) => `${o.method.toUpperCase()} ${o.path} ${o.iid}`).sort())
-      .toEqual(spec.operations.map((o) => `${o.method} ${o.template} ${o.operationId}`).sort());
+    expect(prism.map((o) => `${o.method.toUpperCase()} ${o.path} ${o.iid}`).sort()).toEqual(
+      spec.operations.map((o) => `${o.method} ${o.template} ${o.operationId}`).sort(),
+    );
   });
 });
 
@@ -309,7 +315,9 @@ describe('journal', () => {
     expect(all.status).toBe(200);
     expect(all.body.total).toBe(3);
     expect(all.body.data.map((e: any) => [e.vendor, e.operationId, e.status])).toEqual([
-      ['jagcall', 'listAgents', 200], ['jagcall', 'createCall', 422], ['callingbox', 'listAgents', 200],
+      ['jagcall', 'listAgents', 200],
+      ['jagcall', 'createCall', 422],
+      ['callingbox', 'listAgents', 200],
     ]);
     expect(all.body.data[1].violations).toContainEqual(expect.objectContaining({ location: 'body', field: 'to', rule: 'required' }));
     expect(all.body.data[0].id).toBeLessThan(all.body.data[2].id);
@@ -347,7 +355,9 @@ describe('webhooks', () => {
   });
 
   it('subscribes, logs deliveries with filters, shows one, redelivers and unsubscribes', async () => {
-    const sub = await admin('POST', '/__sim/webhooks/subscriptions', { body: { vendor: 'jagcall', url: receiver.url, events: ['call.ended', 'call.started'] } });
+    const sub = await admin('POST', '/__sim/webhooks/subscriptions', {
+      body: { vendor: 'jagcall', url: receiver.url, events: ['call.ended', 'call.started'] },
+    });
     expect(sub.status).toBe(201);
     expect(sub.body).toMatchObject({ vendor: 'jagcall', account: 'jc_org_demo', url: receiver.url, events: ['call.ended', 'call.started'] });
     expect(sub.body.secret).toMatch(/^whsec_/);
@@ -357,7 +367,10 @@ describe('webhooks', () => {
 
     const list = await admin('GET', '/__sim/webhooks/subscriptions');
     expect(list.status).toBe(200);
-    expect(list.body.data.map((s: any) => [s.id, s.source])).toEqual([[sub.body.id, 'admin'], [everyAccount.body.id, 'admin']]);
+    expect(list.body.data.map((s: any) => [s.id, s.source])).toEqual([
+      [sub.body.id, 'admin'],
+      [everyAccount.body.id, 'admin'],
+    ]);
     expect(list.body.data[0].secret).toBeUndefined();
 
     const call = await sim.api('jagcall', 'POST', '/v1/calls', { body: { agent_id: 'agt_xxx', to: '+14155559876' } });
@@ -456,7 +469,9 @@ describe('config', () => {
       body: {
         rateLimits: { callingbox: { requests: 2, perSec: 60 } },
         scenarios: [{ toPrefix: '+1555', outcome: 'busy' }],
-        strict: true, journalSize: 50, webhookTimeoutMs: 2000,
+        strict: true,
+        journalSize: 50,
+        webhookTimeoutMs: 2000,
       },
     });
     expect(r.status).toBe(200);
@@ -575,7 +590,10 @@ describe('calls', () => {
     expect(all.status).toBe(200);
     expect(all.body.total).toBe(all.body.data.length);
     const running = (await admin('GET', '/__sim/health')).body.vendors as string[];
-    expect(running.every((v) => all.body.data.some((c: any) => c.vendor === v)), 'every vendor has fixture calls').toBe(true);
+    expect(
+      running.every((v) => all.body.data.some((c: any) => c.vendor === v)),
+      'every vendor has fixture calls',
+    ).toBe(true);
     const created = all.body.data.map((c: any) => Date.parse(c.created_at));
     expect(created).toEqual([...created].sort((a, b) => b - a));
 
@@ -592,7 +610,14 @@ describe('calls', () => {
   it('GET /calls/{id} gives the neutral detail, 404 for an unknown call', async () => {
     const r = await admin('GET', '/__sim/calls/call_xxx');
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ id: 'call_xxx', vendor: 'jagcall', account: 'jc_org_demo', status: 'completed', transcript_ready: true, recording_ready: true });
+    expect(r.body).toMatchObject({
+      id: 'call_xxx',
+      vendor: 'jagcall',
+      account: 'jc_org_demo',
+      status: 'completed',
+      transcript_ready: true,
+      recording_ready: true,
+    });
     expect(r.body.transcript.length).toBeGreaterThan(0);
     expect(r.body.metadata).toEqual({ lead_id: 'lead_123' });
     expect(r.body.recording_url).toContain('/__sim/recordings/jagcall/call_xxx.wav?expires=');
@@ -604,7 +629,14 @@ describe('calls', () => {
   it('POST /calls starts a call that runs its course; hangup ends a live one', async () => {
     const r = await admin('POST', '/__sim/calls', { body: { vendor: 'jagcall', to: '+14155559876', metadata: { lead_id: 'lead_42' } } });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ vendor: 'jagcall', account: 'jc_org_demo', agent_id: 'agt_xxx', direction: 'outbound', status: 'queued', to: '+14155559876' });
+    expect(r.body).toMatchObject({
+      vendor: 'jagcall',
+      account: 'jc_org_demo',
+      agent_id: 'agt_xxx',
+      direction: 'outbound',
+      status: 'queued',
+      to: '+14155559876',
+    });
     // The vendor API sees it too.
     expect((await sim.api('jagcall', 'GET', `/v1/calls/${r.body.id}`)).status).toBe(200);
     await admin('POST', '/__sim/clock/advance', { body: { ms: 10_000 } });
@@ -617,7 +649,9 @@ describe('calls', () => {
     expect(again.body.error.code).toBe('conflict');
     expect((await admin('POST', '/__sim/calls/call_nope/hangup')).status).toBe(404);
 
-    const voicemail = await admin('POST', '/__sim/calls', { body: { vendor: 'callingbox', account: 'sk_test_demo', agent_id: 'agent_3f9a1c2b7d4e', to: '+15005550004' } });
+    const voicemail = await admin('POST', '/__sim/calls', {
+      body: { vendor: 'callingbox', account: 'sk_test_demo', agent_id: 'agent_3f9a1c2b7d4e', to: '+15005550004' },
+    });
     expect(voicemail.status).toBe(201);
     await admin('POST', '/__sim/clock/advance', { body: { ms: 300_000 } });
     const done = await admin('GET', `/__sim/calls/${voicemail.body.id}`);
@@ -649,7 +683,12 @@ describe('inbound traffic', () => {
     const seen = await sim.api('jagcall', 'GET', `/v1/calls/${r.body.call.id}`);
     expect(seen.status).toBe(200);
     await admin('POST', '/__sim/clock/advance', { body: { ms: 300_000 } });
-    expect((await admin('GET', `/__sim/calls/${r.body.call.id}`)).body).toMatchObject({ direction: 'inbound', status: 'completed', from: '+14155559876', to: '+14155551234' });
+    expect((await admin('GET', `/__sim/calls/${r.body.call.id}`)).body).toMatchObject({
+      direction: 'inbound',
+      status: 'completed',
+      from: '+14155559876',
+      to: '+14155551234',
+    });
 
     const unknown = await admin('POST', '/__sim/inbound-call', { body: { vendor: 'jagcall', to: '+14155550000', from: '+14155559876' } });
     expect(unknown.status).toBe(404);
@@ -684,10 +723,16 @@ describe('inbound traffic', () => {
     }
   });
 
-  it('POST /inbound-sms lands in the owning account\'s conversation; an unknown number is 404', async () => {
-    const r = await admin('POST', '/__sim/inbound-sms', { body: { vendor: 'jagcall', to: '+14155551234', from: '+14155559876', body: 'Can we move it to 3pm?' } });
+  it("POST /inbound-sms lands in the owning account's conversation; an unknown number is 404", async () => {
+    const r = await admin('POST', '/__sim/inbound-sms', {
+      body: { vendor: 'jagcall', to: '+14155551234', from: '+14155559876', body: 'Can we move it to 3pm?' },
+    });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ vendor: 'jagcall', account: 'jc_org_demo', message: { conversation_id: 'conv_xxx', direction: 'inbound', body: 'Can we move it to 3pm?' } });
+    expect(r.body).toMatchObject({
+      vendor: 'jagcall',
+      account: 'jc_org_demo',
+      message: { conversation_id: 'conv_xxx', direction: 'inbound', body: 'Can we move it to 3pm?' },
+    });
     const messages = await sim.api('jagcall', 'GET', '/v1/sms/conversations/conv_xxx/messages?per_page=100');
     expect(messages.body.data.map((m: any) => m.id)).toContain(r.body.message.id);
 
@@ -777,7 +822,7 @@ describe('media', () => {
     expect(r.body).toMatchObject({ data: [], total: 0 });
   });
 
-  it('GET and PUT /calls/{id}/media read and set one call\'s audio conditions', async () => {
+  it("GET and PUT /calls/{id}/media read and set one call's audio conditions", async () => {
     const before = await admin('GET', '/__sim/calls/call_xxx/media');
     expect(before.status).toBe(200);
     expect(before.body).toMatchObject({ callId: 'call_xxx', vendor: 'jagcall', streamed: false, conditions: { latencyMs: 0 } });
@@ -840,7 +885,10 @@ describe('transport-level answers', () => {
     expect(plain.status).toBe(200);
     const charset = await admin('POST', '/__sim/inbound-sms', { raw: '{}', headers: { 'content-type': 'application/json; charset=koi8-r' } });
     expect(charset.status).toBe(415);
-    const huge = await admin('PUT', '/__sim/state', { raw: JSON.stringify({ pad: 'x'.repeat(17 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
+    const huge = await admin('PUT', '/__sim/state', {
+      raw: JSON.stringify({ pad: 'x'.repeat(17 * 1024 * 1024) }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('payload_too_large');
   });
@@ -898,7 +946,8 @@ describe('every documented path is served', () => {
         const ac = new AbortController();
         const hasBody = op.method === 'POST' || op.method === 'PUT';
         const r = await fetch(served.url + path, {
-          method: op.method, signal: ac.signal,
+          method: op.method,
+          signal: ac.signal,
           headers: hasBody ? { 'content-type': 'application/json' } : {},
           body: hasBody ? '{}' : undefined,
         });

@@ -15,7 +15,7 @@ const someoneElsesKey = (vendor: string) => (vendor === 'jagcall' ? 'sk_test_dem
 describe.each(probes)('$vendor conformance', (p) => {
   const api = (method: string, path: string, o: Parameters<TestSim['api']>[3] = {}) => sim.api(p.vendor, method, path, o);
 
-  it('answers 401 in its own shape without a key, with a wrong key, and with another vendor\'s key', async () => {
+  it("answers 401 in its own shape without a key, with a wrong key, and with another vendor's key", async () => {
     for (const key of [null, 'nope_123', someoneElsesKey(p.vendor)]) {
       const r = await api('GET', p.list, { key });
       expect(r.status, `key ${key}`).toBe(401);
@@ -25,7 +25,7 @@ describe.each(probes)('$vendor conformance', (p) => {
     expect(basic.status).toBe(401);
   });
 
-  it('keeps accounts apart: another account\'s id is 404, and its list shows none of the demo records', async () => {
+  it("keeps accounts apart: another account's id is 404, and its list shows none of the demo records", async () => {
     expect((await api('GET', p.own)).status).toBe(200);
     const foreign = await api('GET', p.foreign);
     expect(foreign.status).toBe(404);
@@ -58,10 +58,16 @@ describe.each(probes)('$vendor conformance', (p) => {
     const text = await api('POST', p.create.path, { raw: 'to=+1415', headers: { 'content-type': 'text/plain' } });
     expect(text.status).toBe(415);
     expect(p.isError(text.body)).toBe(true);
-    const huge = await api('POST', p.create.path, { raw: JSON.stringify({ ...p.create.body, pad: 'x'.repeat(1_100_000) }), headers: { 'content-type': 'application/json' } });
+    const huge = await api('POST', p.create.path, {
+      raw: JSON.stringify({ ...p.create.body, pad: 'x'.repeat(1_100_000) }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(huge.status).toBe(413);
     expect(p.isError(huge.body)).toBe(true);
-    const proto = await api('POST', p.create.path, { raw: `{"__proto__": {"polluted": true}, ${JSON.stringify(p.create.body).slice(1)}`, headers: { 'content-type': 'application/json' } });
+    const proto = await api('POST', p.create.path, {
+      raw: `{"__proto__": {"polluted": true}, ${JSON.stringify(p.create.body).slice(1)}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(proto.status).toBeGreaterThanOrEqual(400);
     expect(proto.status).toBeLessThan(500);
     expect(({} as any).polluted).toBeUndefined();

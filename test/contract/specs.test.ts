@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { Callsim, loadRuntimes, missingHandlers } from '../../src/app.js';
 import { SPECS_DIR } from '../../src/fixtures/index.js';
 import { createHttpServer } from '../../src/server.js';
@@ -19,7 +19,7 @@ describe.each(vendors)('$name spec', (adapter) => {
     expect(Object.keys(adapter.handlers).sort()).toEqual(runtime.spec.operations.map((o) => o.operationId).sort());
   });
 
-  it('loads the same operations as Prism\'s loader', async () => {
+  it("loads the same operations as Prism's loader", async () => {
     const { getHttpOperationsFromSpec } = await import('@stoplight/prism-http');
     const doc = parse(readFileSync(join(SPECS_DIR, adapter.specFile), 'utf8'));
     const prism = await getHttpOperationsFromSpec(doc);
@@ -34,7 +34,10 @@ describe.each(vendors)('$name spec', (adapter) => {
       for (const [status, pointer] of Object.entries(op.responses)) {
         if (!pointer) continue;
         const media = pointer.replace(/\/schema$/, '');
-        const node = media.slice(2).split('/').reduce((n: any, p) => n?.[p.replace(/~1/g, '/').replace(/~0/g, '~')], runtime.spec.doc);
+        const node = media
+          .slice(2)
+          .split('/')
+          .reduce((n: any, p) => n?.[p.replace(/~1/g, '/').replace(/~0/g, '~')], runtime.spec.doc);
         const resolved = node?.$ref ? undefined : node;
         for (const [name, ex] of Object.entries<any>(resolved?.examples ?? {})) {
           if (ex?.value === undefined) continue;

@@ -10,7 +10,10 @@ describe('admin edges', () => {
     await sim.admin('PUT', '/config', { scenarios: [{ toPrefix: '+1555', outcome: 'busy' }] });
     const snap = (await sim.admin('GET', '/state')).body;
     const before = (await sim.admin('GET', '/accounts')).body.data.length;
-    for (const world of [{ ...snap.world, inventory: { jagcall: 5 } }, { ...snap.world, users: [null] }]) {
+    for (const world of [
+      { ...snap.world, inventory: { jagcall: 5 } },
+      { ...snap.world, users: [null] },
+    ]) {
       const r = await sim.admin('PUT', '/state', { ...snap, world });
       expect(r.status).toBe(400);
     }

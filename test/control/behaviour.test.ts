@@ -82,7 +82,10 @@ describe('recording links', () => {
     const url = new URL(r.body.recording_url);
     expect((await fetch(url)).status).toBe(200);
     const tampered = new URL(url);
-    tampered.searchParams.set('sig', url.searchParams.get('sig')!.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')));
+    tampered.searchParams.set(
+      'sig',
+      url.searchParams.get('sig')!.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')),
+    );
     expect((await fetch(tampered)).status).toBe(403);
     const longer = new URL(url);
     longer.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 3600));

@@ -5,7 +5,7 @@ let sim: TestSim;
 afterEach(() => sim?.stop());
 
 describe('rate limits on the sim clock', () => {
-  it('answers 429 with Retry-After past the limit, in the vendor\'s shape, and lets through after the window', async () => {
+  it("answers 429 with Retry-After past the limit, in the vendor's shape, and lets through after the window", async () => {
     sim = await startTestSim({ rateLimits: { jagcall: { requests: 5, perSec: 60 } } });
     const codes: number[] = [];
     for (let i = 0; i < 7; i++) codes.push((await sim.api('jagcall', 'GET', '/v1/agents')).status);
@@ -24,7 +24,7 @@ describe('rate limits on the sim clock', () => {
 });
 
 describe('fault injection', () => {
-  it('answers a configured status on a path template, in the vendor\'s error shape', async () => {
+  it("answers a configured status on a path template, in the vendor's error shape", async () => {
     sim = await startTestSim();
     const put = await sim.admin('PUT', '/config', { faults: [{ vendor: 'jagcall', method: 'POST', path: '/v1/calls', status: 503 }] });
     expect(put.status).toBe(200);
@@ -55,14 +55,19 @@ describe('fault injection', () => {
   });
 
   it('adds latency and drops connections', async () => {
-    sim = await startTestSim({ faults: [{ vendor: 'jagcall', path: '/v1/agents', delayMs: 300 }, { vendor: 'jagcall', path: '/v1/billing/balance', drop: true }] });
+    sim = await startTestSim({
+      faults: [
+        { vendor: 'jagcall', path: '/v1/agents', delayMs: 300 },
+        { vendor: 'jagcall', path: '/v1/billing/balance', drop: true },
+      ],
+    });
     const t = Date.now();
     expect((await sim.api('jagcall', 'GET', '/v1/agents')).status).toBe(200);
     expect(Date.now() - t).toBeGreaterThanOrEqual(280);
     await expect(fetch(`${sim.url}/jagcall/v1/billing/balance`, { headers: { authorization: 'Bearer jc_test_demo' } })).rejects.toThrow();
   });
 
-  it('honours Prism\'s Prefer: code=… per request', async () => {
+  it("honours Prism's Prefer: code=… per request", async () => {
     sim = await startTestSim();
     const r = await sim.api('jagcall', 'GET', '/v1/agents', { headers: { prefer: 'code=503' } });
     expect(r.status).toBe(503);
@@ -89,18 +94,23 @@ describe('journal', () => {
     await sim.api('jagcall', 'GET', '/v1/agents');
     await sim.api('jagcall', 'POST', '/v1/calls', { body: { agent_id: 'agt_xxx', to: '12345', colour: 'red' } });
     const all = await sim.admin('GET', '/journal?vendor=jagcall');
-    expect(all.body.data.map((e: any) => [e.operationId, e.status])).toEqual([['listAgents', 200], ['createCall', 422]]);
+    expect(all.body.data.map((e: any) => [e.operationId, e.status])).toEqual([
+      ['listAgents', 200],
+      ['createCall', 422],
+    ]);
     const v = await sim.admin('GET', '/journal/violations');
     expect(v.body.total).toBe(1);
-    expect(v.body.data[0].violations).toEqual(expect.arrayContaining([
-      expect.objectContaining({ field: 'to', rule: 'pattern' }),
-      expect.objectContaining({ field: 'colour', rule: 'additionalProperties' }),
-    ]));
+    expect(v.body.data[0].violations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'to', rule: 'pattern' }),
+        expect.objectContaining({ field: 'colour', rule: 'additionalProperties' }),
+      ]),
+    );
     expect((await sim.admin('GET', '/journal?operation=listAgents')).body.total).toBe(1);
     expect((await sim.admin('GET', '/journal?status=422')).body.total).toBe(1);
   });
 
-  it('with --strict also checks callsim\'s own answers', async () => {
+  it("with --strict also checks callsim's own answers", async () => {
     sim = await startTestSim({ strict: true });
     await sim.api('jagcall', 'GET', '/v1/agents');
     await sim.api('jagcall', 'GET', '/v1/calls/call_xxx/transcript');

@@ -1,7 +1,7 @@
-import { expect } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM = process.env.CALLSIM_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
@@ -13,20 +13,32 @@ export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     const banner = '#'.repeat(78);
-    throw new Error([
-      '', banner,
-      `#  The dashboard tests need Chromium at ${CHROMIUM}, and it is missing.`,
-      '#  Install it:   sudo apt-get update && sudo apt-get install -y chromium',
-      '#  (or point CALLSIM_CHROMIUM at another Chromium binary). .ci/run installs it.',
-      banner, '',
-    ].join('\n'));
+    throw new Error(
+      [
+        '',
+        banner,
+        `#  The dashboard tests need Chromium at ${CHROMIUM}, and it is missing.`,
+        '#  Install it:   sudo apt-get update && sudo apt-get install -y chromium',
+        '#  (or point CALLSIM_CHROMIUM at another Chromium binary). .ci/run installs it.',
+        banner,
+        '',
+      ].join('\n'),
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     // The machine's network is closed; these keep Chromium from trying to reach Google on its own.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -101,7 +113,13 @@ export async function fakeMediaStream(page: Page, frames = 25): Promise<string[]
   await page.routeWebSocket(/\/__sim\/media\//, (ws) => {
     opened.push(ws.url());
     ws.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
-    ws.send(JSON.stringify({ event: 'start', sequenceNumber: '1', start: { streamSid: 'MZtest', tracks: ['inbound', 'outbound'], mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } } }));
+    ws.send(
+      JSON.stringify({
+        event: 'start',
+        sequenceNumber: '1',
+        start: { streamSid: 'MZtest', tracks: ['inbound', 'outbound'], mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } },
+      }),
+    );
     let n = 0;
     const timer = setInterval(() => {
       n++;

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
-import { closeAndCheck, guardedPage, launchChromium, openDashboard, screenshot, type Guarded } from './browser.js';
+import { closeAndCheck, type Guarded, guardedPage, launchChromium, openDashboard, screenshot } from './browser.js';
 
 /** The page's controls, keyboard use, the phone layout, and a server on the real clock. */
 let browser: Browser;
@@ -102,11 +102,15 @@ describe('keyboard, labels, phone', () => {
   it('every control has a label, and a call opens with the keyboard alone', async () => {
     const { page } = g;
     await openDashboard(page, sim.url);
-    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button, meter')].filter((el) => {
-      const labels = (el as HTMLInputElement).labels;
-      const name = el.getAttribute('aria-label') || (labels && labels.length ? labels[0].textContent : '') || (el.tagName === 'BUTTON' ? el.textContent : '');
-      return !name?.trim();
-    }).map((el) => el.outerHTML.slice(0, 80)));
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, textarea, button, meter')]
+        .filter((el) => {
+          const labels = (el as HTMLInputElement).labels;
+          const name = el.getAttribute('aria-label') || (labels?.length ? labels[0].textContent : '') || (el.tagName === 'BUTTON' ? el.textContent : '');
+          return !name?.trim();
+        })
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
     expect(unlabelled).toEqual([]);
 
     await page.keyboard.press('Tab');
@@ -148,7 +152,10 @@ describe('keyboard, labels, phone', () => {
     await screenshot(page, 'dashboard-phone-controls.png');
     await page.getByRole('link', { name: 'Calls' }).click();
     await page.locator('#calls-table tbody tr .badge.s-in-progress').first().waitFor();
-    await page.locator('#calls-table tbody tr', { has: page.locator('.s-in-progress') }).getByRole('link').click();
+    await page
+      .locator('#calls-table tbody tr', { has: page.locator('.s-in-progress') })
+      .getByRole('link')
+      .click();
     await expect.poll(() => page.locator('#transcript li.turn').count()).toBeGreaterThan(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await screenshot(page, 'dashboard-phone-call.png');

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
-import { closeAndCheck, guardedPage, launchChromium, openDashboard, screenshot, type Guarded } from './browser.js';
+import { closeAndCheck, type Guarded, guardedPage, launchChromium, openDashboard, screenshot } from './browser.js';
 
 /**
  * The dashboard in a real headless Chromium against a real callsim (virtual clock): the page must

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestSim, type TestSim } from '../helpers/sim.js';
 import { hubFor } from '../../src/dashboard/hub.js';
+import { startTestSim, type TestSim } from '../helpers/sim.js';
 import { openEvents, type SseClient } from './sse.js';
 
 /** The event stream behind the dashboard: snapshot, then pushed changes, never polled. */
@@ -94,7 +94,9 @@ describe('GET /__sim/events', () => {
     await es.next((e) => e.event === 'snapshot');
     const runtime = sim.running.sim.runtime(VENDOR)!;
     await fetch(`${sim.url}${runtime.adapter.prefix}/v1/calls`, {
-      method: 'POST', headers: { authorization: `Bearer ${runtime.adapter.demoKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ to: 42 }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${runtime.adapter.demoKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ to: 42 }),
     });
     const row = await es.next((e) => e.event === 'journal' && e.data.method === 'POST');
     expect(row.data).toEqual(expect.objectContaining({ vendor: runtime.adapter.name, path: '/v1/calls', status: expect.any(Number) }));

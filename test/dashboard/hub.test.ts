@@ -1,6 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Response } from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Callsim } from '../../src/app.js';
@@ -11,9 +11,17 @@ import { startTestSim, type TestSim } from '../helpers/sim.js';
 /** A stand-in for an express response: records what the hub writes. */
 function fakeRes(buffered = 0) {
   const res = Object.assign(new EventEmitter(), {
-    out: '' as string, ended: false, writableLength: buffered,
-    write(s: string) { res.out += s; return true; },
-    end() { res.ended = true; res.emit('close'); },
+    out: '' as string,
+    ended: false,
+    writableLength: buffered,
+    write(s: string) {
+      res.out += s;
+      return true;
+    },
+    end() {
+      res.ended = true;
+      res.emit('close');
+    },
   });
   return res;
 }

@@ -2,7 +2,7 @@ import alawmulaw from 'alawmulaw';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
-import { closeAndCheck, fakeMediaStream, guardedPage, launchChromium, openDashboard, type Guarded } from './browser.js';
+import { closeAndCheck, fakeMediaStream, type Guarded, guardedPage, launchChromium, openDashboard } from './browser.js';
 
 /**
  * A server on the real clock at speed 1, as `npm start` runs it: the only mode in which callsim
@@ -35,12 +35,14 @@ async function talkingCall(): Promise<string> {
 }
 
 describe('real clock', () => {
-  it('listens live to callsim\'s media stream, the transcript grows, then the recording plays', { timeout: 60_000 }, async () => {
+  it("listens live to callsim's media stream, the transcript grows, then the recording plays", { timeout: 60_000 }, async () => {
     const { page } = g;
     await openDashboard(page, sim.url);
     expect(await page.locator('#clock').textContent()).toMatch(/^real clock · /);
     expect(await page.locator('#clock-virtual').isVisible()).toBe(false);
-    expect(await page.locator('#clock-mode').textContent()).toBe('Real clock at 1× speed. The speed is fixed when callsim starts (--speed); restart it to change.');
+    expect(await page.locator('#clock-mode').textContent()).toBe(
+      'Real clock at 1× speed. The speed is fixed when callsim starts (--speed); restart it to change.',
+    );
 
     const id = await talkingCall();
     await page.getByRole('button', { name: 'Listen live' }).click();

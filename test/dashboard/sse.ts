@@ -38,13 +38,16 @@ export async function openEvents(url: string): Promise<SseClient> {
         const s = decoder.decode(chunk, { stream: true });
         text += s;
         buf += s;
-        let cut;
+        let cut: number;
         while ((cut = buf.indexOf('\n\n')) !== -1) {
           const block = buf.slice(0, cut);
           buf = buf.slice(cut + 2);
           const lines = block.split('\n');
           const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
-          const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = lines
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           if (event && data) events.push({ event, data: JSON.parse(data) });
         }
         check();
@@ -53,11 +56,19 @@ export async function openEvents(url: string): Promise<SseClient> {
       /* aborted by close() */
     }
   })();
-  const wait = (from: number, pred: (e: SseEvent) => boolean, timeoutMs = 5000) => new Promise<SseEvent>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms; got: ${events.map((e) => e.event).join(', ')}`)), timeoutMs);
-    waiters.push({ from, pred, resolve: (e) => { clearTimeout(timer); resolve(e); } });
-    check();
-  });
+  const wait = (from: number, pred: (e: SseEvent) => boolean, timeoutMs = 5000) =>
+    new Promise<SseEvent>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms; got: ${events.map((e) => e.event).join(', ')}`)), timeoutMs);
+      waiters.push({
+        from,
+        pred,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
+      check();
+    });
   return {
     events,
     raw: () => text,

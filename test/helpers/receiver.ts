@@ -24,11 +24,12 @@ export async function startReceiver(behave: Receiver['behave'] = () => 200): Pro
     url: '',
     received,
     behave,
-    close: () => new Promise((resolve) => {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server.js';
 import type { CallsimOptions } from '../../src/config.js';
+import { type RunningServer, startServer } from '../../src/server.js';
 
 export const T0 = Date.parse('2026-01-01T12:00:00.000Z');
 
@@ -15,7 +15,12 @@ export interface TestSim {
   running: RunningServer;
   url: string;
   /** Calls a vendor API; every answer is checked against that vendor's spec. */
-  api(vendor: string, method: string, path: string, opts?: { body?: unknown; raw?: string | Buffer; key?: string | null; headers?: Record<string, string>; skipContract?: boolean }): Promise<ApiResult>;
+  api(
+    vendor: string,
+    method: string,
+    path: string,
+    opts?: { body?: unknown; raw?: string | Buffer; key?: string | null; headers?: Record<string, string>; skipContract?: boolean },
+  ): Promise<ApiResult>;
   admin(method: string, path: string, body?: unknown): Promise<ApiResult>;
   advance(ms: number): Promise<void>;
   reset(): Promise<void>;
@@ -57,9 +62,13 @@ export async function startTestSim(opts: Partial<CallsimOptions> = {}): Promise<
       return res;
     },
     async admin(method, path, body) {
-      return read(await fetch(running.url + '/__sim' + path, {
-        method, headers: body !== undefined ? { 'content-type': 'application/json' } : {}, body: body !== undefined ? JSON.stringify(body) : undefined,
-      }));
+      return read(
+        await fetch(`${running.url}/__sim${path}`, {
+          method,
+          headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+          body: body !== undefined ? JSON.stringify(body) : undefined,
+        }),
+      );
     },
     advance: async (ms) => {
       const r = await sim.admin('POST', '/clock/advance', { ms });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestSim } from '../helpers/sim.js';
+import wavefile from 'wavefile';
+import { encodeMulaw } from '../../src/media/codec.js';
 import { renderRecording } from '../../src/media/recording.js';
 import { frameDb } from '../../src/media/vad.js';
-import { encodeMulaw } from '../../src/media/codec.js';
-import { agentClip, lastIndex, connect, createCall, loud, refused, startMediaSim, wsUrl, type Client } from './helpers.js';
-import wavefile from 'wavefile';
+import type { TestSim } from '../helpers/sim.js';
+import { agentClip, type Client, connect, createCall, lastIndex, loud, refused, startMediaSim, wsUrl } from './helpers.js';
 
 let sim: TestSim;
 beforeAll(async () => {
@@ -14,11 +14,15 @@ afterAll(() => sim.stop());
 
 /** Waits for a burst of callee speech after frame `from`, then for it to go quiet. */
 async function calleeSpeaks(c: Client, from: number, timeoutMs = 8000): Promise<{ start: number; end: number }> {
-  await c.until(() => {
-    const m = c.media('inbound').slice(from);
-    const last = lastIndex(m, loud);
-    return last >= 0 && m.length - last > 15;
-  }, timeoutMs, 'the callee to speak and stop');
+  await c.until(
+    () => {
+      const m = c.media('inbound').slice(from);
+      const last = lastIndex(m, loud);
+      return last >= 0 && m.length - last > 15;
+    },
+    timeoutMs,
+    'the callee to speak and stop',
+  );
   const m = c.media('inbound').slice(from);
   return { start: m.find(loud)!.at, end: m[lastIndex(m, loud)].at };
 }
@@ -62,7 +66,11 @@ describe.concurrent('role=agent', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(call.status).toBe('completed');
     expect(call.endedReason).toBe('hangup');
-    expect(call.turns!.map((t) => [t.speaker, t.text])).toEqual([['callee', 'Hello?'], ['agent', ''], ['callee', 'Sure, one.']]);
+    expect(call.turns!.map((t) => [t.speaker, t.text])).toEqual([
+      ['callee', 'Hello?'],
+      ['agent', ''],
+      ['callee', 'Sure, one.'],
+    ]);
 
     const wav = new wavefile.WaveFile(renderRecording(world(), call));
     const [agent, callee] = wav.getSamples(false, Int16Array) as unknown as Int16Array[];

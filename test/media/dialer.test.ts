@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { TestSim } from '../helpers/sim.js';
-import { agentClip, lastIndex, createCall, loud, startMediaSim, type Received } from './helpers.js';
+import { agentClip, createCall, lastIndex, loud, type Received, startMediaSim } from './helpers.js';
 
 let sim: TestSim;
 let wss: WebSocketServer;
@@ -36,14 +36,18 @@ const until = async <T>(pred: () => T | undefined | false, ms = 5000): Promise<T
 };
 
 describe.concurrent('media_url: callsim dials the agent', () => {
-  it('streams the call to the agent\'s server when it is answered, and takes its audio back', async () => {
+  it("streams the call to the agent's server when it is answered, and takes its audio back", async () => {
     const id = await createCall(sim, '+15555550100', { metadata: { media_url: agentUrl } });
     const agent = await until(() => agents.find((a) => a.got.some((g) => g.msg.event === 'start' && g.msg.start.callSid === id)));
     const start = agent.got.find((g) => g.msg.event === 'start')!.msg;
     expect(agent.got[0].msg.event).toBe('connected');
-    expect(start.start).toEqual(expect.objectContaining({
-      callSid: id, tracks: ['inbound'], customParameters: { callId: id, agentId: 'agt_xxx', from: expect.any(String), to: '+15555550100', direction: 'outbound' },
-    }));
+    expect(start.start).toEqual(
+      expect.objectContaining({
+        callSid: id,
+        tracks: ['inbound'],
+        customParameters: { callId: id, agentId: 'agt_xxx', from: expect.any(String), to: '+15555550100', direction: 'outbound' },
+      }),
+    );
     const inbound = () => agent.got.filter((g) => g.msg.event === 'media');
     await until(() => inbound().filter(loud).length > 5 && inbound().length - lastIndex(inbound(), loud) > 10);
     const clip = agentClip().subarray(0, 4000);
@@ -59,7 +63,7 @@ describe.concurrent('media_url: callsim dials the agent', () => {
     expect(sim.running.sim.world.findCall(id)!.endedReason).toBe('hangup');
   });
 
-  it('dials the agent\'s own mediaUrl too', async () => {
+  it("dials the agent's own mediaUrl too", async () => {
     sim.running.sim.world.store('jc_org_demo').agents.get('agt_yyy')!.mediaUrl = agentUrl;
     const r = await sim.api('jagcall', 'POST', '/v1/calls', { body: { agent_id: 'agt_yyy', to: '+15555550101' } });
     await until(() => agents.find((a) => a.got.some((g) => g.msg.event === 'start' && g.msg.start.callSid === r.body.id)));

@@ -1,18 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestSim } from '../helpers/sim.js';
-import { totalMs, type Conversation, type ScriptLine } from '../../src/sim/conversations.js';
 import { clipMulaw } from '../../src/media/codec.js';
-import { agentClip, lastIndex, connect, createCall, loud, startMediaSim, wsUrl, type Client } from './helpers.js';
+import { type Conversation, type ScriptLine, totalMs } from '../../src/sim/conversations.js';
+import type { TestSim } from '../helpers/sim.js';
+import { agentClip, type Client, connect, createCall, lastIndex, loud, startMediaSim, wsUrl } from './helpers.js';
 
 let sim: TestSim;
 
 const line = (speaker: 'agent' | 'callee', text: string, audio: string, events: ScriptLine['events'] = []): ScriptLine => ({
-  speaker, text, audio, durationMs: clipMulaw(audio).length / 8, pauseAfterMs: 300, events,
+  speaker,
+  text,
+  audio,
+  durationMs: clipMulaw(audio).length / 8,
+  pauseAfterMs: 300,
+  events,
 });
 
 /** An IVR-like script: the callee's answer depends on the key the agent presses. */
 const branching: Conversation = {
-  id: 'test-branching', language: 'en', topic: 'test', outcome: 'completed', summary: '', sentiment: 0, totalMs: 0,
+  id: 'test-branching',
+  language: 'en',
+  topic: 'test',
+  outcome: 'completed',
+  summary: '',
+  sentiment: 0,
+  totalMs: 0,
   lines: [
     line('callee', 'Hello?', 'en-survey/01-callee.wav'),
     line('agent', 'Press 1 for yes, or 2 for no.', 'en-survey/04-agent.wav'),
@@ -34,11 +45,15 @@ beforeAll(async () => {
 afterAll(() => sim.stop());
 
 async function afterHello(c: Client): Promise<void> {
-  await c.until(() => {
-    const m = c.media('inbound');
-    const last = lastIndex(m, loud);
-    return last >= 0 && m.length - last > 10;
-  }, 5000, 'hello');
+  await c.until(
+    () => {
+      const m = c.media('inbound');
+      const last = lastIndex(m, loud);
+      return last >= 0 && m.length - last > 10;
+    },
+    5000,
+    'hello',
+  );
 }
 
 describe.concurrent('DTMF', () => {
@@ -62,7 +77,11 @@ describe.concurrent('DTMF', () => {
     c.send({ event: 'dtmf', streamSid: c.streamSid, dtmf: { digit: '2' } });
     await c.until(() => sim.running.sim.world.findCall(id)!.status === 'completed', 6000, 'the call to end');
     const call = sim.running.sim.world.findCall(id)!;
-    expect(call.turns!.map((t) => [t.speaker, t.text])).toEqual([['callee', 'Hello?'], ['agent', ''], ['callee', 'Yes, I would.']]);
+    expect(call.turns!.map((t) => [t.speaker, t.text])).toEqual([
+      ['callee', 'Hello?'],
+      ['agent', ''],
+      ['callee', 'Yes, I would.'],
+    ]);
     const media = (await sim.admin('GET', `/calls/${id}/media`)).body;
     expect(media.digitsHeard).toBe('2');
     expect(media.stats.agentFramesPlayed).toBeGreaterThanOrEqual(5);

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
-import { startTestSim, type TestSim } from '../helpers/sim.js';
-import { FRAME_BYTES, clipMulaw } from '../../src/media/codec.js';
+import { clipMulaw, FRAME_BYTES } from '../../src/media/codec.js';
 import { frameDb } from '../../src/media/vad.js';
+import { startTestSim, type TestSim } from '../helpers/sim.js';
 
 export interface Received {
   at: number;
@@ -26,7 +26,7 @@ export async function createCall(sim: TestSim, to = '+15555550100', body: Record
 }
 
 export const wsUrl = (sim: TestSim, callId: string, query = '', vendor = 'jagcall') =>
-  `${sim.url.replace('http', 'ws')}/__sim/media/${vendor}/${callId}${query ? '?' + query : ''}`;
+  `${sim.url.replace('http', 'ws')}/__sim/media/${vendor}/${callId}${query ? `?${query}` : ''}`;
 
 /** A media-stream client that keeps every message with its arrival time. */
 export class Client {

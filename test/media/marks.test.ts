@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestSim } from '../helpers/sim.js';
-import { agentClip, connect, createCall, startMediaSim, wsUrl, type Client } from './helpers.js';
+import { agentClip, type Client, connect, createCall, startMediaSim, wsUrl } from './helpers.js';
 
 let sim: TestSim;
 beforeAll(async () => {

@@ -17,11 +17,17 @@ describe.concurrent('bad input', () => {
     await c.until(() => c.events('start').length && bystander.events('start').length, 3000, 'start');
     const sid = c.streamSid;
     const bad = [
-      'not json at all', '[1,2]', '{"event":', JSON.stringify({ event: 'wat' }), JSON.stringify({ event: 'media', media: { payload: '@@@@' } }),
-      JSON.stringify({ event: 'media', media: { payload: 'abc' } }), JSON.stringify({ event: 'media', media: {} }),
+      'not json at all',
+      '[1,2]',
+      '{"event":',
+      JSON.stringify({ event: 'wat' }),
+      JSON.stringify({ event: 'media', media: { payload: '@@@@' } }),
+      JSON.stringify({ event: 'media', media: { payload: 'abc' } }),
+      JSON.stringify({ event: 'media', media: {} }),
       JSON.stringify({ event: 'media', media: { payload: Buffer.alloc(20_000).toString('base64') } }),
       JSON.stringify({ event: 'media', streamSid: 'MZother', media: { payload: Buffer.alloc(160).toString('base64') } }),
-      JSON.stringify({ event: 'dtmf', dtmf: { digit: 'x' } }), JSON.stringify({ event: 'mark', mark: { name: 42 } }),
+      JSON.stringify({ event: 'dtmf', dtmf: { digit: 'x' } }),
+      JSON.stringify({ event: 'mark', mark: { name: 42 } }),
     ];
     for (const b of bad) c.send(b);
     c.ws.send(Buffer.from([1, 2, 3]), { binary: true });

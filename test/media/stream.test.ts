@@ -16,9 +16,15 @@ describe.concurrent('listen stream', () => {
     const [connected, start] = c.got.map((g) => g.msg);
     expect(connected).toEqual({ event: 'connected', protocol: 'Call', version: '1.0.0', sequenceNumber: '0' });
     expect(start).toEqual({
-      event: 'start', sequenceNumber: '1', streamSid: expect.stringMatching(/^MZ[0-9a-f]{32}$/),
+      event: 'start',
+      sequenceNumber: '1',
+      streamSid: expect.stringMatching(/^MZ[0-9a-f]{32}$/),
       start: {
-        streamSid: start.streamSid, accountSid: 'jc_org_demo', callSid: id, tracks: ['inbound', 'outbound'], customParameters: { foo: 'bar' },
+        streamSid: start.streamSid,
+        accountSid: 'jc_org_demo',
+        callSid: id,
+        tracks: ['inbound', 'outbound'],
+        customParameters: { foo: 'bar' },
         mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
       },
     });
@@ -27,7 +33,12 @@ describe.concurrent('listen stream', () => {
       const frames = c.media(track).map((g) => g.msg);
       expect(frames.length).toBeGreaterThan(20);
       frames.forEach((m, i) => {
-        expect(m).toEqual({ event: 'media', sequenceNumber: expect.any(String), streamSid: start.streamSid, media: { track, chunk: String(i + 1), timestamp: expect.any(String), payload: expect.any(String) } });
+        expect(m).toEqual({
+          event: 'media',
+          sequenceNumber: expect.any(String),
+          streamSid: start.streamSid,
+          media: { track, chunk: String(i + 1), timestamp: expect.any(String), payload: expect.any(String) },
+        });
         expect(Buffer.from(m.media.payload, 'base64').length).toBe(160);
         if (i) expect(Number(m.media.timestamp) - Number(frames[i - 1].media.timestamp)).toBe(20);
       });
@@ -45,7 +56,10 @@ describe.concurrent('listen stream', () => {
     await c.close();
     const frames = c.media().slice(10, 110);
     expect(frames.every((f) => f.msg.media.track === 'inbound')).toBe(true);
-    const intervals = frames.slice(1).map((f, i) => f.at - frames[i].at).sort((a, b) => a - b);
+    const intervals = frames
+      .slice(1)
+      .map((f, i) => f.at - frames[i].at)
+      .sort((a, b) => a - b);
     expect(intervals[Math.floor(intervals.length / 2)]).toBeGreaterThan(17);
     expect(intervals[Math.floor(intervals.length / 2)]).toBeLessThan(23);
     // Each frame's offset from its slot on a 20 ms grid: the median over the first and the last 25
@@ -105,7 +119,10 @@ describe('access', () => {
   it('follows the admin API rule: with --admin-token the stream needs the token', async () => {
     const t = await startTestSim({ clock: 'real', speed: 1, adminToken: 'sekret' });
     try {
-      expect(await refused(wsUrl(t, 'call_xxx'))).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: expect.stringMatching(/admin token/) } } });
+      expect(await refused(wsUrl(t, 'call_xxx'))).toEqual({
+        status: 401,
+        body: { error: { code: 'unauthorized', message: expect.stringMatching(/admin token/) } },
+      });
       expect((await refused(wsUrl(t, 'call_xxx', 'token=wrong'))).status).toBe(401);
       const c = await connect(wsUrl(t, 'call_xxx', 'token=sekret'));
       await c.until(() => c.closed, 3000, 'close');
@@ -115,7 +132,7 @@ describe('access', () => {
     }
   });
 
-  it('sets a call\'s own conditions with PUT /__sim/calls/{id}/media', async () => {
+  it("sets a call's own conditions with PUT /__sim/calls/{id}/media", async () => {
     const id = await createCall(sim);
     const r = await sim.admin('PUT', `/calls/${id}/media`, { latencyMs: 120, silenceMs: 500 });
     expect(r.status).toBe(200);

@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { Callee, type CalleeEvent } from '../../src/media/callee.js';
-import { FRAME_BYTES, MULAW_TO_LINEAR, SILENCE_FRAME, clipMulaw, decodeBase64, decodeMulaw, encodeMulaw } from '../../src/media/codec.js';
+import { clipMulaw, decodeBase64, decodeMulaw, encodeMulaw, FRAME_BYTES, MULAW_TO_LINEAR, SILENCE_FRAME } from '../../src/media/codec.js';
 import { DelayLine } from '../../src/media/delay.js';
 import { Pacer } from '../../src/media/pacer.js';
 import { MAX_QUEUED_BYTES, Playout } from '../../src/media/playout.js';
 import { parseClientMsg } from '../../src/media/protocol.js';
-import { silence, type FrameRef } from '../../src/media/script.js';
+import { type FrameRef, silence } from '../../src/media/script.js';
 import { Session } from '../../src/media/session.js';
 import { dtmfTone } from '../../src/media/tones.js';
-import { Vad, frameDb } from '../../src/media/vad.js';
+import { frameDb, Vad } from '../../src/media/vad.js';
 import type { ScriptLine } from '../../src/sim/conversations.js';
 
 const speech = clipMulaw('en-survey/02-agent.wav');
@@ -42,7 +42,7 @@ describe('voice activity detection', () => {
   it('tells speech from silence and reports where speech began', () => {
     const vad = new Vad();
     expect(vad.push(SILENCE_FRAME, 0)).toBeNull();
-    const loudAt = [...Array(speech.length / FRAME_BYTES | 0).keys()].find((i) => frameDb(speech, i * FRAME_BYTES) > -40)!;
+    const loudAt = [...Array((speech.length / FRAME_BYTES) | 0).keys()].find((i) => frameDb(speech, i * FRAME_BYTES) > -40)!;
     const loudFrames = [loudAt, loudAt + 1].map((i) => i * FRAME_BYTES);
     expect(vad.push(speech, loudFrames[0])).toBeNull();
     expect(vad.push(speech, loudFrames[1])).toBe(-1);
@@ -116,7 +116,12 @@ describe('pacer', () => {
 });
 
 const line = (speaker: 'agent' | 'callee', text: string, audio: string, events: ScriptLine['events'] = []): ScriptLine => ({
-  speaker, text, audio, durationMs: clipMulaw(audio).length / 8, pauseAfterMs: 200, events,
+  speaker,
+  text,
+  audio,
+  durationMs: clipMulaw(audio).length / 8,
+  pauseAfterMs: 200,
+  events,
 });
 
 /** Drives a callee frame by frame: `agent(i)` is the agent's frame i (null = silence). */
@@ -134,8 +139,15 @@ function run(callee: Callee, frames: number, agent: (i: number) => { buf: Buffer
 }
 
 describe('callee turn-taking', () => {
-  const lines = [line('callee', 'Hello?', 'en-survey/01-callee.wav'), line('agent', 'Hi', 'en-survey/02-agent.wav'), line('callee', 'Sure, one.', 'en-survey/05-callee.wav')];
-  const prompts = { nudge: { text: 'nudge', audio: 'prompts/en-nudge.wav', durationMs: 0 }, goodbye: { text: 'bye', audio: 'prompts/en-goodbye.wav', durationMs: 0 } };
+  const lines = [
+    line('callee', 'Hello?', 'en-survey/01-callee.wav'),
+    line('agent', 'Hi', 'en-survey/02-agent.wav'),
+    line('callee', 'Sure, one.', 'en-survey/05-callee.wav'),
+  ];
+  const prompts = {
+    nudge: { text: 'nudge', audio: 'prompts/en-nudge.wav', durationMs: 0 },
+    goodbye: { text: 'bye', audio: 'prompts/en-goodbye.wav', durationMs: 0 },
+  };
 
   it('answers only after the agent has spoken and then been quiet for silenceMs, plus the pause', () => {
     const callee = new Callee({ lines, prompts, silenceMs: () => 400, nudgeMs: () => 5000 });
@@ -161,14 +173,20 @@ describe('callee turn-taking', () => {
 
   it('branches on the keys the agent pressed, skipping the branches not taken', () => {
     const branching = [
-      lines[0], lines[1],
+      lines[0],
+      lines[1],
       line('callee', 'one', 'en-survey/05-callee.wav', [{ type: 'on_dtmf', digits: '1' }]),
       line('callee', 'two', 'en-survey/08-callee.wav', [{ type: 'on_dtmf', digits: '2' }]),
       line('agent', 'bye', 'en-survey/09-agent.wav'),
       line('callee', 'bye', 'en-survey/01-callee.wav'),
     ];
     const callee = new Callee({ lines: branching, prompts, silenceMs: () => 300, nudgeMs: () => 5000 });
-    const events = run(callee, 1500, (i) => (i >= 200 && i < 230 ? { buf: speech, off: (i - 195) * FRAME_BYTES } : null), (i) => (i === 60 ? '2' : ''));
+    const events = run(
+      callee,
+      1500,
+      (i) => (i >= 200 && i < 230 ? { buf: speech, off: (i - 195) * FRAME_BYTES } : null),
+      (i) => (i === 60 ? '2' : ''),
+    );
     expect(events.filter((e) => e.type === 'say').map((e) => e.text)).toEqual(['Hello?', 'two', 'bye']);
     expect(callee.gaveUp).toBe(false);
   });
@@ -177,13 +195,33 @@ describe('callee turn-taking', () => {
 describe('slow consumer', () => {
   it('buffers a bounded number of frames, dropping (and counting) the oldest', () => {
     const ws = Object.assign(new EventEmitter(), {
-      OPEN: 1, CLOSED: 3, readyState: 1, bufferedAmount: 10_000_000, sent: [] as string[],
-      send(m: string) { this.sent.push(m); }, close() {}, terminate() {},
+      OPEN: 1,
+      CLOSED: 3,
+      readyState: 1,
+      bufferedAmount: 10_000_000,
+      sent: [] as string[],
+      send(m: string) {
+        this.sent.push(m);
+      },
+      close() {},
+      terminate() {},
     });
-    const sim = { seed: 1, options: { media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300 } }, world: { now: () => 0, findCall: () => call } };
+    const sim = {
+      seed: 1,
+      options: { media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300 } },
+      world: { now: () => 0, findCall: () => call },
+    };
     const call = { id: 'c1', accountId: 'a1', media: {} };
     const pacer = { wakeBy: () => {} };
-    const s = new Session({ sim, pacer, closed: () => {} } as never, { ws: ws as never, role: 'listen', vendor: 'v', call: call as never, tracks: ['inbound', 'outbound'], customParameters: {}, origin: 'upgrade' });
+    const s = new Session({ sim, pacer, closed: () => {} } as never, {
+      ws: ws as never,
+      role: 'listen',
+      vendor: 'v',
+      call: call as never,
+      tracks: ['inbound', 'outbound'],
+      customParameters: {},
+      origin: 'upgrade',
+    });
     s.start({} as never);
     for (let i = 0; i < 1000; i++) s.frame(i * 20, () => 'AAAA');
     expect(s.queued).toBeLessThanOrEqual(2 * 50 + 1);

@@ -14,9 +14,9 @@
  */
 import { generateSync, type JsonSchema } from 'json-schema-faker';
 import type { Callsim } from '../../src/app.js';
-import type { VendorRuntime } from '../../src/pipeline/index.js';
-import { resolvePointer, type Doc, type OperationDef } from '../../src/contract/spec.js';
+import { type Doc, type OperationDef, resolvePointer } from '../../src/contract/spec.js';
 import type { SimRequest, Violation } from '../../src/contract/types.js';
+import type { VendorRuntime } from '../../src/pipeline/index.js';
 
 export interface Exchange {
   status: number;
@@ -113,8 +113,13 @@ const FORMATS = {
 export function fake(schema: any, seed: number): unknown {
   try {
     return generateSync(schema as JsonSchema, {
-      seed, formats: FORMATS, optionalsProbability: 0.6, maxDefaultItems: 3, maxDepth: 6,
-      minDateTime: '2025-01-01T00:00:00Z', maxDateTime: '2026-12-31T00:00:00Z',
+      seed,
+      formats: FORMATS,
+      optionalsProbability: 0.6,
+      maxDefaultItems: 3,
+      maxDepth: 6,
+      minDateTime: '2025-01-01T00:00:00Z',
+      maxDateTime: '2026-12-31T00:00:00Z',
     });
   } catch {
     return undefined;
@@ -157,21 +162,31 @@ export function idsOf(sim: Callsim, runtime: VendorRuntime, accountId: string | 
   const s = sim.world.store(accountId);
   const account = sim.world.accounts.get(accountId)!;
   switch (kind) {
-    case 'agent': return [...s.agents.keys(), ...Object.keys(account.agentAliases ?? {})];
-    case 'call': return [...s.calls.keys()];
-    case 'number': return [...s.numbers.keys()];
-    case 'campaign': return [...s.campaigns.keys()];
-    case 'conversation': return [...s.smsConversations.keys()];
-    case 'knowledge': return [...s.knowledge.keys()];
-    case 'webhook': return sim.services.webhooks.list(runtime.adapter.name, accountId).map((w) => w.id);
+    case 'agent':
+      return [...s.agents.keys(), ...Object.keys(account.agentAliases ?? {})];
+    case 'call':
+      return [...s.calls.keys()];
+    case 'number':
+      return [...s.numbers.keys()];
+    case 'campaign':
+      return [...s.campaigns.keys()];
+    case 'conversation':
+      return [...s.smsConversations.keys()];
+    case 'knowledge':
+      return [...s.knowledge.keys()];
+    case 'webhook':
+      return sim.services.webhooks.list(runtime.adapter.name, accountId).map((w) => w.id);
     case 'version': {
       const max = Math.max(1, ...[...s.agents.values()].map((a) => a.version ?? 1));
       return Array.from({ length: max + 1 }, (_, i) => String(i + 1));
     }
     // A vendor that names its accounts by a public tenant number keeps it in the account settings.
-    case 'tenant': return [...sim.world.accounts.values()].filter((a) => a.namespace === runtime.adapter.name).map((a) => String(a.settings.tenantId ?? a.id));
-    case 'e164': return [...s.numbers.values()].map((n) => n.e164);
-    case 'inventory': return [...(sim.world.inventory.get(account.namespace)?.keys() ?? [])].slice(0, 50);
+    case 'tenant':
+      return [...sim.world.accounts.values()].filter((a) => a.namespace === runtime.adapter.name).map((a) => String(a.settings.tenantId ?? a.id));
+    case 'e164':
+      return [...s.numbers.values()].map((n) => n.e164);
+    case 'inventory':
+      return [...(sim.world.inventory.get(account.namespace)?.keys() ?? [])].slice(0, 50);
   }
 }
 
@@ -291,7 +306,8 @@ export function planValid(sim: Callsim, runtime: VendorRuntime, op: OperationDef
     if (body && typeof body === 'object' && !Array.isArray(body)) {
       for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
         const kind = fieldKind(op, name);
-        if (kind && (typeof value === 'string' || typeof value === 'number')) (body as Record<string, unknown>)[name] = realize(sim, runtime, kind, value, r, own, other);
+        if (kind && (typeof value === 'string' || typeof value === 'number'))
+          (body as Record<string, unknown>)[name] = realize(sim, runtime, kind, value, r, own, other);
       }
     }
   }
@@ -300,9 +316,28 @@ export function planValid(sim: Callsim, runtime: VendorRuntime, op: OperationDef
 
 /** Strings that tend to break things; each is cut to the field's maxLength (in code points). */
 export const TRICKY_STRINGS = [
-  'şğüİı 日本語 🎉👩‍👩‍👧', 'مرحبا بالعالم', '\u202Eevil\u202C', 'nul\u0000byte', '   ', "O'Brien \"quoted\" \\ back",
-  '<script>alert(1)</script>', '../../etc/passwd', '__proto__', 'constructor', '%00%2e%2e%2f', '\r\nX-Injected: 1', 'ﬀ\uFEFF\u200B', '𝕳𝖊𝖑𝖑𝖔',
-  'a'.repeat(5000), '{"json":"in a string"}', 'null', '0', '-1', '1e309', 'NaN', 'true',
+  'şğüİı 日本語 🎉👩‍👩‍👧',
+  'مرحبا بالعالم',
+  '\u202Eevil\u202C',
+  'nul\u0000byte',
+  '   ',
+  'O\'Brien "quoted" \\ back',
+  '<script>alert(1)</script>',
+  '../../etc/passwd',
+  '__proto__',
+  'constructor',
+  '%00%2e%2e%2f',
+  '\r\nX-Injected: 1',
+  'ﬀ\uFEFF\u200B',
+  '𝕳𝖊𝖑𝖑𝖔',
+  'a'.repeat(5000),
+  '{"json":"in a string"}',
+  'null',
+  '0',
+  '-1',
+  '1e309',
+  'NaN',
+  'true',
 ];
 
 function trickyString(schema: any, r: Rng): string | undefined {
@@ -339,7 +374,13 @@ const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 /** What the server's own contract check says of a plan: empty means valid. */
 export function violationsOf(runtime: VendorRuntime, p: Plan): Violation[] {
   const ct = jsonBodyType(p.op);
-  return runtime.validator.validateRequest(p.op, { ...p.params }, clone(p.query) as Record<string, unknown>, clone(p.body), p.body === undefined ? undefined : ct);
+  return runtime.validator.validateRequest(
+    p.op,
+    { ...p.params },
+    clone(p.query) as Record<string, unknown>,
+    clone(p.body),
+    p.body === undefined ? undefined : ct,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,12 +399,18 @@ function typeOf(v: unknown): string {
 
 function otherTypes(v: unknown): unknown[] {
   switch (typeOf(v)) {
-    case 'string': return [12345, true, ['x'], { x: 1 }];
-    case 'number': return ['not-a-number', '12', true, [1]];
-    case 'boolean': return ['yes', 1, null];
-    case 'array': return ['x', { x: 1 }, 7];
-    case 'object': return ['x', [1], 7];
-    default: return [12345, 'x', { x: 1 }];
+    case 'string':
+      return [12345, true, ['x'], { x: 1 }];
+    case 'number':
+      return ['not-a-number', '12', true, [1]];
+    case 'boolean':
+      return ['yes', 1, null];
+    case 'array':
+      return ['x', { x: 1 }, 7];
+    case 'object':
+      return ['x', [1], 7];
+    default:
+      return [12345, 'x', { x: 1 }];
   }
 }
 
@@ -380,7 +427,7 @@ function breakers(schema: any, value: unknown): Array<{ value: unknown; why: str
   if (typeof schema.minLength === 'number' && schema.minLength > 0) out.push({ value: '', why: 'shorter than minLength' });
   if (Array.isArray(schema.enum)) out.push({ value: 'not-in-enum', why: 'not in enum' });
   if (schema.pattern) out.push({ value: '!!not matching!!', why: 'pattern mismatch' });
-  if (schema.format) out.push({ value: 'not a ' + schema.format, why: `bad ${schema.format}` });
+  if (schema.format) out.push({ value: `not a ${schema.format}`, why: `bad ${schema.format}` });
   if (typeof schema.maxItems === 'number' && Array.isArray(value)) out.push({ value: Array(schema.maxItems + 1).fill(value[0] ?? 'x'), why: 'too many items' });
   if (typeof schema.minItems === 'number' && schema.minItems > 0) out.push({ value: [], why: 'too few items' });
   return out;
@@ -398,7 +445,8 @@ function collectBodyMutations(schema: any, value: unknown, path: string[], out: 
   for (const s of branches(schema)) {
     for (const b of breakers(s, value)) out.push({ where: 'body', path, value: b.value, why: `${path.join('.') || 'body'}: ${b.why}` });
     if (value && typeof value === 'object' && !Array.isArray(value)) {
-      for (const req of s.required ?? []) if (req in (value as object)) out.push({ where: 'body', path: [...path, req], drop: true, why: `${[...path, req].join('.')}: dropped required` });
+      for (const req of s.required ?? [])
+        if (req in (value as object)) out.push({ where: 'body', path: [...path, req], drop: true, why: `${[...path, req].join('.')}: dropped required` });
       out.push({ where: 'body', path: [...path, 'zz_unknown_field'], value: 'surprise', why: `${path.join('.') || 'body'}: unknown property` });
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         const sub = s.properties?.[k];
@@ -434,7 +482,7 @@ export function mutations(runtime: VendorRuntime, valid: Plan): Mutation[] {
   for (const p of valid.op.params) {
     if (p.in !== 'query' && p.in !== 'path') continue;
     const schema = derefSchema(doc, p.schema);
-    const current: unknown = p.in === 'query' ? valid.query[p.name] ?? fake(schema, 7) : valid.params[p.name];
+    const current: unknown = p.in === 'query' ? (valid.query[p.name] ?? fake(schema, 7)) : valid.params[p.name];
     for (const s of branches(schema)) {
       for (const b of breakers(s, current)) {
         if (b.value === null || typeof b.value === 'object') continue;
@@ -570,11 +618,15 @@ export function judge(runtime: VendorRuntime, plan: Plan, res: Exchange): Verdic
   if (status >= 400 && status < 500 && !isVendorError(runtime, res.body)) problems.push(`4xx body is not the vendor's error envelope`);
   if (violations.length) {
     const want = validationStatus(runtime, plan, violations);
-    if (status !== want) problems.push(`invalid request (${violations.map((v) => `${v.location}:${v.field}:${v.rule}`).join(', ')}) answered ${status}, want ${want}`);
+    if (status !== want)
+      problems.push(`invalid request (${violations.map((v) => `${v.location}:${v.field}:${v.rule}`).join(', ')}) answered ${status}, want ${want}`);
   }
   const known: string[] = [];
   const left = problems.filter((problem) => {
-    const bug = KNOWN_BUGS.find((b) => b.vendor === runtime.adapter.name && (!b.operationId || b.operationId === op.operationId) && b.matches?.({ plan, status, body: res.body, problem }));
+    const bug = KNOWN_BUGS.find(
+      (b) =>
+        b.vendor === runtime.adapter.name && (!b.operationId || b.operationId === op.operationId) && b.matches?.({ plan, status, body: res.body, problem }),
+    );
     if (bug) known.push(`${problem} [known bug: ${bug.note}]`);
     return !bug;
   });
@@ -587,7 +639,12 @@ export const ANSWER_TIMEOUT_MS = 10_000;
 export async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms: ${what}`)), ms); })]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms: ${what}`)), ms);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -610,8 +667,10 @@ export async function run(h: Harness, runtime: VendorRuntime, plan: Plan): Promi
 
 export function describeVerdict(runtime: VendorRuntime, v: Verdict): string {
   const body = v.plan.body === undefined ? '' : ` body=${JSON.stringify(v.plan.body).slice(0, 600)}`;
-  return `${runtime.adapter.name} ${v.plan.op.operationId}: ${v.plan.op.method} ${v.path}${body}${v.plan.mutation ? ` [mutation: ${v.plan.mutation}]` : ''}\n` +
-    `  → ${v.status} ${v.text.slice(0, 400)}\n  problems: ${v.problems.join(' | ')}`;
+  return (
+    `${runtime.adapter.name} ${v.plan.op.operationId}: ${v.plan.op.method} ${v.path}${body}${v.plan.mutation ? ` [mutation: ${v.plan.mutation}]` : ''}\n` +
+    `  → ${v.status} ${v.text.slice(0, 400)}\n  problems: ${v.problems.join(' | ')}`
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -656,7 +715,9 @@ export async function warmUp(h: Harness, runtime: VendorRuntime, op: OperationDe
   // State changes on the same record first (`start` before `pause`, `start`+`pause` before `resume`).
   const m = /^(.*\/\{[^}]+\})\/[^/{}]+$/.exec(op.template);
   if (!m || op.method !== 'POST') return;
-  const siblings = runtime.spec.operations.filter((o) => o !== op && o.method === 'POST' && generatable(o) && new RegExp(`^${m[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[^/{}]+$`).test(o.template));
+  const siblings = runtime.spec.operations.filter(
+    (o) => o !== op && o.method === 'POST' && generatable(o) && new RegExp(`^${m[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[^/{}]+$`).test(o.template),
+  );
   for (let i = 0; i < 3; i++) for (const s of siblings) await run(h, runtime, planValid(h.sim, runtime, s, seed + 10 + i));
 }
 
@@ -669,7 +730,7 @@ export async function step(h: Harness, runtime: VendorRuntime, seed: number, t: 
     return undefined;
   }
   const op = r.pick(ops);
-  const plan = r.chance(0.7) ? planValid(h.sim, runtime, op, seed) : planInvalid(h.sim, runtime, op, seed) ?? planValid(h.sim, runtime, op, seed);
+  const plan = r.chance(0.7) ? planValid(h.sim, runtime, op, seed) : (planInvalid(h.sim, runtime, op, seed) ?? planValid(h.sim, runtime, op, seed));
   const v = await run(h, runtime, plan);
   count(t, runtime, v);
   return v;

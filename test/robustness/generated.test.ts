@@ -8,11 +8,22 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRobustnessSim } from './server.js';
-import {
-  describeVerdict, documented, emptyTally, generatable, planInvalid, planValid, run, step, warmUp, type Harness, type Tally, type Verdict,
-} from './gen.js';
 import type { VendorRuntime } from '../../src/pipeline/index.js';
+import {
+  describeVerdict,
+  documented,
+  emptyTally,
+  generatable,
+  type Harness,
+  planInvalid,
+  planValid,
+  run,
+  step,
+  type Tally,
+  type Verdict,
+  warmUp,
+} from './gen.js';
+import { startRobustnessSim } from './server.js';
 
 const SEED = Number(process.env.ROBUSTNESS_SEED ?? 20_260_101);
 const RUNS = Number(process.env.ROBUSTNESS_RUNS ?? 20);
@@ -60,7 +71,10 @@ describe.each(sim.running.sim.runtimes.map((runtime) => ({ vendor: runtime.adapt
         fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
           const v = await run(h, runtime, planValid(h.sim, runtime, op, seed));
           statuses.add(v.status);
-          if (process.env.ROBUSTNESS_VERBOSE) console.log(`STAT ${runtime.adapter.name} ${op.operationId} ${v.violations.length ? `invalid ${v.path} ${v.violations.map((x) => `${x.location}:${x.field}:${x.rule}`).join(',')}` : 'valid'} ${v.status}`);
+          if (process.env.ROBUSTNESS_VERBOSE)
+            console.log(
+              `STAT ${runtime.adapter.name} ${op.operationId} ${v.violations.length ? `invalid ${v.path} ${v.violations.map((x) => `${x.location}:${x.field}:${x.rule}`).join(',')}` : 'valid'} ${v.status}`,
+            );
           if (v.problems.length) fail(runtime, v);
         }),
         { numRuns: RUNS, seed: seedFor(`${runtime.adapter.name}.${op.operationId}.valid`), endOnFailure: true },
@@ -69,7 +83,7 @@ describe.each(sim.running.sim.runtimes.map((runtime) => ({ vendor: runtime.adapt
 
     // An operation with no parameters and no body has nothing to break.
     if (!op.params.some((p) => p.in === 'path' || p.in === 'query') && !op.body) return;
-    it('invalid mutations: the vendor\'s validation status, in its error envelope', async () => {
+    it("invalid mutations: the vendor's validation status, in its error envelope", async () => {
       let made = 0;
       await fc.assert(
         fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
@@ -106,7 +120,7 @@ describe.each(sim.running.sim.runtimes.map((runtime) => ({ vendor: runtime.adapt
       fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 2 ** 31 - 1 }), { minLength: 10, maxLength: 30 }), async (seeds) => {
         const plans = seeds.map((s, i) => {
           const op = ops[s % ops.length];
-          return i % 3 === 2 ? planInvalid(h.sim, runtime, op, s) ?? planValid(h.sim, runtime, op, s) : planValid(h.sim, runtime, op, s);
+          return i % 3 === 2 ? (planInvalid(h.sim, runtime, op, s) ?? planValid(h.sim, runtime, op, s)) : planValid(h.sim, runtime, op, s);
         });
         const verdicts = await Promise.all(plans.map((p) => run(h, runtime, p)));
         const bad = verdicts.find((v) => v.problems.length);

@@ -6,18 +6,17 @@
  * error in the vendor's own envelope; every answer on a known route matches the spec (sim.api).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiResult } from '../helpers/sim.js';
-import { startRobustnessSim } from './server.js';
 import type { OperationDef } from '../../src/contract/spec.js';
 import type { VendorRuntime } from '../../src/pipeline/index.js';
-import { derefSchema, documented, fieldKind, isVendorError, pathOf, planValid, schemaAt, violationsOf, withDeadline, type Plan } from './gen.js';
+import type { ApiResult } from '../helpers/sim.js';
+import { derefSchema, documented, fieldKind, isVendorError, type Plan, pathOf, planValid, schemaAt, violationsOf, withDeadline } from './gen.js';
 import { httpText, rawRequest } from './raw.js';
+import { startRobustnessSim } from './server.js';
 
 const sim = await startRobustnessSim();
 afterAll(() => sim.shutdown());
 const callsim = sim.running.sim;
 const protoBefore = Object.getOwnPropertyNames(Object.prototype).sort();
-
 
 const jsonType = (op: OperationDef) => op.body?.contentTypes.find((c) => c.includes('json'));
 const isFreeString = (s: any) =>
@@ -32,7 +31,11 @@ interface Good {
   schema: any;
 }
 
-function send(runtime: VendorRuntime, plan: Plan, o: { raw?: string | Buffer; headers?: Record<string, string>; key?: string | null; path?: string; skipContract?: boolean } = {}): Promise<ApiResult> {
+function send(
+  runtime: VendorRuntime,
+  plan: Plan,
+  o: { raw?: string | Buffer; headers?: Record<string, string>; key?: string | null; path?: string; skipContract?: boolean } = {},
+): Promise<ApiResult> {
   const raw = o.raw ?? (plan.body === undefined ? undefined : JSON.stringify(plan.body));
   const headers = { ...(raw !== undefined && jsonType(plan.op) ? { 'content-type': 'application/json' } : {}), ...o.headers };
   return sim.api(runtime.adapter.name, plan.op.method, o.path ?? pathOf(plan), { raw, headers, key: o.key, skipContract: o.skipContract });
@@ -43,7 +46,8 @@ function expectHandled(runtime: VendorRuntime, op: OperationDef | undefined, res
   expect(res.status, `${what} → ${res.status} ${res.text.slice(0, 300)}`).toBeLessThan(500);
   expect(res.status, `${what} → no status`).toBeGreaterThanOrEqual(200);
   if (op) expect(documented(op, res.status), `${what} → ${res.status} is not documented for ${op.operationId}: ${res.text.slice(0, 200)}`).toBe(true);
-  if (res.status >= 400) expect(isVendorError(runtime, res.body), `${what} → ${res.status} not the vendor's error envelope: ${res.text.slice(0, 300)}`).toBe(true);
+  if (res.status >= 400)
+    expect(isVendorError(runtime, res.body), `${what} → ${res.status} not the vendor's error envelope: ${res.text.slice(0, 300)}`).toBe(true);
 }
 
 const parse = (text: string): any => {
@@ -141,8 +145,11 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
     for (const op of gets.filter((o) => o.template.includes('{'))) {
       const plan = planValid(callsim, runtime, op, 3);
       const path = pathOf(plan).split('?')[0];
-      const literal = path.split('/').findIndex((seg, i) => i > 0 && !/^\{/.test(op.template.split('/')[i] ?? '{'));
-      const inLiteral = path.split('/').map((seg, i) => (i === literal ? `${seg.slice(0, 1)}%00${seg.slice(1)}` : seg)).join('/');
+      const literal = path.split('/').findIndex((_seg, i) => i > 0 && !/^\{/.test(op.template.split('/')[i] ?? '{'));
+      const inLiteral = path
+        .split('/')
+        .map((seg, i) => (i === literal ? `${seg.slice(0, 1)}%00${seg.slice(1)}` : seg))
+        .join('/');
       for (const bad of [`${path}%00`, `${path.replace(/\/([^/]+)$/, '/%00$1')}`, inLiteral]) {
         const res = await sim.api(vendor, 'GET', bad, { skipContract: true });
         expectHandled(runtime, undefined, res, `GET ${bad}`);
@@ -179,9 +186,19 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
     const ownGet = gets.find((o) => o.template.includes('{')) ?? gets[0];
     const base = ownGet.template.replace(/\{[^}]+\}.*$/, '');
     const targets = [
-      `${prefix}/../__sim/health`, `${prefix}/../__sim/state`, `${prefix}${base}../../__sim/health`, `${prefix}${base}%2e%2e/%2e%2e/__sim/health`,
-      `${prefix}${base}..%2f..%2f__sim%2fhealth`, `${prefix}${base}..\\..\\__sim\\health`, `${prefix}/${base}`, `${prefix}${base}.`, `${prefix}${base}./x`,
-      `${prefix}${base}x;jsessionid=1`, `${prefix}${base}%252e%252e%252f`, `${prefix}${base}%c0%ae%c0%ae/`, `${prefix}${base}x/..`,
+      `${prefix}/../__sim/health`,
+      `${prefix}/../__sim/state`,
+      `${prefix}${base}../../__sim/health`,
+      `${prefix}${base}%2e%2e/%2e%2e/__sim/health`,
+      `${prefix}${base}..%2f..%2f__sim%2fhealth`,
+      `${prefix}${base}..\\..\\__sim\\health`,
+      `${prefix}/${base}`,
+      `${prefix}${base}.`,
+      `${prefix}${base}./x`,
+      `${prefix}${base}x;jsessionid=1`,
+      `${prefix}${base}%252e%252e%252f`,
+      `${prefix}${base}%c0%ae%c0%ae/`,
+      `${prefix}${base}x/..`,
     ];
     // Absolute-form targets (what a client sends to a proxy) never reach the admin API either.
     for (const target of [`http://evil.example${prefix}${base}../../__sim/health`, `http://127.0.0.1${prefix}/../__sim/state`]) {
@@ -200,9 +217,11 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
     }
   });
 
-  it('answers very long query strings with 431 past Node\'s header limit, and normally below it', async () => {
+  it("answers very long query strings with 431 past Node's header limit, and normally below it", async () => {
     for (const list of lists) {
-      const huge = await sim.api(vendor, 'GET', `${list.template}?${list.params.find((p) => p.in === 'query')!.name}=${'x'.repeat(100_000)}`, { skipContract: true });
+      const huge = await sim.api(vendor, 'GET', `${list.template}?${list.params.find((p) => p.in === 'query')!.name}=${'x'.repeat(100_000)}`, {
+        skipContract: true,
+      });
       expect(huge.status, `${list.operationId} 100 KB query`).toBe(431);
       const junk = Array.from({ length: 400 }, (_, i) => `junk${i}=${i}`).join('&');
       const many = await sim.api(vendor, 'GET', `${list.template}?${junk}`);
@@ -248,7 +267,9 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
 
   it('handles edge numbers in bodies: 1e309, -1e309, -0, 1e-400, 30-digit integers, NaN and Infinity as strings', async () => {
     const g = best((x) => props(x).filter(([, s]) => isNumeric(s)).length);
-    const numeric = props(g).filter(([, s]) => isNumeric(s)).map(([n]) => n);
+    const numeric = props(g)
+      .filter(([, s]) => isNumeric(s))
+      .map(([n]) => n);
     const fields = numeric.length ? numeric : ['zz_number'];
     for (const field of fields) {
       for (const literal of ['1e309', '-1e309', '-0', '1e-400', '123456789012345678901234567890', '"NaN"', '"Infinity"', '1.0', '1E2']) {
@@ -262,7 +283,28 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
   });
 
   it('handles edge numbers in query parameters of every list', async () => {
-    const values = ['1e309', '-0', 'NaN', 'Infinity', '-Infinity', '0x10', '1e2', '9007199254740993', '99999999999999999999', '', '%20%201', '%2B1', '1.0', '01', '-9999999999999999999', '1,2', '%C2%BD', '%D9%A1', '%E0%A4%A', '1e-400'];
+    const values = [
+      '1e309',
+      '-0',
+      'NaN',
+      'Infinity',
+      '-Infinity',
+      '0x10',
+      '1e2',
+      '9007199254740993',
+      '99999999999999999999',
+      '',
+      '%20%201',
+      '%2B1',
+      '1.0',
+      '01',
+      '-9999999999999999999',
+      '1,2',
+      '%C2%BD',
+      '%D9%A1',
+      '%E0%A4%A',
+      '1e-400',
+    ];
     for (const list of lists) {
       for (const p of list.params.filter((x) => x.in === 'query')) {
         for (const v of values) {
@@ -305,7 +347,14 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
     const raw = JSON.stringify(g.plan.body);
     const plain = await send(runtime, g.plan, { raw });
     expect(plain.status).toBeLessThan(300);
-    for (const ct of ['application/json; charset=latin1', 'application/json; charset=utf-8', 'application/json;charset=UTF-16', 'APPLICATION/JSON', 'application/json ; foo=bar', 'application/vnd.callsim+json']) {
+    for (const ct of [
+      'application/json; charset=latin1',
+      'application/json; charset=utf-8',
+      'application/json;charset=UTF-16',
+      'APPLICATION/JSON',
+      'application/json ; foo=bar',
+      'application/vnd.callsim+json',
+    ]) {
       await sim.reset();
       const res = await send(runtime, g.plan, { raw, headers: { 'content-type': ct } });
       expectHandled(runtime, g.op, res, `${g.op.operationId} as ${ct}`);
@@ -316,7 +365,15 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
     expectHandled(runtime, g.op, await send(runtime, g.plan, { raw: latin1, headers: { 'content-type': 'application/json; charset=latin1' } }), 'latin1 bytes');
     const badUtf8 = Buffer.concat([Buffer.from('{"zz": "'), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('"}')]);
     expectHandled(runtime, g.op, await send(runtime, g.plan, { raw: badUtf8 }), 'invalid UTF-8');
-    for (const ct of ['text/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=xyz', 'application/xml', 'application/jsonp', 'application/octet-stream', 'json']) {
+    for (const ct of [
+      'text/json',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=xyz',
+      'application/xml',
+      'application/jsonp',
+      'application/octet-stream',
+      'json',
+    ]) {
       if (g.op.body!.contentTypes.includes(ct.split(';')[0])) continue;
       const res = await send(runtime, g.plan, { raw, headers: { 'content-type': ct } });
       expectHandled(runtime, g.op, res, `${g.op.operationId} as ${ct}`);
@@ -338,7 +395,9 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
       expect(head.headers.get('content-length'), `HEAD ${path}`).toBe(String(Buffer.byteLength(get.text, 'utf8')));
     }
     // A POST-only path no GET route also matches (`/agent/call` is also `GET /agent/{agentId}` on Calleague).
-    const postOnly = ops.find((o) => o.method === 'POST' && runtime.router.match('GET', pathOf(planValid(callsim, runtime, o, 5)).split('?')[0]).kind === 'method');
+    const postOnly = ops.find(
+      (o) => o.method === 'POST' && runtime.router.match('GET', pathOf(planValid(callsim, runtime, o, 5)).split('?')[0]).kind === 'method',
+    );
     if (postOnly) {
       const res = await sim.api(vendor, 'HEAD', pathOf(planValid(callsim, runtime, postOnly, 5)), { skipContract: true });
       expect(res.status).toBe(405);
@@ -350,7 +409,7 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
     expect(unknown.text).toBe('');
   });
 
-  it('answers OPTIONS on every path with 405 and an Allow header listing its methods, in the vendor\'s envelope', async () => {
+  it("answers OPTIONS on every path with 405 and an Allow header listing its methods, in the vendor's envelope", async () => {
     for (const template of new Set(ops.map((o) => o.template))) {
       const op = ops.find((o) => o.template === template)!;
       const path = pathOf(planValid(callsim, runtime, op, 5)).split('?')[0];
@@ -375,7 +434,7 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
     }
   });
 
-  it('keeps validation errors within the spec\'s size limits, however many or however long the bad fields', async () => {
+  it("keeps validation errors within the spec's size limits, however many or however long the bad fields", async () => {
     const g = best(() => 0);
     const cases: Array<['many' | 'long', Record<string, unknown>]> = [
       ['many', { ...(g.plan.body as object), ...Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i])) }],
@@ -445,16 +504,23 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
     const json = JSON.stringify(g.plan.body);
     const auth = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
     const head = (extra: Record<string, string>) =>
-      [`POST ${target} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...Object.entries({ ...auth, ...extra }).map(([k, v]) => `${k}: ${v}`)].join('\r\n') + '\r\n\r\n';
+      [`POST ${target} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...Object.entries({ ...auth, ...extra }).map(([k, v]) => `${k}: ${v}`)].join('\r\n') +
+      '\r\n\r\n';
     const chunked = await rawRequest(sim.url, `${head({ 'Transfer-Encoding': 'chunked' })}${Buffer.byteLength(json).toString(16)}\r\n${json}\r\n0\r\n\r\n`);
     expect(chunked.status, `chunked → ${chunked.statusLine} ${chunked.body.slice(0, 200)}`).toBeLessThan(300);
     await sim.reset();
     const split = Math.floor(json.length / 2);
-    const twoChunks = await rawRequest(sim.url, `${head({ 'Transfer-Encoding': 'chunked' })}${Buffer.byteLength(json.slice(0, split)).toString(16)}\r\n${json.slice(0, split)}\r\n${Buffer.byteLength(json.slice(split)).toString(16)}\r\n${json.slice(split)}\r\n0\r\n\r\n`);
+    const twoChunks = await rawRequest(
+      sim.url,
+      `${head({ 'Transfer-Encoding': 'chunked' })}${Buffer.byteLength(json.slice(0, split)).toString(16)}\r\n${json.slice(0, split)}\r\n${Buffer.byteLength(json.slice(split)).toString(16)}\r\n${json.slice(split)}\r\n0\r\n\r\n`,
+    );
     expect(twoChunks.status, `two chunks → ${twoChunks.statusLine}`).toBeLessThan(300);
     const badChunk = await rawRequest(sim.url, `${head({ 'Transfer-Encoding': 'chunked' })}zz\r\n${json}\r\n0\r\n\r\n`);
     expect(badChunk.status, `bad chunk size → ${badChunk.statusLine}`).toBe(400);
-    const both = await rawRequest(sim.url, `${head({ 'Transfer-Encoding': 'chunked', 'Content-Length': '5' })}${Buffer.byteLength(json).toString(16)}\r\n${json}\r\n0\r\n\r\n`);
+    const both = await rawRequest(
+      sim.url,
+      `${head({ 'Transfer-Encoding': 'chunked', 'Content-Length': '5' })}${Buffer.byteLength(json).toString(16)}\r\n${json}\r\n0\r\n\r\n`,
+    );
     expect(both.status, `chunked + Content-Length → ${both.statusLine}`).toBe(400);
     await sim.reset();
     const expect100 = await rawRequest(sim.url, `${head({ 'Content-Length': String(Buffer.byteLength(json)), Expect: '100-continue' })}${json}`);
@@ -468,15 +534,11 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
     expect(after.status).toBeLessThan(500);
   });
 
-  it('answers a crashing handler with a 500 in the vendor\'s envelope and a diagnostic header, never a hang', async () => {
+  it("answers a crashing handler with a 500 in the vendor's envelope and a diagnostic header, never a hang", async () => {
     const op = lists[0] ?? gets[0];
     const handlers = runtime.adapter.handlers;
     const original = handlers[op.operationId];
-    const messages = [
-      'plain boom',
-      'boom 🎉',
-      'boom\r\nX-Injected: 1',
-    ];
+    const messages = ['plain boom', 'boom 🎉', 'boom\r\nX-Injected: 1'];
     const warn = process.emitWarning;
     process.emitWarning = () => undefined;
     try {
@@ -516,8 +578,16 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
     const list = lists[0] ?? gets[0];
     const path = pathOf(validPlan(runtime, list));
     const cases: Array<[string, number[]]> = [
-      ['Bearer', [401]], ['Bearer ', [401]], [`Bearer  ${key}`, [200]], [`bearer ${key}`, [200]], [`Bearer ${key} extra`, [401]],
-      [`Bearer ${'k'.repeat(8000)}`, [401]], [`Bearer ${key}, Bearer other`, [401]], [`Token ${key}`, [401]], [key, [401]], [`Bearer ${key}\t`, [200]],
+      ['Bearer', [401]],
+      ['Bearer ', [401]],
+      [`Bearer  ${key}`, [200]],
+      [`bearer ${key}`, [200]],
+      [`Bearer ${key} extra`, [401]],
+      [`Bearer ${'k'.repeat(8000)}`, [401]],
+      [`Bearer ${key}, Bearer other`, [401]],
+      [`Token ${key}`, [401]],
+      [key, [401]],
+      [`Bearer ${key}\t`, [200]],
     ];
     for (const [auth, want] of cases) {
       const res = await sim.api(vendor, 'GET', path, { key: null, headers: { authorization: auth } });

@@ -5,17 +5,19 @@
  * the limit (413), hostile file names. Never a 5xx; errors in the vendor's envelope; the spec holds.
  */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiResult } from '../helpers/sim.js';
-import { startRobustnessSim } from './server.js';
-import { documented, isVendorError, schemaAt } from './gen.js';
 import { storedZip, tinyDocx, tinyPdf } from '../helpers/documents.js';
+import type { ApiResult } from '../helpers/sim.js';
+import { documented, isVendorError, schemaAt } from './gen.js';
+import { startRobustnessSim } from './server.js';
 
 const sim = await startRobustnessSim();
 afterAll(() => sim.shutdown());
 
 const MULTIPART = 'multipart/form-data';
 const targets = sim.running.sim.runtimes.flatMap((runtime) =>
-  runtime.spec.operations.filter((op) => op.body?.contentTypes.includes(MULTIPART)).map((op) => ({ vendor: runtime.adapter.name, id: op.operationId, runtime, op })),
+  runtime.spec.operations
+    .filter((op) => op.body?.contentTypes.includes(MULTIPART))
+    .map((op) => ({ vendor: runtime.adapter.name, id: op.operationId, runtime, op })),
 );
 
 const TINY_PDF = tinyPdf();
@@ -65,7 +67,11 @@ describe.each(targets)('$vendor $id multipart bodies', ({ vendor, runtime, op })
     const pdf = await post(multipart(B, [{ name: fileField, filename: 'menu.pdf', contentType: 'application/pdf', data: TINY_PDF }]));
     expectHandled(pdf, 'tiny PDF', 201);
     expect(pdf.text).toContain('menu.pdf');
-    const docx = await post(multipart(B, [{ name: fileField, filename: 'notes.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', data: TINY_DOCX }]));
+    const docx = await post(
+      multipart(B, [
+        { name: fileField, filename: 'notes.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', data: TINY_DOCX },
+      ]),
+    );
     expectHandled(docx, 'tiny DOCX', 201);
     // Judged by content, not by name or declared type.
     const renamed = await post(multipart(B, [{ name: fileField, filename: 'upload.bin', contentType: 'application/octet-stream', data: TINY_PDF }]));
@@ -93,7 +99,11 @@ describe.each(targets)('$vendor $id multipart bodies', ({ vendor, runtime, op })
       ['boundary not in the body', good, `${MULTIPART}; boundary=somethingElse`],
       ['no boundary parameter', good, MULTIPART],
       ['empty boundary', good, `${MULTIPART}; boundary=`],
-      ['71-character boundary', multipart('b'.repeat(71), [{ name: fileField, filename: 'a.pdf', data: TINY_PDF }]), `${MULTIPART}; boundary=${'b'.repeat(71)}`],
+      [
+        '71-character boundary',
+        multipart('b'.repeat(71), [{ name: fileField, filename: 'a.pdf', data: TINY_PDF }]),
+        `${MULTIPART}; boundary=${'b'.repeat(71)}`,
+      ],
       ['no closing delimiter', multipart(B, [{ name: fileField, filename: 'a.pdf', data: TINY_PDF }], { close: false }), undefined],
       ['truncated headers', Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"`), undefined],
       ['garbage', Buffer.from('%%%% not multipart %%%%'), undefined],
@@ -105,7 +115,7 @@ describe.each(targets)('$vendor $id multipart bodies', ({ vendor, runtime, op })
 
   it('refuses other media types with 415, an empty body as missing, and a body over 1 MB with 413', async () => {
     const body = multipart(B, [{ name: fileField, filename: 'menu.pdf', data: TINY_PDF }]);
-    for (const ct of ['application/json', 'application/x-www-form-urlencoded', 'text/plain', 'multipart/mixed; boundary=' + B]) {
+    for (const ct of ['application/json', 'application/x-www-form-urlencoded', 'text/plain', `multipart/mixed; boundary=${B}`]) {
       const res = await post(ct === 'application/json' ? JSON.stringify({ [fileField]: TINY_PDF.toString('latin1') }) : body, ct);
       expectHandled(res, ct, 415);
     }
@@ -119,13 +129,29 @@ describe.each(targets)('$vendor $id multipart bodies', ({ vendor, runtime, op })
     const cases: Array<[string, Part[], string?]> = [
       ['traversal name', [{ name: fileField, filename: '../../../etc/passwd.pdf', data: TINY_PDF }]],
       ['Windows path', [{ name: fileField, filename: 'C:\\Users\\a\\menu.pdf', data: TINY_PDF }]],
-      ['unicode name', [{ name: fileField, disposition: `form-data; name="${fileField}"; filename*=utf-8''%D0%BC%D0%B5%D0%BD%D1%8E%20%F0%9F%8E%89.pdf`, data: TINY_PDF }]],
+      [
+        'unicode name',
+        [{ name: fileField, disposition: `form-data; name="${fileField}"; filename*=utf-8''%D0%BC%D0%B5%D0%BD%D1%8E%20%F0%9F%8E%89.pdf`, data: TINY_PDF }],
+      ],
       ['NUL in name', [{ name: fileField, filename: 'a\u0000b.pdf', data: TINY_PDF }]],
       ['300-character name', [{ name: fileField, filename: `${'n'.repeat(300)}.pdf`, data: TINY_PDF }]],
       ['empty name', [{ name: fileField, filename: '', data: TINY_PDF }]],
       ['quoted boundary', [{ name: fileField, filename: 'q.pdf', data: TINY_PDF }], `${MULTIPART}; boundary="${B}"`],
-      ['two files', [{ name: fileField, filename: 'a.pdf', data: TINY_PDF }, { name: fileField, filename: 'b.pdf', data: TINY_PDF }]],
-      ['extra plain fields', [{ name: 'agent_ids[]', data: '42' }, { name: '__proto__', data: 'x' }, { name: fileField, filename: 'a.pdf', data: TINY_PDF }]],
+      [
+        'two files',
+        [
+          { name: fileField, filename: 'a.pdf', data: TINY_PDF },
+          { name: fileField, filename: 'b.pdf', data: TINY_PDF },
+        ],
+      ],
+      [
+        'extra plain fields',
+        [
+          { name: 'agent_ids[]', data: '42' },
+          { name: '__proto__', data: 'x' },
+          { name: fileField, filename: 'a.pdf', data: TINY_PDF },
+        ],
+      ],
       ['200 parts', Array.from({ length: 200 }, (_, i) => ({ name: `f${i}`, data: 'x' }))],
       ['boundary look-alike inside the file', [{ name: fileField, filename: 'a.pdf', data: Buffer.concat([TINY_PDF, Buffer.from(`\r\n--${B}x`)]) }]],
     ];
@@ -144,4 +170,3 @@ it('covers every multipart operation of the loaded vendors', () => {
   const all = sim.running.sim.runtimes.flatMap((r) => r.spec.operations.filter((op) => op.body?.contentTypes.includes(MULTIPART)));
   expect(targets.length).toBe(all.length);
 });
-

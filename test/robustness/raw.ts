@@ -35,7 +35,7 @@ export function rawRequest(baseUrl: string, request: string | Buffer, opts: { ti
         if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
       }
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
-      resolve({ status, statusLine, headers, body: head === -1 ? '' : text.slice(head + 4), error: status ? undefined : error ?? 'no answer' });
+      resolve({ status, statusLine, headers, body: head === -1 ? '' : text.slice(head + 4), error: status ? undefined : (error ?? 'no answer') });
     };
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
     socket.on('data', (c: Buffer) => chunks.push(c));

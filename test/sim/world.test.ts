@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/sim/clock.js';
-import { Scheduler } from '../../src/sim/scheduler.js';
-import { World } from '../../src/sim/world.js';
+import { loadInventory, loadLibrary, loadPrices } from '../../src/fixtures/index.js';
 import { createAccount } from '../../src/sim/accounts.js';
 import { createAgent } from '../../src/sim/agents.js';
 import { createCall, hangupCall, listCalls } from '../../src/sim/calls.js';
-import { loadInventory, loadLibrary, loadPrices } from '../../src/fixtures/index.js';
+import { VirtualClock } from '../../src/sim/clock.js';
 import type { SimEvent } from '../../src/sim/events.js';
+import { Scheduler } from '../../src/sim/scheduler.js';
+import { World } from '../../src/sim/world.js';
 
 const T0 = Date.parse('2026-03-01T09:00:00Z');
 const library = loadLibrary();
@@ -14,11 +14,25 @@ const inventory = loadInventory();
 
 function makeWorld(seed = 1, rules: World['rules'] = []) {
   const world = new World({
-    clock: new VirtualClock(T0), seed, library, prices: loadPrices(), inventory: { test: inventory }, rules,
-    seeders: [(w) => {
-      createAccount(w, { id: 'acct', namespace: 'test', name: 'Test', keys: ['k'], idScheme: { call: { style: 'hex', prefix: 'c_', length: 8 }, agent: { style: 'hex', prefix: 'a_', length: 6 } }, billing: { balanceCents: 10_000 } });
-      createAgent(w, 'acct', { name: 'Bot', language: 'en', languages: ['en', 'tr'], multilingual: true }, { id: 'a_1' });
-    }],
+    clock: new VirtualClock(T0),
+    seed,
+    library,
+    prices: loadPrices(),
+    inventory: { test: inventory },
+    rules,
+    seeders: [
+      (w) => {
+        createAccount(w, {
+          id: 'acct',
+          namespace: 'test',
+          name: 'Test',
+          keys: ['k'],
+          idScheme: { call: { style: 'hex', prefix: 'c_', length: 8 }, agent: { style: 'hex', prefix: 'a_', length: 6 } },
+          billing: { balanceCents: 10_000 },
+        });
+        createAgent(w, 'acct', { name: 'Bot', language: 'en', languages: ['en', 'tr'], multilingual: true }, { id: 'a_1' });
+      },
+    ],
   });
   const events: SimEvent[] = [];
   world.bus.on((e) => events.push(e));
@@ -68,7 +82,16 @@ describe('calls on the virtual clock', () => {
     expect(ring).toBeGreaterThanOrEqual(3000);
     expect(call.talkMs).toBe(call.endedAt! - call.answeredAt!);
     expect(call.transcriptReady && call.recordingReady).toBe(true);
-    expect(events.map((e) => e.type)).toEqual(['call.created', 'call.status', 'call.status', 'call.started', 'call.status', 'call.ended', 'transcript.ready', 'recording.ready']);
+    expect(events.map((e) => e.type)).toEqual([
+      'call.created',
+      'call.status',
+      'call.status',
+      'call.started',
+      'call.status',
+      'call.ended',
+      'transcript.ready',
+      'recording.ready',
+    ]);
   });
 
   it('runs a 30-minute call in milliseconds of wall time', async () => {

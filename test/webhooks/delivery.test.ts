@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestSim, type TestSim } from '../helpers/sim.js';
-import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { verifySignature } from '../../src/webhooks/signing.js';
+import { type Receiver, startReceiver } from '../helpers/receiver.js';
+import { startTestSim, type TestSim } from '../helpers/sim.js';
 
 let sim: TestSim;
 let receiver: Receiver;
@@ -23,13 +23,19 @@ async function subscribe(body: Record<string, unknown>) {
 const startCall = (to = '+14155559876') => sim.api('jagcall', 'POST', '/v1/calls', { body: { agent_id: 'agt_xxx', to } });
 
 describe('webhook delivery to a real receiver', () => {
-  it('delivers one call\'s events in order, signed, and each payload matches the spec', async () => {
+  it("delivers one call's events in order, signed, and each payload matches the spec", async () => {
     const { secret } = await subscribe({ vendor: 'jagcall', url: receiver.url });
     const call = await startCall();
     await sim.advance(120_000);
     const events = receiver.received.map((r) => r.json.type);
     expect(events).toEqual([
-      'call.status_changed', 'call.status_changed', 'call.started', 'call.status_changed', 'call.ended', 'call.transcript_ready', 'call.recording_ready',
+      'call.status_changed',
+      'call.status_changed',
+      'call.started',
+      'call.status_changed',
+      'call.ended',
+      'call.transcript_ready',
+      'call.recording_ready',
     ]);
     expect(receiver.received.map((r) => r.json.data.status ?? 'n/a').slice(0, 5)).toEqual(['ringing', 'in_progress', 'in_progress', 'completed', 'completed']);
     const runtime = sim.running.sim.runtime('jagcall')!;
@@ -37,7 +43,7 @@ describe('webhook delivery to a real receiver', () => {
       expect(r.json.data.id ?? r.json.data.call_id).toBe(call.body.id);
       expect(r.headers['content-type']).toBe('application/json');
       expect(verifySignature({ body: r.body, secret, signature: r.headers['x-callsim-signature'] as string })).toBe(true);
-      expect(verifySignature({ body: r.body + ' ', secret, signature: r.headers['x-callsim-signature'] as string })).toBe(false);
+      expect(verifySignature({ body: `${r.body} `, secret, signature: r.headers['x-callsim-signature'] as string })).toBe(false);
       expect(runtime.validator.validateAt(`#/webhooks/${r.json.type}/post/requestBody/content/application~1json/schema`, r.json)).toEqual([]);
     }
     expect(new Set(receiver.received.map((r) => r.json.id)).size).toBe(receiver.received.length);
@@ -50,7 +56,10 @@ describe('webhook delivery to a real receiver', () => {
     await sim.advance(60_000);
     let [d] = (await sim.admin('GET', '/webhooks/deliveries')).body.data;
     expect(d.state).toBe('retrying');
-    expect(d.attempts.map((a: any) => [a.attempt, a.status, a.error])).toEqual([[1, 503, 'HTTP 503'], [2, 503, 'HTTP 503']]);
+    expect(d.attempts.map((a: any) => [a.attempt, a.status, a.error])).toEqual([
+      [1, 503, 'HTTP 503'],
+      [2, 503, 'HTTP 503'],
+    ]);
     const firstDelay = Date.parse(d.attempts[1].at) - Date.parse(d.attempts[0].at);
     expect(firstDelay).toBeGreaterThanOrEqual(4000);
     expect(firstDelay).toBeLessThanOrEqual(6000);
@@ -135,12 +144,20 @@ describe('webhook delivery to a real receiver', () => {
   });
 
   it('delivers to subscriptions declared in the config file, which survive a reset', async () => {
-    const configured = await startTestSim({ webhooks: [{ vendor: 'jagcall', account: 'jc_test_demo', url: receiver.url, events: ['call.ended'], secret: 'whsec_from_config' }] });
+    const configured = await startTestSim({
+      webhooks: [{ vendor: 'jagcall', account: 'jc_test_demo', url: receiver.url, events: ['call.ended'], secret: 'whsec_from_config' }],
+    });
     await configured.reset();
     await configured.api('jagcall', 'POST', '/v1/calls', { body: { agent_id: 'agt_xxx', to: '+14155559876' } });
     await configured.advance(120_000);
     expect(receiver.received.map((r) => r.json.type)).toEqual(['call.ended']);
-    expect(verifySignature({ body: receiver.received[0].body, secret: 'whsec_from_config', signature: receiver.received[0].headers['x-callsim-signature'] as string })).toBe(true);
+    expect(
+      verifySignature({
+        body: receiver.received[0].body,
+        secret: 'whsec_from_config',
+        signature: receiver.received[0].headers['x-callsim-signature'] as string,
+      }),
+    ).toBe(true);
     await configured.stop();
   });
 

@@ -1,12 +1,12 @@
 // Entry point: the event stream feeds the store, the hash picks the view, a one-second tick moves
 // what the clock moves (durations, countdowns). The server is never polled.
 import { connectEvents, token } from './api.js';
-import { $, $$, fmtDateTime, setText } from './dom.js';
-import { addJournal, applySnapshot, putCall, putDelivery, setClock, simNow, state } from './store.js';
-import { renderCalls, tickCalls } from './calls.js';
 import { leaveCall, onCallChanged, onClockMoved, showCall, tickCall } from './callpage.js';
-import { renderDeliveries, renderJournal, tickDeliveries } from './logs.js';
+import { renderCalls, tickCalls } from './calls.js';
 import { loadMeta, renderClockControls, wireControls } from './controls.js';
+import { $, $$, fmtDateTime, setText } from './dom.js';
+import { renderDeliveries, renderJournal, tickDeliveries } from './logs.js';
+import { addJournal, applySnapshot, putCall, putDelivery, setClock, simNow, state } from './store.js';
 
 const VIEWS = ['calls', 'call', 'webhooks', 'journal', 'controls'];
 

@@ -2,10 +2,10 @@
 // and live listen. Built once per call and updated in place, so the audio player and a focused
 // button survive every update.
 import { api, token } from './api.js';
-import { $, fmtDateTime, fmtDuration, h, setText } from './dom.js';
-import { callDuration, isLive, simNow, state, vendorTitle } from './store.js';
 import { statusBadge } from './calls.js';
+import { $, fmtDateTime, fmtDuration, h, setText } from './dom.js';
 import { startListening } from './listen.js';
+import { callDuration, isLive, simNow, state, vendorTitle } from './store.js';
 
 let page = null;
 
@@ -25,25 +25,70 @@ function build(id) {
     h('p', {}, h('a', { href: '#/calls' }, '← All calls')),
     h('div', { class: 'call-head' }, h('h2', { id: 'call-h', tabindex: '-1' }, 'Call ', h('span', { class: 'mono' }, id)), (el.status = h('span'))),
     (el.missing = h('p', { class: 'msg', 'data-kind': 'error', hidden: true })),
-    h('div', { class: 'call-grid' },
-      h('section', { 'aria-labelledby': 'facts-h', class: 'card' }, h('h3', { id: 'facts-h' }, 'Details'), h('dl', { class: 'facts' },
-        fact('vendor', 'Vendor'), fact('account', 'Account'), fact('agent', 'Agent'), fact('direction', 'Direction'), fact('from', 'From'),
-        fact('to', 'To'), fact('duration', 'Duration'), fact('reason', 'Ended reason'), fact('language', 'Language'))),
-      h('section', { 'aria-labelledby': 'timeline-h', class: 'card' }, h('h3', { id: 'timeline-h' }, 'Timeline'), (el.timeline = h('ol', { class: 'timeline' }))),
-      h('section', { 'aria-labelledby': 'listen-h', class: 'card' }, h('h3', { id: 'listen-h' }, 'Live listen'),
+    h(
+      'div',
+      { class: 'call-grid' },
+      h(
+        'section',
+        { 'aria-labelledby': 'facts-h', class: 'card' },
+        h('h3', { id: 'facts-h' }, 'Details'),
+        h(
+          'dl',
+          { class: 'facts' },
+          fact('vendor', 'Vendor'),
+          fact('account', 'Account'),
+          fact('agent', 'Agent'),
+          fact('direction', 'Direction'),
+          fact('from', 'From'),
+          fact('to', 'To'),
+          fact('duration', 'Duration'),
+          fact('reason', 'Ended reason'),
+          fact('language', 'Language'),
+        ),
+      ),
+      h(
+        'section',
+        { 'aria-labelledby': 'timeline-h', class: 'card' },
+        h('h3', { id: 'timeline-h' }, 'Timeline'),
+        (el.timeline = h('ol', { class: 'timeline' })),
+      ),
+      h(
+        'section',
+        { 'aria-labelledby': 'listen-h', class: 'card' },
+        h('h3', { id: 'listen-h' }, 'Live listen'),
         (el.listen = h('button', { type: 'button', id: 'listen', disabled: true, onclick: () => toggleListen() }, 'Listen live')),
         (el.listenState = h('p', { class: 'hint', id: 'listen-state', 'aria-live': 'polite' }, 'Available while the call is in progress.')),
-        h('div', { class: 'meters' },
-          h('label', { for: 'meter-out' }, 'Agent'), (el.meterOut = h('meter', { id: 'meter-out', min: 0, max: 0.5, value: 0, dataset: { frames: 0 } })),
-          (el.meterInLabel = h('label', { for: 'meter-in' }, 'Callee')), (el.meterIn = h('meter', { id: 'meter-in', min: 0, max: 0.5, value: 0, dataset: { frames: 0 } })))),
+        h(
+          'div',
+          { class: 'meters' },
+          h('label', { for: 'meter-out' }, 'Agent'),
+          (el.meterOut = h('meter', { id: 'meter-out', min: 0, max: 0.5, value: 0, dataset: { frames: 0 } })),
+          (el.meterInLabel = h('label', { for: 'meter-in' }, 'Callee')),
+          (el.meterIn = h('meter', { id: 'meter-in', min: 0, max: 0.5, value: 0, dataset: { frames: 0 } })),
+        ),
+      ),
     ),
-    h('div', { class: 'call-grid2' },
-      h('section', { 'aria-labelledby': 'transcript-h', class: 'card' }, h('h3', { id: 'transcript-h' }, 'Transcript ', (el.transcriptNote = h('span', { class: 'note' }))),
-        (el.transcript = h('ol', { class: 'transcript', id: 'transcript', 'aria-live': 'polite' }))),
-      h('div', {},
+    h(
+      'div',
+      { class: 'call-grid2' },
+      h(
+        'section',
+        { 'aria-labelledby': 'transcript-h', class: 'card' },
+        h('h3', { id: 'transcript-h' }, 'Transcript ', (el.transcriptNote = h('span', { class: 'note' }))),
+        (el.transcript = h('ol', { class: 'transcript', id: 'transcript', 'aria-live': 'polite' })),
+      ),
+      h(
+        'div',
+        {},
         h('section', { 'aria-labelledby': 'rec-h', class: 'card' }, h('h3', { id: 'rec-h' }, 'Recording'), (el.recording = h('div', { id: 'recording' }, '—'))),
-        h('section', { 'aria-labelledby': 'summary-h', class: 'card' }, h('h3', { id: 'summary-h' }, 'Summary and sentiment'),
-          (el.summary = h('p', { id: 'summary' }, '—')), h('p', {}, 'Sentiment: ', (el.sentiment = h('strong', { id: 'sentiment' }, '—'))))),
+        h(
+          'section',
+          { 'aria-labelledby': 'summary-h', class: 'card' },
+          h('h3', { id: 'summary-h' }, 'Summary and sentiment'),
+          (el.summary = h('p', { id: 'summary' }, '—')),
+          h('p', {}, 'Sentiment: ', (el.sentiment = h('strong', { id: 'sentiment' }, '—'))),
+        ),
+      ),
     ),
   );
   return { id, el, detail: null, listener: null, timer: undefined, seq: 0, audioFor: null };
@@ -106,7 +151,11 @@ function render(p, d) {
   setText(el.meterInLabel, party(d));
   const t0 = Date.parse(d.created_at);
   if (el.timeline.children.length !== d.timeline.length) {
-    el.timeline.replaceChildren(...d.timeline.map((t) => h('li', {}, statusBadge(t.status), ` ${fmtDateTime(t.at)} `, h('span', { class: 'note' }, `+${((Date.parse(t.at) - t0) / 1000).toFixed(1)} s`))));
+    el.timeline.replaceChildren(
+      ...d.timeline.map((t) =>
+        h('li', {}, statusBadge(t.status), ` ${fmtDateTime(t.at)} `, h('span', { class: 'note' }, `+${((Date.parse(t.at) - t0) / 1000).toFixed(1)} s`)),
+      ),
+    );
   }
   renderTranscript(p, d);
   setText(el.summary, d.summary ?? (d.answered_at ? 'Ready with the transcript, shortly after the call ends.' : 'No summary: the call was not answered.'));
@@ -123,7 +172,8 @@ function renderListen(p, d) {
   el.listen.disabled = (!talking || !!d.listen_unavailable) && !p.listener;
   const phase = el.listenState.dataset.phase;
   if (p.listener) return;
-  if (!talking) setText(el.listenState, d.answered_at && !isLive(d) ? 'The call is over; play the recording instead.' : 'Available while the call is in progress.');
+  if (!talking)
+    setText(el.listenState, d.answered_at && !isLive(d) ? 'The call is over; play the recording instead.' : 'Available while the call is in progress.');
   else if (d.listen_unavailable) setText(el.listenState, `Not on this server: ${d.listen_unavailable}.`);
   else if (phase !== 'ended' && phase !== 'error') setText(el.listenState, 'The call is in progress: listen to it live.');
 }
@@ -140,15 +190,26 @@ function renderTranscript(p, d) {
     el.transcript.replaceChildren(h('li', { class: 'hint' }, d.answered_at ? 'Waiting for the first words…' : 'Nothing said yet.'));
     return;
   }
-  el.transcript.replaceChildren(...turns.map((t) => h('li', { class: `turn ${t.speaker}` },
-    h('span', { class: 'who' }, t.speaker === 'agent' ? 'Agent' : party(d)), h('span', { class: 'note' }, ` ${t.offset_sec.toFixed(1)} s`),
-    h('p', {}, t.text || '(spoken audio)'))));
+  el.transcript.replaceChildren(
+    ...turns.map((t) =>
+      h(
+        'li',
+        { class: `turn ${t.speaker}` },
+        h('span', { class: 'who' }, t.speaker === 'agent' ? 'Agent' : party(d)),
+        h('span', { class: 'note' }, ` ${t.offset_sec.toFixed(1)} s`),
+        h('p', {}, t.text || '(spoken audio)'),
+      ),
+    ),
+  );
 }
 
 function renderRecording(p, d) {
   const { el } = p;
   if (!d.recording_path) {
-    setText(el.recording, d.answered_at ? (isLive(d) ? 'Ready a few seconds after the call ends.' : 'Being prepared…') : 'No recording: the call was not answered.');
+    setText(
+      el.recording,
+      d.answered_at ? (isLive(d) ? 'Ready a few seconds after the call ends.' : 'Being prepared…') : 'No recording: the call was not answered.',
+    );
     return;
   }
   // The signed link changes with every read; the player is made once so playback is never cut.

@@ -24,8 +24,11 @@ export function renderCalls() {
 function createRow(tr, call) {
   const td = cells(tr, LABELS);
   // The creation time sits under the id: one column less keeps the table whole at 1280 px.
-  td[0].append(h('a', { href: `#/calls/${encodeURIComponent(call.id)}`, class: 'mono' }, call.id), h('br'),
-    h('span', { class: 'note nowrap' }, h('span', { class: 'sr-only' }, 'created '), h('time', { datetime: call.created_at }, fmtDateTime(call.created_at))));
+  td[0].append(
+    h('a', { href: `#/calls/${encodeURIComponent(call.id)}`, class: 'mono' }, call.id),
+    h('br'),
+    h('span', { class: 'note nowrap' }, h('span', { class: 'sr-only' }, 'created '), h('time', { datetime: call.created_at }, fmtDateTime(call.created_at))),
+  );
 }
 
 function updateRow(tr, c) {

@@ -23,31 +23,60 @@ export async function loadMeta() {
 
 function fillCallForm() {
   const accounts = accountsOf($('#call-vendor').value);
-  fillSelect($('#call-account'), accounts.map((a) => ({ value: a.id, label: `${a.name} (${a.id})` })));
+  fillSelect(
+    $('#call-account'),
+    accounts.map((a) => ({ value: a.id, label: `${a.name} (${a.id})` })),
+  );
   const account = accounts.find((a) => a.id === $('#call-account').value);
-  fillSelect($('#call-agent'), (account?.agents ?? []).map((g) => ({ value: g.id, label: `${g.name} (${g.id})` })));
+  fillSelect(
+    $('#call-agent'),
+    (account?.agents ?? []).map((g) => ({ value: g.id, label: `${g.name} (${g.id})` })),
+  );
 }
 
 function fillInboundForm() {
   const numbers = accountsOf($('#in-vendor').value).flatMap((a) => a.numbers.map((n) => ({ ...n, account: a.name })));
-  fillSelect($('#in-to'), numbers.map((n) => ({ value: n.e164, label: `${n.e164} · ${n.account}${n.agent_id ? '' : ' (no agent)'}` })));
+  fillSelect(
+    $('#in-to'),
+    numbers.map((n) => ({ value: n.e164, label: `${n.e164} · ${n.account}${n.agent_id ? '' : ' (no agent)'}` })),
+  );
 }
 
 export function renderClockControls() {
   const c = state.clock;
   $('#clock-virtual').hidden = c.mode !== 'virtual';
-  setText($('#clock-mode'), c.mode === 'virtual'
-    ? 'Virtual clock: time moves only when you advance it.'
-    : `Real clock at ${c.speed ?? 1}× speed. The speed is fixed when callsim starts (--speed); restart it to change.`);
+  setText(
+    $('#clock-mode'),
+    c.mode === 'virtual'
+      ? 'Virtual clock: time moves only when you advance it.'
+      : `Real clock at ${c.speed ?? 1}× speed. The speed is fixed when callsim starts (--speed); restart it to change.`,
+  );
 }
 
 function renderConfig(config) {
   if (!config) return;
   for (const input of $$('#media-form input')) input.value = String(config.media[input.name]);
-  $('#fault-list').replaceChildren(...(config.faults.length ? config.faults.map((f, i) => h('li', {},
-    h('span', {}, describeFault(f)),
-    h('button', { type: 'button', class: 'small', 'aria-label': `Remove fault rule ${i + 1}: ${describeFault(f)}`, onclick: () => saveFaults(config.faults.filter((_, j) => j !== i)) }, 'Remove'),
-  )) : [h('li', { class: 'hint' }, 'No fault rules: every request is answered normally.')]));
+  $('#fault-list').replaceChildren(
+    ...(config.faults.length
+      ? config.faults.map((f, i) =>
+          h(
+            'li',
+            {},
+            h('span', {}, describeFault(f)),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'small',
+                'aria-label': `Remove fault rule ${i + 1}: ${describeFault(f)}`,
+                onclick: () => saveFaults(config.faults.filter((_, j) => j !== i)),
+              },
+              'Remove',
+            ),
+          ),
+        )
+      : [h('li', { class: 'hint' }, 'No fault rules: every request is answered normally.')]),
+  );
 }
 
 function describeFault(f) {
@@ -107,7 +136,13 @@ export function wireControls() {
     const form = $('#call-form');
     try {
       const from = val('#call-from');
-      const call = await api('POST', '/calls', { vendor: val('#call-vendor'), account: val('#call-account'), agent_id: val('#call-agent'), to: val('#call-to'), ...(from ? { from } : {}) });
+      const call = await api('POST', '/calls', {
+        vendor: val('#call-vendor'),
+        account: val('#call-account'),
+        agent_id: val('#call-agent'),
+        to: val('#call-to'),
+        ...(from ? { from } : {}),
+      });
       formMsg(form, `Call ${call.id} is ${call.status}.`, 'ok');
       form.querySelector('.msg').append(' ', h('a', { href: `#/calls/${encodeURIComponent(call.id)}` }, 'Open it'));
     } catch (err) {
@@ -143,7 +178,8 @@ export function wireControls() {
     if (num('#f-status') !== undefined) rule.status = num('#f-status');
     if (num('#f-delay')) rule.delayMs = num('#f-delay');
     if ($('#f-drop').checked) rule.drop = true;
-    if (rule.status === undefined && !rule.delayMs && !rule.drop) return formMsg($('#fault-form'), 'This rule does nothing: give a status, a delay or drop.', 'error');
+    if (rule.status === undefined && !rule.delayMs && !rule.drop)
+      return formMsg($('#fault-form'), 'This rule does nothing: give a status, a delay or drop.', 'error');
     return saveFaults([...(state.meta.config?.faults ?? []), rule]);
   });
   $('#faults-clear').addEventListener('click', () => saveFaults([]));

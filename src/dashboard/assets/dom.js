@@ -15,7 +15,12 @@ export function h(tag, attrs = {}, ...children) {
     else if (v === true) el.setAttribute(k, '');
     else el.setAttribute(k, String(v));
   }
-  el.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false).map((c) => (c instanceof Node ? c : String(c))));
+  el.append(
+    ...children
+      .flat(Infinity)
+      .filter((c) => c !== null && c !== undefined && c !== false)
+      .map((c) => (c instanceof Node ? c : String(c))),
+  );
   return el;
 }
 
@@ -68,7 +73,9 @@ export function toast(message, kind = 'info') {
   el.dataset.kind = kind;
   el.textContent = message;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { el.textContent = ''; }, 6000);
+  toastTimer = setTimeout(() => {
+    el.textContent = '';
+  }, 6000);
 }
 
 /** A form's own message line (next to the fields it is about). */

@@ -47,7 +47,8 @@ export function startListening(url, { onState, onLevel }) {
       return;
     }
     if (msg.event === 'connected') onState('Connected, waiting for audio…', 'connecting');
-    else if (msg.event === 'start') onState(`Listening${msg.start?.mediaFormat ? ` (${msg.start.mediaFormat.encoding}, ${msg.start.mediaFormat.sampleRate} Hz)` : ''}`, 'listening');
+    else if (msg.event === 'start')
+      onState(`Listening${msg.start?.mediaFormat ? ` (${msg.start.mediaFormat.encoding}, ${msg.start.mediaFormat.sampleRate} Hz)` : ''}`, 'listening');
     else if (msg.event === 'media' && msg.media?.payload) play(msg.media.track === 'outbound' ? 'outbound' : 'inbound', msg.media.payload);
     else if (msg.event === 'stop') finish('The stream ended (the call is over).', 'ended');
   };

@@ -84,7 +84,13 @@ export function renderJournal() {
   const list = all.filter((r) => !only || violationsOf(r).length).reverse();
   $('#journal-empty').hidden = list.length > 0;
   setText($('#journal-empty'), all.length ? 'No request broke its contract.' : 'No vendor API requests yet.');
-  reconcile($('#journal-table tbody'), list, (r) => r.key, createJournal, () => {});
+  reconcile(
+    $('#journal-table tbody'),
+    list,
+    (r) => r.key,
+    createJournal,
+    () => {},
+  );
   const bad = all.filter((r) => violationsOf(r).length).length;
   setText($('#count-journal'), bad ? `${bad} violation${bad > 1 ? 's' : ''}` : all.length ? String(all.length) : '');
 }
@@ -102,7 +108,13 @@ function createJournal(tr, r) {
   setText(td[5], `${r.latencyMs} ms`);
   if (!bad.length) td[6].append(h('span', { class: 'ok' }, 'ok'));
   else {
-    td[6].append(h('strong', { class: 'bad' }, `${bad.length} violation${bad.length > 1 ? 's' : ''}`), h('ul', { class: 'violations' },
-      bad.map((v) => h('li', {}, `${v.response ? 'response ' : ''}${v.location}${v.field ? ` ${v.field}` : ''}: ${v.message}`))));
+    td[6].append(
+      h('strong', { class: 'bad' }, `${bad.length} violation${bad.length > 1 ? 's' : ''}`),
+      h(
+        'ul',
+        { class: 'violations' },
+        bad.map((v) => h('li', {}, `${v.response ? 'response ' : ''}${v.location}${v.field ? ` ${v.field}` : ''}: ${v.message}`)),
+      ),
+    );
   }
 }

@@ -1,5 +1,5 @@
 import type { SimRequest, SimResponse, Violation } from '../../contract/types.js';
-import { DEFAULT_STATUS, HTTP_REASONS, errorHeaders } from '../shared/http.js';
+import { DEFAULT_STATUS, errorHeaders, HTTP_REASONS } from '../shared/http.js';
 import type { ApiError } from '../types.js';
 
 /** The docs' exact 401 text; the pipeline's own wording differs by case, Calleague's does not. */

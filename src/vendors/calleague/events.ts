@@ -5,7 +5,7 @@ import type { Call } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
 import { eventId } from '../shared/events.js';
 import type { Services, WebhookMessage } from '../types.js';
-import { RECORDING_TTL_MS, calleagueStatus, durationSec, transcriptJson } from './mappers.js';
+import { calleagueStatus, durationSec, RECORDING_TTL_MS, transcriptJson } from './mappers.js';
 
 /** The events `POST /api/core/webhook` accepts (the spec's `WebhookEvent` enum). */
 export const CALLEAGUE_EVENTS = ['call.started', 'call.status', 'call.ended', 'transcript.ready', 'recording.ready'] as const;
@@ -27,8 +27,9 @@ function base(event: CalleagueEvent, e: { at: number }, call: Call) {
   };
 }
 
-const message = (event: CalleagueEvent, call: Call, payload: Record<string, unknown>): WebhookMessage[] =>
-  [{ event, orderKey: call.id, schemaPointer: pointer(event), payload }];
+const message = (event: CalleagueEvent, call: Call, payload: Record<string, unknown>): WebhookMessage[] => [
+  { event, orderKey: call.id, schemaPointer: pointer(event), payload },
+];
 
 export function calleagueWebhooks(e: SimEvent, world: World, services: Services): WebhookMessage[] {
   switch (e.type) {
@@ -41,13 +42,21 @@ export function calleagueWebhooks(e: SimEvent, world: World, services: Services)
     case 'call.started': {
       const c = e.call;
       return message('call.started', c, {
-        ...base('call.started', e, c), direction: c.direction, to: c.to, from: c.from, language: c.language, answeredAt: isoTime(c.answeredAt ?? e.at),
+        ...base('call.started', e, c),
+        direction: c.direction,
+        to: c.to,
+        from: c.from,
+        language: c.language,
+        answeredAt: isoTime(c.answeredAt ?? e.at),
       });
     }
     case 'call.ended': {
       const c = e.call;
       return message('call.ended', c, {
-        ...base('call.ended', e, c), endedReason: c.endedReason ?? 'completed', durationSec: durationSec(c) ?? 0, endedAt: isoTime(c.endedAt ?? e.at),
+        ...base('call.ended', e, c),
+        endedReason: c.endedReason ?? 'completed',
+        durationSec: durationSec(c) ?? 0,
+        endedAt: isoTime(c.endedAt ?? e.at),
       });
     }
     case 'transcript.ready': {
@@ -59,7 +68,9 @@ export function calleagueWebhooks(e: SimEvent, world: World, services: Services)
       const expiresAt = Math.floor((e.at + RECORDING_TTL_MS) / 1000) * 1000;
       return message('recording.ready', e.call, {
         ...base('recording.ready', e, e.call),
-        recordingUrl: services.recordingUrl('calleague', e.call.id, expiresAt), expiresAt: isoTime(expiresAt), durationSec: durationSec(e.call) ?? 0,
+        recordingUrl: services.recordingUrl('calleague', e.call.id, expiresAt),
+        expiresAt: isoTime(expiresAt),
+        durationSec: durationSec(e.call) ?? 0,
       });
     }
     default:

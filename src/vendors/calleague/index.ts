@@ -1,8 +1,8 @@
-import type { VendorAdapter } from '../types.js';
 import { standardFixtures } from '../shared/seed.js';
+import type { VendorAdapter } from '../types.js';
 import { calleagueError } from './errors.js';
-import { handlers } from './handlers/index.js';
 import { CALLEAGUE_EVENTS, calleagueWebhooks } from './events.js';
+import { handlers } from './handlers/index.js';
 
 export const calleague: VendorAdapter = {
   name: 'calleague',

@@ -11,15 +11,20 @@ export type CalleagueStatus = 'ringing' | 'in-progress' | 'completed' | 'failed'
  * canceled calls did not connect, so they are `failed` and `endedReason` says why.
  */
 const STATUS: Record<CallStatus, CalleagueStatus> = {
-  queued: 'ringing', ringing: 'ringing', 'in-progress': 'in-progress', completed: 'completed',
-  busy: 'failed', 'no-answer': 'no-answer', failed: 'failed', canceled: 'failed',
+  queued: 'ringing',
+  ringing: 'ringing',
+  'in-progress': 'in-progress',
+  completed: 'completed',
+  busy: 'failed',
+  'no-answer': 'no-answer',
+  failed: 'failed',
+  canceled: 'failed',
 };
 
 export const calleagueStatus = (s: CallStatus): CalleagueStatus => STATUS[s];
 
 /** Every neutral status a Calleague status filter stands for (`failed` → failed, busy, canceled). */
-export const simStatuses = (s: CalleagueStatus): CallStatus[] =>
-  (Object.keys(STATUS) as CallStatus[]).filter((k) => STATUS[k] === s);
+export const simStatuses = (s: CalleagueStatus): CallStatus[] => (Object.keys(STATUS) as CallStatus[]).filter((k) => STATUS[k] === s);
 
 /** Calleague recording links live for one hour. */
 export const RECORDING_TTL_MS = 60 * 60 * 1000;

@@ -11,7 +11,12 @@ const attribute = (field: string): string => (field.includes('.') ? field : fiel
 const limit = (message: string): string => /(-?\d+(?:\.\d+)?)(?!.*\d)/.exec(message)?.[1] ?? '';
 
 const TYPE_WORDS: Record<string, string> = {
-  integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', array: 'an array', object: 'an object',
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'an array',
+  object: 'an object',
 };
 const FORMAT_WORDS: Record<string, string> = { email: 'a valid email address', date: 'a valid date', 'date-time': 'a valid date', uri: 'a valid URL' };
 
@@ -23,7 +28,8 @@ export function laravelMessage(v: Violation): string {
   if (!v.field) return v.rule === 'required' ? 'The request body is required.' : v.rule === 'minProperties' ? 'At least one field must be given.' : v.message;
   const a = attribute(v.field);
   switch (v.rule) {
-    case 'required': return `The ${a} field is required.`;
+    case 'required':
+      return `The ${a} field is required.`;
     case 'type': {
       const t = /must be (\w+)/.exec(v.message)?.[1] ?? '';
       return `The ${a} field must be ${TYPE_WORDS[t.split(',')[0]] ?? 'valid'}.`;
@@ -32,17 +38,27 @@ export function laravelMessage(v: Violation): string {
       const f = /valid ([\w-]+)/.exec(v.message)?.[1] ?? '';
       return FORMAT_WORDS[f] ? `The ${a} field must be ${FORMAT_WORDS[f]}.` : `The ${a} field format is invalid.`;
     }
-    case 'pattern': return `The ${a} field format is invalid.`;
+    case 'pattern':
+      return `The ${a} field format is invalid.`;
     case 'enum':
-    case 'const': return `The selected ${a} is invalid.`;
-    case 'minimum': return `The ${a} field must be at least ${limit(v.message)}.`;
-    case 'maximum': return `The ${a} field must not be greater than ${limit(v.message)}.`;
-    case 'minLength': return `The ${a} field must be at least ${limit(v.message)} characters.`;
-    case 'maxLength': return `The ${a} field must not be greater than ${limit(v.message)} characters.`;
-    case 'minItems': return `The ${a} field must have at least ${limit(v.message)} items.`;
-    case 'maxItems': return `The ${a} field must not have more than ${limit(v.message)} items.`;
-    case 'additionalProperties': return `The ${a} field is prohibited.`;
-    default: return v.message.endsWith('.') ? v.message : `The ${a} field is invalid.`;
+    case 'const':
+      return `The selected ${a} is invalid.`;
+    case 'minimum':
+      return `The ${a} field must be at least ${limit(v.message)}.`;
+    case 'maximum':
+      return `The ${a} field must not be greater than ${limit(v.message)}.`;
+    case 'minLength':
+      return `The ${a} field must be at least ${limit(v.message)} characters.`;
+    case 'maxLength':
+      return `The ${a} field must not be greater than ${limit(v.message)} characters.`;
+    case 'minItems':
+      return `The ${a} field must have at least ${limit(v.message)} items.`;
+    case 'maxItems':
+      return `The ${a} field must not have more than ${limit(v.message)} items.`;
+    case 'additionalProperties':
+      return `The ${a} field is prohibited.`;
+    default:
+      return v.message.endsWith('.') ? v.message : `The ${a} field is invalid.`;
   }
 }
 
@@ -78,6 +94,7 @@ export function callgeniusError(e: ApiError, req: SimRequest): SimResponse {
   }
   let message = MESSAGES[e.kind] ?? e.message;
   if (e.kind === 'route_not_found') message = `The route ${req.path.replace(/^\//, '')} could not be found.`;
-  if (e.kind === 'method_not_allowed') message = `The ${req.method} method is not supported for route ${req.path.replace(/^\//, '')}. Supported methods: ${(e.allowed ?? []).join(', ')}.`;
+  if (e.kind === 'method_not_allowed')
+    message = `The ${req.method} method is not supported for route ${req.path.replace(/^\//, '')}. Supported methods: ${(e.allowed ?? []).join(', ')}.`;
   return { status, headers, body: { message } };
 }

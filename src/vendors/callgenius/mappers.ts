@@ -14,7 +14,11 @@ const intOrNull = (id: string | null): number | null => (id === null ? null : Nu
 
 /** The business (tenant) id an account stands for. */
 export const tenantIdOf = (account: Account): number => Number(account.settings.tenantId);
-export const tenantJson = (account: Account, activeAccountId: string) => ({ id: tenantIdOf(account), name: account.name, active: account.id === activeAccountId });
+export const tenantJson = (account: Account, activeAccountId: string) => ({
+  id: tenantIdOf(account),
+  name: account.name,
+  active: account.id === activeAccountId,
+});
 
 export const SLIDERS = ['humour_level', 'empathy_level', 'formality_level', 'energy_level', 'directness_level'] as const;
 export type Slider = (typeof SLIDERS)[number];
@@ -46,8 +50,14 @@ function assignedNumber(world: World, a: Agent): PhoneNumber | undefined {
 
 export function agentSummaryJson(world: World, a: Agent) {
   return {
-    id: int(a.id), name: a.name, voice: a.voice ?? 'aria', language: a.language, current_version: a.version,
-    has_number: !!assignedNumber(world, a), status: a.status, created_at: ts(a.createdAt),
+    id: int(a.id),
+    name: a.name,
+    voice: a.voice ?? 'aria',
+    language: a.language,
+    current_version: a.version,
+    has_number: !!assignedNumber(world, a),
+    status: a.status,
+    created_at: ts(a.createdAt),
   };
 }
 
@@ -65,13 +75,24 @@ export function agentJson(world: World, a: Agent) {
 }
 
 export const agentVersionJson = (v: Agent['versions'][number]) => ({
-  version: v.version, name: v.snapshot.name, voice: v.snapshot.voice ?? 'aria', language: v.snapshot.language,
-  system_prompt: v.snapshot.prompt, ...sliders(v.snapshot.extra), created_at: ts(v.createdAt),
+  version: v.version,
+  name: v.snapshot.name,
+  voice: v.snapshot.voice ?? 'aria',
+  language: v.snapshot.language,
+  system_prompt: v.snapshot.prompt,
+  ...sliders(v.snapshot.extra),
+  created_at: ts(v.createdAt),
 });
 
 const STATUS: Record<Call['status'], string> = {
-  queued: 'queued', ringing: 'ringing', 'in-progress': 'in_progress', completed: 'completed', busy: 'busy',
-  'no-answer': 'no_answer', failed: 'failed', canceled: 'canceled',
+  queued: 'queued',
+  ringing: 'ringing',
+  'in-progress': 'in_progress',
+  completed: 'completed',
+  busy: 'busy',
+  'no-answer': 'no_answer',
+  failed: 'failed',
+  canceled: 'canceled',
 };
 export const STATUS_FROM_CG = Object.fromEntries(Object.entries(STATUS).map(([k, v]) => [v, k])) as Record<string, Call['status']>;
 
@@ -98,15 +119,27 @@ export function disposition(world: World, c: Call): string | null {
 export function callJson(world: World, c: Call) {
   const { summary, sentiment } = callSummary(world, c);
   return {
-    id: int(c.id), agent_id: int(c.agentId), campaign_id: intOrNull(c.campaignId), direction: c.direction,
-    from_number: c.from, to_number: c.to, status: STATUS[c.status], disposition: disposition(world, c),
-    duration: isLive(c) ? null : Math.round(c.talkMs / 1000), summary, sentiment_score: sentiment,
-    started_at: tsOrNull(c.answeredAt), ended_at: tsOrNull(c.endedAt), created_at: ts(c.createdAt),
+    id: int(c.id),
+    agent_id: int(c.agentId),
+    campaign_id: intOrNull(c.campaignId),
+    direction: c.direction,
+    from_number: c.from,
+    to_number: c.to,
+    status: STATUS[c.status],
+    disposition: disposition(world, c),
+    duration: isLive(c) ? null : Math.round(c.talkMs / 1000),
+    summary,
+    sentiment_score: sentiment,
+    started_at: tsOrNull(c.answeredAt),
+    ended_at: tsOrNull(c.endedAt),
+    created_at: ts(c.createdAt),
   };
 }
 
 const turn = (speaker: 'agent' | 'callee', text: string, offsetMs: number) => ({
-  speaker: speaker === 'agent' ? 'agent' : 'caller', text, offset_sec: Math.round(offsetMs / 10) / 100,
+  speaker: speaker === 'agent' ? 'agent' : 'caller',
+  text,
+  offset_sec: Math.round(offsetMs / 10) / 100,
 });
 
 /**
@@ -126,22 +159,45 @@ export function transcriptJson(world: World, c: Call, now: number) {
 export function numberJson(world: World, n: PhoneNumber) {
   const agent = n.agentId ? world.store(n.accountId).agents.get(n.agentId) : undefined;
   return {
-    id: int(n.id), phone_number: n.e164, country: n.country, type: n.type, agent_id: agent ? int(agent.id) : null,
-    agent: agent ? { id: int(agent.id), name: agent.name } : null, status: n.status, created_at: ts(n.createdAt),
+    id: int(n.id),
+    phone_number: n.e164,
+    country: n.country,
+    type: n.type,
+    agent_id: agent ? int(agent.id) : null,
+    agent: agent ? { id: int(agent.id), name: agent.name } : null,
+    status: n.status,
+    created_at: ts(n.createdAt),
   };
 }
 
 export const availableJson = (n: AvailableNumber) => ({
-  phone_number: n.e164, country: n.country, type: n.type, area_code: n.areaCode || null, locality: n.locality, monthly_cost_cents: n.monthlyCostCents,
+  phone_number: n.e164,
+  country: n.country,
+  type: n.type,
+  area_code: n.areaCode || null,
+  locality: n.locality,
+  monthly_cost_cents: n.monthlyCostCents,
 });
 
 export const campaignJson = (c: Campaign) => ({
-  id: int(c.id), name: c.name, agent_id: int(c.agentId), status: c.status, target_count: c.targets.length,
-  concurrency: c.concurrency, stats: campaignStats(c), created_at: ts(c.createdAt), started_at: tsOrNull(c.startedAt),
+  id: int(c.id),
+  name: c.name,
+  agent_id: int(c.agentId),
+  status: c.status,
+  target_count: c.targets.length,
+  concurrency: c.concurrency,
+  stats: campaignStats(c),
+  created_at: ts(c.createdAt),
+  started_at: tsOrNull(c.startedAt),
   completed_at: tsOrNull(c.completedAt),
 });
 
 export const knowledgeJson = (d: KnowledgeDoc) => ({
-  id: int(d.id), filename: d.filename, mime_type: d.mimeType, size_bytes: d.sizeBytes, status: d.status,
-  agent_ids: d.agentIds.map(int), created_at: ts(d.createdAt),
+  id: int(d.id),
+  filename: d.filename,
+  mime_type: d.mimeType,
+  size_bytes: d.sizeBytes,
+  status: d.status,
+  agent_ids: d.agentIds.map(int),
+  created_at: ts(d.createdAt),
 });

@@ -2,12 +2,16 @@ import { updateAgent } from '../../sim/agents.js';
 import { searchAvailable } from '../../sim/numbers.js';
 import type { AgentFields, Campaign, IdScheme, KnowledgeDoc, User } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
-import { loadVendorFixtures, seedAccount, type AccountFixture, type VendorFixtures } from '../shared/seed.js';
+import { type AccountFixture, loadVendorFixtures, seedAccount, type VendorFixtures } from '../shared/seed.js';
 
 export const NAMESPACE = 'callgenius';
 
 type AgentFixture = NonNullable<AccountFixture['agents']>[number] & { history?: Array<{ at: string; changes: Partial<AgentFields> }> };
-type CampaignFixture = Omit<Campaign, 'accountId' | 'createdAt' | 'startedAt' | 'completedAt'> & { createdAt: string; startedAt?: string | null; completedAt?: string | null };
+type CampaignFixture = Omit<Campaign, 'accountId' | 'createdAt' | 'startedAt' | 'completedAt'> & {
+  createdAt: string;
+  startedAt?: string | null;
+  completedAt?: string | null;
+};
 type KnowledgeFixture = Omit<KnowledgeDoc, 'accountId' | 'createdAt'> & { createdAt: string };
 
 /** A business: the shared account fixture plus its tenant id, agent histories, campaigns and documents. */
@@ -59,8 +63,12 @@ export function seedBusiness(world: World, idScheme: IdScheme, b: BusinessFixtur
   }
   for (const c of b.campaigns ?? []) {
     store.campaigns.set(c.id, {
-      ...c, accountId, targets: c.targets.map((t) => ({ ...t })),
-      createdAt: Date.parse(c.createdAt), startedAt: at(c.startedAt), completedAt: at(c.completedAt),
+      ...c,
+      accountId,
+      targets: c.targets.map((t) => ({ ...t })),
+      createdAt: Date.parse(c.createdAt),
+      startedAt: at(c.startedAt),
+      completedAt: at(c.completedAt),
     });
     world.reserveId(NAMESPACE, 'campaign', c.id);
   }
@@ -116,7 +124,13 @@ function renumbered(world: World, scheme: IdScheme, b: BusinessFixture): Busines
     const fresh = searchAvailable(world, NAMESPACE, { country: n.country, type: n.type }).find((x) => ![...e164s.values()].includes(x.e164));
     if (!fresh) continue;
     e164s.set(n.e164, fresh.e164);
-    numbers.push({ ...n, id: allocId(world, scheme, 'number'), e164: fresh.e164, areaCode: fresh.areaCode, agentId: n.agentId ? agentIds.get(n.agentId) : null });
+    numbers.push({
+      ...n,
+      id: allocId(world, scheme, 'number'),
+      e164: fresh.e164,
+      areaCode: fresh.areaCode,
+      agentId: n.agentId ? agentIds.get(n.agentId) : null,
+    });
   }
   const num = (e: string) => e164s.get(e) ?? e;
   const maybe = (m: Map<string, string>, id: string | null | undefined) => (id ? (m.get(id) ?? null) : null);
@@ -125,11 +139,25 @@ function renumbered(world: World, scheme: IdScheme, b: BusinessFixture): Busines
     settings: { ...b.settings, ...(typeof b.settings?.callerId === 'string' && { callerId: num(b.settings.callerId) }) },
     agents: b.agents?.map((a) => ({ ...a, id: agentIds.get(a.id)! })),
     numbers,
-    calls: b.calls?.map((c) => ({ ...c, id: callIds.get(c.id)!, agentId: agentIds.get(c.agentId)!, from: num(c.from), to: num(c.to), campaignId: maybe(campaignIds, c.campaignId) })),
-    campaigns: b.campaigns?.map((c) => ({
-      ...c, id: campaignIds.get(c.id)!, agentId: agentIds.get(c.agentId)!, targets: c.targets.map((t) => ({ ...t, callId: maybe(callIds, t.callId) })),
+    calls: b.calls?.map((c) => ({
+      ...c,
+      id: callIds.get(c.id)!,
+      agentId: agentIds.get(c.agentId)!,
+      from: num(c.from),
+      to: num(c.to),
+      campaignId: maybe(campaignIds, c.campaignId),
     })),
-    knowledge: b.knowledge?.map((d) => ({ ...d, id: allocId(world, scheme, 'knowledge'), agentIds: d.agentIds.map((id) => agentIds.get(id)!).filter(Boolean) })),
+    campaigns: b.campaigns?.map((c) => ({
+      ...c,
+      id: campaignIds.get(c.id)!,
+      agentId: agentIds.get(c.agentId)!,
+      targets: c.targets.map((t) => ({ ...t, callId: maybe(callIds, t.callId) })),
+    })),
+    knowledge: b.knowledge?.map((d) => ({
+      ...d,
+      id: allocId(world, scheme, 'knowledge'),
+      agentIds: d.agentIds.map((id) => agentIds.get(id)!).filter(Boolean),
+    })),
   };
 }
 

@@ -10,7 +10,10 @@ const STATUS: Record<string, number> = { ...DEFAULT_STATUS, validation: 400, con
 
 /** Injected faults may carry no message; the status then says what went wrong. */
 const BY_STATUS: Record<number, string> = {
-  500: 'internal error', 502: 'telephony provider error', 503: 'service unavailable', 504: 'telephony provider timeout',
+  500: 'internal error',
+  502: 'telephony provider error',
+  503: 'service unavailable',
+  504: 'telephony provider timeout',
 };
 
 const PHONE_FIELDS = new Set(['to', 'from', 'phone_number']);
@@ -31,14 +34,21 @@ function message(e: ApiError): string {
   // A forced status comes from fault injection, whose message already says what was injected.
   if (e.status !== undefined) return e.message || BY_STATUS[e.status] || 'error';
   switch (e.kind) {
-    case 'unauthorized': return /missing/i.test(e.message) ? 'missing API key: send Authorization: Bearer sk_...' : 'invalid API key';
-    case 'validation': return e.violations?.length ? e.violations.map(violationText).join('; ') : e.message;
-    case 'malformed_json': return `invalid JSON body: ${e.message.replace(/^Malformed JSON:\s*/, '')}`;
-    case 'route_not_found': return e.message.replace(/^No route/, 'no route');
-    case 'upstream': return e.message || BY_STATUS[502];
+    case 'unauthorized':
+      return /missing/i.test(e.message) ? 'missing API key: send Authorization: Bearer sk_...' : 'invalid API key';
+    case 'validation':
+      return e.violations?.length ? e.violations.map(violationText).join('; ') : e.message;
+    case 'malformed_json':
+      return `invalid JSON body: ${e.message.replace(/^Malformed JSON:\s*/, '')}`;
+    case 'route_not_found':
+      return e.message.replace(/^No route/, 'no route');
+    case 'upstream':
+      return e.message || BY_STATUS[502];
     // Never leak simulator internals in a vendor answer; the pipeline adds a diagnostic header.
-    case 'internal': return BY_STATUS[500];
-    default: return e.message;
+    case 'internal':
+      return BY_STATUS[500];
+    default:
+      return e.message;
   }
 }
 

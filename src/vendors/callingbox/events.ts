@@ -18,7 +18,9 @@ const schema = (name: string) => `#/webhooks/${name}/post/requestBody/content/ap
 function message(event: string, e: Extract<SimEvent, { call: Call }>, world: World, services: Services): WebhookMessage {
   const id = `evt_${createHash('sha256').update(`${event}:${e.call.id}:${e.at}`).digest('hex').slice(0, 24)}`;
   return {
-    event, orderKey: e.call.id, schemaPointer: schema(event),
+    event,
+    orderKey: e.call.id,
+    schemaPointer: schema(event),
     payload: { id, type: event, created_at: new Date(e.at).toISOString(), data: callJson(world, services, e.call, e.at) },
   };
 }

@@ -1,8 +1,8 @@
-import type { VendorAdapter } from '../types.js';
 import { standardFixtures } from '../shared/seed.js';
+import type { VendorAdapter } from '../types.js';
 import { callingboxError } from './errors.js';
-import { handlers } from './handlers/index.js';
 import { CALLINGBOX_EVENTS, callingboxWebhooks } from './events.js';
+import { handlers } from './handlers/index.js';
 
 export const callingbox: VendorAdapter = {
   name: 'callingbox',

@@ -8,8 +8,14 @@ import type { Services } from '../types.js';
 export const RECORDING_TTL_MS = 60 * 60 * 1000;
 
 const STATUS: Record<Call['status'], string> = {
-  queued: 'queued', ringing: 'ringing', 'in-progress': 'in_progress', completed: 'completed', busy: 'busy',
-  'no-answer': 'no_answer', failed: 'failed', canceled: 'canceled',
+  queued: 'queued',
+  ringing: 'ringing',
+  'in-progress': 'in_progress',
+  completed: 'completed',
+  busy: 'busy',
+  'no-answer': 'no_answer',
+  failed: 'failed',
+  canceled: 'canceled',
 };
 export const STATUS_FROM_CALLINGBOX = Object.fromEntries(Object.entries(STATUS).map(([k, v]) => [v, k])) as Record<string, Call['status']>;
 export const callingboxStatus = (s: Call['status']): string => STATUS[s];
@@ -19,7 +25,11 @@ export const callingboxStatus = (s: Call['status']): string => STATUS[s];
  * A completed call has none unless voicemail picked up.
  */
 const FAILURE: Partial<Record<NonNullable<Call['endedReason']>, string>> = {
-  busy: 'busy', 'no-answer': 'no_answer', failed: 'unreachable', voicemail: 'voicemail', canceled: 'canceled',
+  busy: 'busy',
+  'no-answer': 'no_answer',
+  failed: 'unreachable',
+  voicemail: 'voicemail',
+  canceled: 'canceled',
 };
 
 const ts = (ms: number | null): string | null => (ms === null ? null : isoSeconds(ms));
@@ -44,12 +54,22 @@ export function agentJson(a: Agent) {
 
 export function numberJson(n: PhoneNumber) {
   return {
-    id: n.id, phone_number: n.e164, country: n.country, type: n.type, agent_ids: n.agentId ? [n.agentId] : [], created_at: ts(n.createdAt),
+    id: n.id,
+    phone_number: n.e164,
+    country: n.country,
+    type: n.type,
+    agent_ids: n.agentId ? [n.agentId] : [],
+    created_at: ts(n.createdAt),
   };
 }
 
 export const availableJson = (n: AvailableNumber) => ({
-  phone_number: n.e164, country: n.country, type: n.type, area_code: n.areaCode, locality: n.locality, monthly_price: n.monthlyCostCents / 100,
+  phone_number: n.e164,
+  country: n.country,
+  type: n.type,
+  area_code: n.areaCode,
+  locality: n.locality,
+  monthly_price: n.monthlyCostCents / 100,
 });
 
 /**

@@ -3,10 +3,20 @@ import { DEFAULT_STATUS, errorHeaders } from '../shared/http.js';
 import type { ApiError } from '../types.js';
 
 const CODES: Record<string, string> = {
-  unauthorized: 'unauthorized', forbidden: 'forbidden', not_found: 'not_found', route_not_found: 'not_found',
-  method_not_allowed: 'method_not_allowed', malformed_json: 'invalid_json', validation: 'validation_error', conflict: 'conflict',
-  payload_too_large: 'payload_too_large', unsupported_media_type: 'unsupported_media_type', rate_limited: 'rate_limited',
-  upstream: 'upstream_error', internal: 'internal_error', fault: 'server_error',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  not_found: 'not_found',
+  route_not_found: 'not_found',
+  method_not_allowed: 'method_not_allowed',
+  malformed_json: 'invalid_json',
+  validation: 'validation_error',
+  conflict: 'conflict',
+  payload_too_large: 'payload_too_large',
+  unsupported_media_type: 'unsupported_media_type',
+  rate_limited: 'rate_limited',
+  upstream: 'upstream_error',
+  internal: 'internal_error',
+  fault: 'server_error',
 };
 
 /** JagCall's one error envelope: `{ "error": { "code", "message", "details"? } }` (DESIGN.md §3). */

@@ -1,10 +1,10 @@
-import type { SimEvent } from '../../sim/events.js';
-import type { World } from '../../sim/world.js';
-import type { Services, WebhookMessage } from '../types.js';
-import { callJson, jagcallStatus, smsJson } from './mappers.js';
 import { callTranscript } from '../../sim/calls.js';
 import { isoSeconds } from '../../sim/clock.js';
+import type { SimEvent } from '../../sim/events.js';
+import type { World } from '../../sim/world.js';
 import { eventId } from '../shared/events.js';
+import type { Services, WebhookMessage } from '../types.js';
+import { callJson, jagcallStatus, smsJson } from './mappers.js';
 
 /**
  * JagCall documents no webhooks; callsim offers lifecycle events in its style (snake_case,
@@ -29,16 +29,31 @@ function jagcallMessages(e: SimEvent, world: World, services: Services): Webhook
     case 'call.ended':
       return [{ event: 'call.ended', orderKey: e.call.id, payload: { data: callJson(e.call) } }];
     case 'transcript.ready':
-      return [{
-        event: 'call.transcript_ready', orderKey: e.call.id,
-        payload: { data: { call_id: e.call.id, transcript: callTranscript(world, e.call).map((t) => ({ role: t.speaker === 'agent' ? 'agent' : 'user', text: t.text, timestamp: t.offsetMs / 1000 })) } },
-      }];
+      return [
+        {
+          event: 'call.transcript_ready',
+          orderKey: e.call.id,
+          payload: {
+            data: {
+              call_id: e.call.id,
+              transcript: callTranscript(world, e.call).map((t) => ({
+                role: t.speaker === 'agent' ? 'agent' : 'user',
+                text: t.text,
+                timestamp: t.offsetMs / 1000,
+              })),
+            },
+          },
+        },
+      ];
     case 'recording.ready': {
       const expiresAt = world.now() + 3_600_000;
-      return [{
-        event: 'call.recording_ready', orderKey: e.call.id,
-        payload: { data: { call_id: e.call.id, recording_url: services.recordingUrl('jagcall', e.call.id, expiresAt), expires_at: isoSeconds(expiresAt) } },
-      }];
+      return [
+        {
+          event: 'call.recording_ready',
+          orderKey: e.call.id,
+          payload: { data: { call_id: e.call.id, recording_url: services.recordingUrl('jagcall', e.call.id, expiresAt), expires_at: isoSeconds(expiresAt) } },
+        },
+      ];
     }
     case 'sms.received':
       return [{ event: 'sms.received', orderKey: `sms:${e.message.conversationId}`, payload: { data: smsJson(e.message) } }];

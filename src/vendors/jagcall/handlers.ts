@@ -1,12 +1,12 @@
 import { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from '../../sim/agents.js';
 import { callTranscript, createCall, getCallOrThrow, isLive, listCalls } from '../../sim/calls.js';
-import { SimError, notFound } from '../../sim/errors.js';
+import { isoSeconds } from '../../sim/clock.js';
+import { notFound, SimError } from '../../sim/errors.js';
 import { assignNumber, buyNumber, getNumber, listNumbers, releaseNumber, searchAvailable } from '../../sim/numbers.js';
 import { listConversations, listMessages, sendSms } from '../../sim/sms.js';
-import { isoSeconds } from '../../sim/clock.js';
 import { dateBound, ok, paginate } from '../shared/http.js';
 import type { Handler, HandlerContext } from '../types.js';
-import { STATUS_FROM_JAGCALL, agentJson, availableJson, callJson, conversationJson, numberJson, smsJson } from './mappers.js';
+import { agentJson, availableJson, callJson, conversationJson, numberJson, STATUS_FROM_JAGCALL, smsJson } from './mappers.js';
 
 /** JagCall recording links live for one hour; the response says exactly when they stop working. */
 const RECORDING_TTL_MS = 60 * 60 * 1000;
@@ -22,7 +22,10 @@ export const handlers: Record<string, Handler> = {
 
   createAgent: ({ world, account, body }) => {
     const agent = createAgent(world, account.id, {
-      name: body.name, prompt: body.system_prompt ?? null, voice: body.voice_id ?? 'rachel', language: body.language ?? 'en',
+      name: body.name,
+      prompt: body.system_prompt ?? null,
+      voice: body.voice_id ?? 'rachel',
+      language: body.language ?? 'en',
     });
     return ok(agentJson(world, agent), 201);
   },
@@ -50,8 +53,10 @@ export const handlers: Record<string, Handler> = {
   listCalls: (ctx) => {
     const q = ctx.query;
     const calls = listCalls(ctx.world, ctx.account.id, {
-      agentId: q.agent_id, status: q.status ? [STATUS_FROM_JAGCALL[q.status]] : undefined,
-      since: dateBound(q.from, false), until: dateBound(q.to, true),
+      agentId: q.agent_id,
+      status: q.status ? [STATUS_FROM_JAGCALL[q.status]] : undefined,
+      since: dateBound(q.from, false),
+      until: dateBound(q.to, true),
     });
     return page(ctx, calls, callJson);
   },
@@ -83,7 +88,11 @@ export const handlers: Record<string, Handler> = {
 
   searchPhoneNumbers: (ctx) => {
     const b = ctx.body;
-    return page(ctx, searchAvailable(ctx.world, ctx.account.namespace, { country: b.country, areaCode: b.area_code, capabilities: b.capabilities }), availableJson);
+    return page(
+      ctx,
+      searchAvailable(ctx.world, ctx.account.namespace, { country: b.country, areaCode: b.area_code, capabilities: b.capabilities }),
+      availableJson,
+    );
   },
 
   purchasePhoneNumber: ({ world, account, body }) => {

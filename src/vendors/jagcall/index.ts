@@ -1,8 +1,8 @@
-import type { VendorAdapter } from '../types.js';
 import { standardFixtures } from '../shared/seed.js';
+import type { VendorAdapter } from '../types.js';
 import { jagcallError } from './errors.js';
-import { handlers } from './handlers.js';
 import { JAGCALL_EVENTS, jagcallWebhooks } from './events.js';
+import { handlers } from './handlers.js';
 
 export const jagcall: VendorAdapter = {
   name: 'jagcall',

@@ -3,8 +3,14 @@ import type { Agent, AvailableNumber, Call, PhoneNumber, SmsConversation, SmsMes
 import type { World } from '../../sim/world.js';
 
 const STATUS: Record<Call['status'], string> = {
-  queued: 'queued', ringing: 'ringing', 'in-progress': 'in_progress', completed: 'completed', busy: 'busy',
-  'no-answer': 'no_answer', failed: 'failed', canceled: 'canceled',
+  queued: 'queued',
+  ringing: 'ringing',
+  'in-progress': 'in_progress',
+  completed: 'completed',
+  busy: 'busy',
+  'no-answer': 'no_answer',
+  failed: 'failed',
+  canceled: 'canceled',
 };
 export const STATUS_FROM_JAGCALL = Object.fromEntries(Object.entries(STATUS).map(([k, v]) => [v, k])) as Record<string, Call['status']>;
 export const jagcallStatus = (s: Call['status']): string => STATUS[s];
@@ -45,17 +51,34 @@ export function callJson(c: Call) {
 
 export function numberJson(n: PhoneNumber) {
   return {
-    id: n.id, number: n.e164, agent_id: n.agentId, capabilities: n.capabilities, country: n.country, status: n.status,
-    created_at: ts(n.createdAt), updated_at: ts(n.updatedAt),
+    id: n.id,
+    number: n.e164,
+    agent_id: n.agentId,
+    capabilities: n.capabilities,
+    country: n.country,
+    status: n.status,
+    created_at: ts(n.createdAt),
+    updated_at: ts(n.updatedAt),
   };
 }
 
 export const availableJson = (n: AvailableNumber) => ({ number: n.e164, capabilities: n.capabilities, monthly_cost: n.monthlyCostCents / 100 });
 
 export const smsJson = (m: SmsMessage) => ({
-  id: m.id, direction: m.direction, status: m.status, from: m.from, to: m.to, body: m.body, created_at: ts(m.createdAt),
+  id: m.id,
+  direction: m.direction,
+  status: m.status,
+  from: m.from,
+  to: m.to,
+  body: m.body,
+  created_at: ts(m.createdAt),
 });
 
 export const conversationJson = (c: SmsConversation) => ({
-  id: c.id, contact: c.contact, number: c.number, last_message: c.lastMessage, updated_at: ts(c.updatedAt), message_count: c.messageCount,
+  id: c.id,
+  contact: c.contact,
+  number: c.number,
+  last_message: c.lastMessage,
+  updated_at: ts(c.updatedAt),
+  message_count: c.messageCount,
 });

@@ -1,12 +1,12 @@
 import { FIXTURES_DIR, readYaml } from '../../fixtures/index.js';
-import type { VendorAdapter } from '../types.js';
 import { createAccount } from '../../sim/accounts.js';
 import { createAgent } from '../../sim/agents.js';
-import { seedCall, type SeedCall } from '../../sim/calls.js';
+import { type SeedCall, seedCall } from '../../sim/calls.js';
 import { assignNumber, seedNumber } from '../../sim/numbers.js';
 import { seedSms } from '../../sim/sms.js';
 import type { AgentFields, Billing, IdScheme, NumberType } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
+import type { VendorAdapter } from '../types.js';
 
 /**
  * The fixture file format every vendor shares (`fixtures/<vendor>.yaml`): accounts with their keys,
@@ -20,9 +20,27 @@ export interface AccountFixture {
   billing?: Partial<Billing>;
   agentAliases?: Record<string, string>;
   agents?: Array<Partial<AgentFields> & { id: string; createdAt?: string; status?: 'active' | 'inactive' | 'archived' }>;
-  numbers?: Array<{ id: string; e164: string; country?: string; type?: NumberType; areaCode?: string; agentId?: string | null; capabilities?: string[]; createdAt?: string }>;
+  numbers?: Array<{
+    id: string;
+    e164: string;
+    country?: string;
+    type?: NumberType;
+    areaCode?: string;
+    agentId?: string | null;
+    capabilities?: string[];
+    createdAt?: string;
+  }>;
   calls?: Array<Omit<SeedCall, 'createdAt' | 'answeredAt' | 'endedAt'> & { createdAt: string; answeredAt?: string | null; endedAt?: string | null }>;
-  sms?: Array<{ id: string; conversationId: string; direction: 'inbound' | 'outbound'; from: string; to: string; body: string; status: 'queued' | 'sent' | 'delivered' | 'failed' | 'received'; createdAt: string }>;
+  sms?: Array<{
+    id: string;
+    conversationId: string;
+    direction: 'inbound' | 'outbound';
+    from: string;
+    to: string;
+    body: string;
+    status: 'queued' | 'sent' | 'delivered' | 'failed' | 'received';
+    createdAt: string;
+  }>;
 }
 
 export interface VendorFixtures {
@@ -42,7 +60,13 @@ export function loadVendorFixtures(dir: string, vendor: string): VendorFixtures 
 export function seedAccount(world: World, namespace: string, idScheme: IdScheme, a: AccountFixture, idOverride?: string, keysOverride?: string[]): string {
   const now = world.now();
   const account = createAccount(world, {
-    id: idOverride ?? a.id, namespace, name: a.name, keys: keysOverride ?? a.keys, idScheme, billing: a.billing, settings: a.settings,
+    id: idOverride ?? a.id,
+    namespace,
+    name: a.name,
+    keys: keysOverride ?? a.keys,
+    idScheme,
+    billing: a.billing,
+    settings: a.settings,
     agentAliases: a.agentAliases,
   });
   for (const ag of a.agents ?? []) {
@@ -56,8 +80,10 @@ export function seedAccount(world: World, namespace: string, idScheme: IdScheme,
   }
   for (const c of a.calls ?? []) {
     seedCall(world, account.id, {
-      ...c, createdAt: t(c.createdAt, now),
-      answeredAt: c.answeredAt ? Date.parse(c.answeredAt) : null, endedAt: c.endedAt ? Date.parse(c.endedAt) : null,
+      ...c,
+      createdAt: t(c.createdAt, now),
+      answeredAt: c.answeredAt ? Date.parse(c.answeredAt) : null,
+      endedAt: c.endedAt ? Date.parse(c.endedAt) : null,
     });
   }
   for (const m of a.sms ?? []) seedSms(world, account.id, { ...m, createdAt: t(m.createdAt, now) });
@@ -76,19 +102,31 @@ export function standardSeeder(namespace: string, fixtures: VendorFixtures): (wo
  * Record ids stay as in the fixtures (scoped to the new key), but phone numbers are swapped for
  * fresh ones from the pool: a number has one owner, or inbound calls could not be routed.
  */
-export function mintAccount(world: World, namespace: string, fixtures: VendorFixtures, kind: 'demo' | 'empty', keyPrefix: string): { accountId: string; key: string } {
+export function mintAccount(
+  world: World,
+  namespace: string,
+  fixtures: VendorFixtures,
+  kind: 'demo' | 'empty',
+  keyPrefix: string,
+): { accountId: string; key: string } {
   const suffix = world.rng.hex(10);
   const key = `${keyPrefix}${suffix}`;
   const demo = fixtures.accounts[0];
-  const source: AccountFixture = kind === 'demo' ? renumber(world, namespace, demo) : { id: demo.id, name: demo.name, billing: demo.billing, settings: demo.settings };
-  const accountId = seedAccount(world, namespace, fixtures.idScheme, { ...source, calls: [], name: `${source.name} (${suffix})` }, `${demo.id}_${suffix}`, [key]);
+  const source: AccountFixture =
+    kind === 'demo' ? renumber(world, namespace, demo) : { id: demo.id, name: demo.name, billing: demo.billing, settings: demo.settings };
+  const accountId = seedAccount(world, namespace, fixtures.idScheme, { ...source, calls: [], name: `${source.name} (${suffix})` }, `${demo.id}_${suffix}`, [
+    key,
+  ]);
   // Call ids are global (media streams and recording links address a call by id alone): the
   // copied history gets fresh ones.
   const now = world.now();
   for (const c of source.calls ?? []) {
     seedCall(world, accountId, {
-      ...c, id: world.nextId(accountId, 'call'), createdAt: t(c.createdAt, now),
-      answeredAt: c.answeredAt ? Date.parse(c.answeredAt) : null, endedAt: c.endedAt ? Date.parse(c.endedAt) : null,
+      ...c,
+      id: world.nextId(accountId, 'call'),
+      createdAt: t(c.createdAt, now),
+      answeredAt: c.answeredAt ? Date.parse(c.answeredAt) : null,
+      endedAt: c.endedAt ? Date.parse(c.endedAt) : null,
     });
   }
   return { accountId, key };
@@ -99,7 +137,9 @@ function renumber(world: World, namespace: string, a: AccountFixture): AccountFi
   const map = new Map<string, string>();
   for (const n of a.numbers ?? []) {
     const known = pool?.get(n.e164);
-    const fresh = [...(pool?.values() ?? [])].find((x) => x.country === (n.country ?? known?.country ?? 'US') && x.type === (n.type ?? known?.type ?? 'local') && ![...map.values()].includes(x.e164));
+    const fresh = [...(pool?.values() ?? [])].find(
+      (x) => x.country === (n.country ?? known?.country ?? 'US') && x.type === (n.type ?? known?.type ?? 'local') && ![...map.values()].includes(x.e164),
+    );
     if (fresh) map.set(n.e164, fresh.e164);
   }
   const swap = (e: string) => map.get(e) ?? e;

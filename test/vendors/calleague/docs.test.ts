@@ -18,7 +18,11 @@ describe('Calleague page 000 (illustrative /api/v1 routes)', () => {
   it('POST /api/v1/calls with the placeholders starts a queued call in the envelope', async () => {
     const r = await c('POST', '/api/v1/calls', { assistantId: '<your-assistant-id>', to: '+1XXXXXXXXXX' });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ code: 200, statusText: '', data: { callId: expect.stringMatching(/^cl_[0-9a-f]+$/), status: 'queued', createdAt: '2026-01-01T12:00:00.000Z' } });
+    expect(r.body).toEqual({
+      code: 200,
+      statusText: '',
+      data: { callId: expect.stringMatching(/^cl_[0-9a-f]+$/), status: 'queued', createdAt: '2026-01-01T12:00:00.000Z' },
+    });
     // The placeholder is the demo assistant, and the masked digits were filled in.
     const call = await c('GET', `/api/core/voice/call/${r.body.data.callId}`);
     expect(call.body).toEqual(expect.objectContaining({ agentId: 'ag_123', status: 'ringing', language: 'en', to: expect.stringMatching(/^\+1\d{10}$/) }));
@@ -51,7 +55,14 @@ describe('Calleague page 001 (/api/core routes)', () => {
     expect(r.status).toBe(200);
     expect(r.body.total).toBe(2);
     expect(r.body.list[0]).toEqual({
-      agentId: 'ag_123', name: 'Demo assistant', language: 'en', languages: ['en', 'tr'], multilingual: true, voice: 'alloy', status: 'active', createdAt: '2026-01-01T09:00:00.000Z',
+      agentId: 'ag_123',
+      name: 'Demo assistant',
+      language: 'en',
+      languages: ['en', 'tr'],
+      multilingual: true,
+      voice: 'alloy',
+      status: 'active',
+      createdAt: '2026-01-01T09:00:00.000Z',
     });
   });
 
@@ -67,16 +78,28 @@ describe('Calleague page 001 (/api/core routes)', () => {
     const r = await c('POST', '/api/core/voice/agent/call', { agentId: 'ag_123', to: '+90312...', metadata: { orderId: 'A-1042' } });
     expect(r.status).toBe(200);
     expect(r.body).toEqual(expect.objectContaining({ callId: expect.stringMatching(/^cl_[0-9a-f]+$/), status: 'ringing', language: 'tr' }));
-    expect(r.body).toEqual(expect.objectContaining({ agentId: 'ag_123', direction: 'outbound', metadata: { orderId: 'A-1042' }, to: expect.stringMatching(/^\+90312\d{7}$/) }));
+    expect(r.body).toEqual(
+      expect.objectContaining({ agentId: 'ag_123', direction: 'outbound', metadata: { orderId: 'A-1042' }, to: expect.stringMatching(/^\+90312\d{7}$/) }),
+    );
   });
 
   it('GET /api/core/voice/call/cl_8f2a answers the documented detail', async () => {
     const r = await c('GET', '/api/core/voice/call/cl_8f2a');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual(expect.objectContaining({
-      callId: 'cl_8f2a', status: 'completed', direction: 'outbound', durationSec: 84, endedReason: 'completed', language: 'tr',
-      recordingReady: true, transcriptReady: true, createdAt: '2026-01-01T12:00:00.000Z', endedAt: '2026-01-01T12:01:24.000Z',
-    }));
+    expect(r.body).toEqual(
+      expect.objectContaining({
+        callId: 'cl_8f2a',
+        status: 'completed',
+        direction: 'outbound',
+        durationSec: 84,
+        endedReason: 'completed',
+        language: 'tr',
+        recordingReady: true,
+        transcriptReady: true,
+        createdAt: '2026-01-01T12:00:00.000Z',
+        endedAt: '2026-01-01T12:01:24.000Z',
+      }),
+    );
     expect(r.body.answeredAt).toBe('2026-01-01T12:00:00.000Z');
     expect(r.body.metadata).toEqual({ orderId: 'A-1042' });
     // What the conversation produced: a Turkish transcript, its summary, a signed one-hour link.
@@ -122,18 +145,28 @@ describe('Calleague page 001 (/api/core routes)', () => {
     const r = await c('POST', '/api/core/webhook', { url: 'https://example.com/hooks/calleague', events: ['call.ended', 'transcript.ready'] });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({
-      webhookId: expect.stringMatching(/^wh_/), url: 'https://example.com/hooks/calleague', events: ['call.ended', 'transcript.ready'],
-      secret: expect.stringMatching(/^whsec_/), createdAt: '2026-01-01T12:00:00.000Z',
+      webhookId: expect.stringMatching(/^wh_/),
+      url: 'https://example.com/hooks/calleague',
+      events: ['call.ended', 'transcript.ready'],
+      secret: expect.stringMatching(/^whsec_/),
+      createdAt: '2026-01-01T12:00:00.000Z',
     });
   });
 
   it('the documented error statuses: 400, 404, 422', async () => {
-    const bad = await sim.api('calleague', 'POST', '/api/core/voice/agent/call', { raw: '{"agentId": "ag_123",', headers: { 'content-type': 'application/json' } });
+    const bad = await sim.api('calleague', 'POST', '/api/core/voice/agent/call', {
+      raw: '{"agentId": "ag_123",',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe(400);
     const missing = await c('POST', '/api/core/voice/agent/call', { agentId: 'ag_123' });
     expect(missing.status).toBe(400);
-    expect(missing.body).toEqual({ code: 400, message: 'Missing required field: to', details: [{ field: 'to', rule: 'required', message: 'Missing required field: to' }] });
+    expect(missing.body).toEqual({
+      code: 400,
+      message: 'Missing required field: to',
+      details: [{ field: 'to', rule: 'required', message: 'Missing required field: to' }],
+    });
     const unknown = await c('GET', '/api/core/voice/call/cl_0000');
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({ code: 404, message: expect.stringContaining('cl_0000') });

@@ -20,10 +20,22 @@ describe('Calleague call lifecycle', () => {
   it('ringing → in-progress → completed, then transcript and recording', async () => {
     const id = await start('+14155550123');
     const fresh = await get(id);
-    expect(fresh).toEqual(expect.objectContaining({
-      status: 'ringing', durationSec: null, endedReason: null, answeredAt: null, endedAt: null,
-      transcriptReady: false, recordingReady: false, transcript: [], summary: null, sentiment: null, recordingUrl: null, language: 'en',
-    }));
+    expect(fresh).toEqual(
+      expect.objectContaining({
+        status: 'ringing',
+        durationSec: null,
+        endedReason: null,
+        answeredAt: null,
+        endedAt: null,
+        transcriptReady: false,
+        recordingReady: false,
+        transcript: [],
+        summary: null,
+        sentiment: null,
+        recordingUrl: null,
+        language: 'en',
+      }),
+    );
     await sim.advance(12_000);
     const live = await get(id);
     expect(live.status).toBe('in-progress');
@@ -31,7 +43,15 @@ describe('Calleague call lifecycle', () => {
     expect(live.durationSec).toBeNull();
     await sim.advance(10 * 60_000);
     const done = await get(id);
-    expect(done).toEqual(expect.objectContaining({ status: 'completed', endedReason: 'completed', transcriptReady: true, recordingReady: true, metadata: { ref: '+14155550123' } }));
+    expect(done).toEqual(
+      expect.objectContaining({
+        status: 'completed',
+        endedReason: 'completed',
+        transcriptReady: true,
+        recordingReady: true,
+        metadata: { ref: '+14155550123' },
+      }),
+    );
     const talk = (Date.parse(done.endedAt) - Date.parse(done.answeredAt)) / 1000;
     expect(done.durationSec).toBe(Math.round(talk));
     expect(done.durationSec).toBeGreaterThan(10);
@@ -51,8 +71,10 @@ describe('Calleague call lifecycle', () => {
 
   it('scenario numbers map to Calleague statuses and ended reasons', async () => {
     const ids = {
-      noAnswer: await start('+15005550001'), busy: await start('+15005550002'),
-      failed: await start('+15005550003'), voicemail: await start('+15005550004'),
+      noAnswer: await start('+15005550001'),
+      busy: await start('+15005550002'),
+      failed: await start('+15005550003'),
+      voicemail: await start('+15005550004'),
     };
     await sim.advance(5 * 60_000);
     expect(await get(ids.noAnswer)).toEqual(expect.objectContaining({ status: 'no-answer', endedReason: 'no-answer', durationSec: 0, recordingReady: false }));
@@ -148,7 +170,10 @@ describe('Calleague errors', () => {
     const v1 = await c('POST', '/api/v1/calls', { to: '+14155550123' });
     expect(v1.status).toBe(400);
     expect(v1.body).toEqual({
-      code: 400, statusText: 'Bad Request', message: 'Missing required field: assistantId', data: null,
+      code: 400,
+      statusText: 'Bad Request',
+      message: 'Missing required field: assistantId',
+      data: null,
       details: [{ field: 'assistantId', rule: 'required', message: 'Missing required field: assistantId' }],
     });
   });

@@ -43,8 +43,12 @@ describe('Calleague webhooks', () => {
     await sim.advance(10 * 60_000);
     stop();
     expect(messages.map((m) => [m.event, m.payload.status])).toEqual([
-      ['call.status', 'in-progress'], ['call.started', 'in-progress'], ['call.status', 'completed'], ['call.ended', 'completed'],
-      ['transcript.ready', 'completed'], ['recording.ready', 'completed'],
+      ['call.status', 'in-progress'],
+      ['call.started', 'in-progress'],
+      ['call.status', 'completed'],
+      ['call.ended', 'completed'],
+      ['transcript.ready', 'completed'],
+      ['recording.ready', 'completed'],
     ]);
     expectValid(messages);
     for (const m of messages) {
@@ -55,13 +59,17 @@ describe('Calleague webhooks', () => {
     const byName = Object.fromEntries(messages.map((m) => [m.event, m.payload]));
     expect(byName['call.started']).toEqual(expect.objectContaining({ language: 'tr', direction: 'outbound' }));
     const detail = (await sim.api('calleague', 'GET', `/api/core/voice/call/${id}`)).body;
-    expect(byName['call.ended']).toEqual(expect.objectContaining({ endedReason: 'completed', durationSec: detail.durationSec, endedAt: detail.endedAt, timestamp: detail.endedAt }));
+    expect(byName['call.ended']).toEqual(
+      expect.objectContaining({ endedReason: 'completed', durationSec: detail.durationSec, endedAt: detail.endedAt, timestamp: detail.endedAt }),
+    );
     expect(byName['transcript.ready'].transcript).toEqual(detail.transcript);
     expect(byName['transcript.ready'].summary).toBe(detail.summary);
     const wav = await fetch(byName['recording.ready'].recordingUrl as string);
     expect(wav.status).toBe(200);
     expect(Buffer.from(await wav.arrayBuffer()).toString('ascii', 0, 4)).toBe('RIFF');
-    expect(Date.parse(byName['recording.ready'].expiresAt as string) - Date.parse(byName['recording.ready'].timestamp as string)).toBeLessThanOrEqual(3_600_000);
+    expect(Date.parse(byName['recording.ready'].expiresAt as string) - Date.parse(byName['recording.ready'].timestamp as string)).toBeLessThanOrEqual(
+      3_600_000,
+    );
   });
 
   it('busy and no-answer calls end without transcript or recording', async () => {
@@ -72,8 +80,14 @@ describe('Calleague webhooks', () => {
     stop();
     expectValid(messages);
     const of = (id: string) => messages.filter((m) => m.orderKey === id).map((m) => [m.event, m.payload.status, m.payload.endedReason ?? null]);
-    expect(of(busy)).toEqual([['call.status', 'failed', null], ['call.ended', 'failed', 'busy']]);
-    expect(of(noAnswer)).toEqual([['call.status', 'no-answer', null], ['call.ended', 'no-answer', 'no-answer']]);
+    expect(of(busy)).toEqual([
+      ['call.status', 'failed', null],
+      ['call.ended', 'failed', 'busy'],
+    ]);
+    expect(of(noAnswer)).toEqual([
+      ['call.status', 'no-answer', null],
+      ['call.ended', 'no-answer', 'no-answer'],
+    ]);
   });
 
   it('webhookEvents is exactly the spec enum the subscription accepts', () => {

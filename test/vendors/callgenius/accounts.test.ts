@@ -14,7 +14,13 @@ describe('CallGeni.us minted accounts', () => {
   it('"demo" mints a user with a login and two businesses copied with fresh ids and numbers', async () => {
     const m = await sim.admin('POST', '/accounts', { vendor: 'callgenius', fixtures: 'demo' });
     expect(m.status).toBe(201);
-    expect(m.body).toEqual(expect.objectContaining({ key: expect.stringMatching(/^cg_test_[0-9a-f]{10}$/), email: expect.stringMatching(/^user-[0-9a-f]{10}@example\.com$/), password: expect.any(String) }));
+    expect(m.body).toEqual(
+      expect.objectContaining({
+        key: expect.stringMatching(/^cg_test_[0-9a-f]{10}$/),
+        email: expect.stringMatching(/^user-[0-9a-f]{10}@example\.com$/),
+        password: expect.any(String),
+      }),
+    );
     expect(m.body.tenants).toHaveLength(2);
     const [first, second] = m.body.tenants;
     expect(first.id).toBeGreaterThan(3);
@@ -74,12 +80,30 @@ describe('CallGeni.us checkout', () => {
 describe('CallGeni.us error envelope', () => {
   const req = { method: 'GET', path: '/api/agents', query: {}, headers: {} };
   it('429 carries Retry-After; faults keep their status; validation without details still lists errors', () => {
-    expect(callgeniusError({ kind: 'rate_limited', message: 'x', retryAfterSec: 30 }, req)).toEqual({ status: 429, headers: { 'retry-after': '30' }, body: { message: 'Too Many Attempts.' } });
-    expect(callgeniusError({ kind: 'fault', status: 503, message: 'Injected fault: HTTP 503' }, req)).toEqual({ status: 503, headers: undefined, body: { message: 'Injected fault: HTTP 503' } });
-    expect(callgeniusError({ kind: 'validation', message: 'Request body is required', violations: [{ location: 'body', field: '', rule: 'required', message: 'request body is required' }] }, req).body)
-      .toEqual({ message: 'The request body is required.', errors: { body: ['The request body is required.'] } });
+    expect(callgeniusError({ kind: 'rate_limited', message: 'x', retryAfterSec: 30 }, req)).toEqual({
+      status: 429,
+      headers: { 'retry-after': '30' },
+      body: { message: 'Too Many Attempts.' },
+    });
+    expect(callgeniusError({ kind: 'fault', status: 503, message: 'Injected fault: HTTP 503' }, req)).toEqual({
+      status: 503,
+      headers: undefined,
+      body: { message: 'Injected fault: HTTP 503' },
+    });
+    expect(
+      callgeniusError(
+        {
+          kind: 'validation',
+          message: 'Request body is required',
+          violations: [{ location: 'body', field: '', rule: 'required', message: 'request body is required' }],
+        },
+        req,
+      ).body,
+    ).toEqual({ message: 'The request body is required.', errors: { body: ['The request body is required.'] } });
     expect(callgeniusError({ kind: 'method_not_allowed', message: 'x', allowed: ['GET', 'POST'] }, { ...req, method: 'PUT' })).toEqual({
-      status: 405, headers: { allow: 'GET, POST' }, body: { message: 'The PUT method is not supported for route api/agents. Supported methods: GET, POST.' },
+      status: 405,
+      headers: { allow: 'GET, POST' },
+      body: { message: 'The PUT method is not supported for route api/agents. Supported methods: GET, POST.' },
     });
   });
 });

@@ -27,36 +27,67 @@ describe('CallGeni.us doc examples', () => {
   it('GET /api/agents lists the agents with version, voice, language and number', async () => {
     const r = await sim.api('callgenius', 'GET', '/api/agents', { headers: { accept: 'application/json' } });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual([{
-      id: 42, name: 'Reception Bot', voice: 'aria', language: 'en-AU', current_version: 3, has_number: true, status: 'active',
-      created_at: '2025-03-01T09:00:00.000000Z',
-    }]);
+    expect(r.body).toEqual([
+      {
+        id: 42,
+        name: 'Reception Bot',
+        voice: 'aria',
+        language: 'en-AU',
+        current_version: 3,
+        has_number: true,
+        status: 'active',
+        created_at: '2025-03-01T09:00:00.000000Z',
+      },
+    ]);
   });
 
-  it('POST /api/agents creates the docs\' Reception Bot at version 1', async () => {
+  it("POST /api/agents creates the docs' Reception Bot at version 1", async () => {
     const r = await cg('POST', '/api/agents', { name: 'Reception Bot', voice: 'aria', language: 'en-AU', system_prompt: 'You are a friendly receptionist...' });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({
-      id: 43, name: 'Reception Bot', voice: 'aria', language: 'en-AU', current_version: 1, has_number: false, status: 'active',
-      system_prompt: 'You are a friendly receptionist...', humour_level: 10, empathy_level: 50, formality_level: 50, energy_level: 50, directness_level: 50,
-      compiled_instructions: 'You are a friendly receptionist...\nSpeak en-AU. Humour 10/30, empathy 50/100, formality 50/100, energy 50/100, directness 50/100.',
-      versions: [{ version: 1, created_at: '2026-01-01T12:00:00.000000Z' }], phone_number: null,
-      created_at: '2026-01-01T12:00:00.000000Z', updated_at: '2026-01-01T12:00:00.000000Z',
+      id: 43,
+      name: 'Reception Bot',
+      voice: 'aria',
+      language: 'en-AU',
+      current_version: 1,
+      has_number: false,
+      status: 'active',
+      system_prompt: 'You are a friendly receptionist...',
+      humour_level: 10,
+      empathy_level: 50,
+      formality_level: 50,
+      energy_level: 50,
+      directness_level: 50,
+      compiled_instructions:
+        'You are a friendly receptionist...\nSpeak en-AU. Humour 10/30, empathy 50/100, formality 50/100, energy 50/100, directness 50/100.',
+      versions: [{ version: 1, created_at: '2026-01-01T12:00:00.000000Z' }],
+      phone_number: null,
+      created_at: '2026-01-01T12:00:00.000000Z',
+      updated_at: '2026-01-01T12:00:00.000000Z',
     });
   });
 
   it('GET /api/agents/42 has compiled instructions, version history and the assigned number', async () => {
     const r = await cg('GET', '/api/agents/42');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual(expect.objectContaining({
-      id: 42, current_version: 3, system_prompt: 'You are a friendly receptionist for a dental clinic.', humour_level: 5, empathy_level: 80,
-      compiled_instructions: 'You are a friendly receptionist for a dental clinic.\nSpeak en-AU. Humour 5/30, empathy 80/100, formality 60/100, energy 50/100, directness 40/100.',
-      versions: [
-        { version: 1, created_at: '2025-03-01T09:00:00.000000Z' }, { version: 2, created_at: '2025-03-15T14:30:00.000000Z' },
-        { version: 3, created_at: '2025-03-20T08:00:00.000000Z' },
-      ],
-      phone_number: { id: 7, phone_number: '+61291234567' }, updated_at: '2025-03-20T08:00:00.000000Z',
-    }));
+    expect(r.body).toEqual(
+      expect.objectContaining({
+        id: 42,
+        current_version: 3,
+        system_prompt: 'You are a friendly receptionist for a dental clinic.',
+        humour_level: 5,
+        empathy_level: 80,
+        compiled_instructions:
+          'You are a friendly receptionist for a dental clinic.\nSpeak en-AU. Humour 5/30, empathy 80/100, formality 60/100, energy 50/100, directness 40/100.',
+        versions: [
+          { version: 1, created_at: '2025-03-01T09:00:00.000000Z' },
+          { version: 2, created_at: '2025-03-15T14:30:00.000000Z' },
+          { version: 3, created_at: '2025-03-20T08:00:00.000000Z' },
+        ],
+        phone_number: { id: 7, phone_number: '+61291234567' },
+        updated_at: '2025-03-20T08:00:00.000000Z',
+      }),
+    );
   });
 
   it('PUT /api/agents/42 makes a new version; rollback restores an old one as the next version', async () => {
@@ -68,13 +99,23 @@ describe('CallGeni.us doc examples', () => {
     expect(patch.body).toEqual(expect.objectContaining({ current_version: 5, name: 'Front Desk', empathy_level: 90 }));
     const versions = await cg('GET', '/api/agents/42/versions');
     expect(versions.body.map((v: any) => [v.version, v.name, v.empathy_level])).toEqual([
-      [1, 'Reception Bot', 50], [2, 'Reception Bot', 50], [3, 'Reception Bot', 80], [4, 'Reception Bot', 90], [5, 'Front Desk', 90],
+      [1, 'Reception Bot', 50],
+      [2, 'Reception Bot', 50],
+      [3, 'Reception Bot', 80],
+      [4, 'Reception Bot', 90],
+      [5, 'Front Desk', 90],
     ]);
     const back = await cg('POST', '/api/agents/42/versions/1/rollback');
     expect(back.status).toBe(200);
-    expect(back.body).toEqual(expect.objectContaining({
-      current_version: 6, name: 'Reception Bot', system_prompt: 'You are a friendly receptionist...', humour_level: 10, empathy_level: 50,
-    }));
+    expect(back.body).toEqual(
+      expect.objectContaining({
+        current_version: 6,
+        name: 'Reception Bot',
+        system_prompt: 'You are a friendly receptionist...',
+        humour_level: 10,
+        empathy_level: 50,
+      }),
+    );
     expect((await cg('POST', '/api/agents/42/versions/99/rollback')).status).toBe(404);
   });
 
@@ -101,10 +142,20 @@ describe('CallGeni.us doc examples', () => {
     const r = await cg('GET', '/api/calls/1001');
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
-      id: 1001, agent_id: 42, campaign_id: 5, direction: 'outbound', from_number: '+61291234567', to_number: '+61412345678',
-      status: 'completed', disposition: 'booked', duration: 25,
+      id: 1001,
+      agent_id: 42,
+      campaign_id: 5,
+      direction: 'outbound',
+      from_number: '+61291234567',
+      to_number: '+61412345678',
+      status: 'completed',
+      disposition: 'booked',
+      duration: 25,
       summary: 'Ava from Bright Smile Dental called Jane to book her overdue check-up. Jane booked a dental check-up for December 3rd at 2:30 PM.',
-      sentiment_score: 0.7, started_at: '2025-04-02T10:00:05.000000Z', ended_at: '2025-04-02T10:00:30.000000Z', created_at: '2025-04-02T10:00:00.000000Z',
+      sentiment_score: 0.7,
+      started_at: '2025-04-02T10:00:05.000000Z',
+      ended_at: '2025-04-02T10:00:30.000000Z',
+      created_at: '2025-04-02T10:00:00.000000Z',
     });
   });
 
@@ -121,7 +172,11 @@ describe('CallGeni.us doc examples', () => {
   it('GET /api/calls/1001/recording is a signed WAV URL valid for one hour', async () => {
     const r = await cg('GET', '/api/calls/1001/recording');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ url: expect.stringContaining('/__sim/recordings/callgenius/1001.wav?'), expires_at: '2026-01-01T13:00:00.000000Z', format: 'wav' });
+    expect(r.body).toEqual({
+      url: expect.stringContaining('/__sim/recordings/callgenius/1001.wav?'),
+      expires_at: '2026-01-01T13:00:00.000000Z',
+      format: 'wav',
+    });
     const wav = await fetch(r.body.url);
     expect(wav.status).toBe(200);
     const bytes = Buffer.from(await wav.arrayBuffer());
@@ -135,16 +190,31 @@ describe('CallGeni.us doc examples', () => {
   it('GET /api/numbers lists provisioned numbers with their agent', async () => {
     const r = await cg('GET', '/api/numbers');
     expect(r.status).toBe(200);
-    expect(r.body.data).toEqual([{
-      id: 7, phone_number: '+61291234567', country: 'AU', type: 'local', agent_id: 42, agent: { id: 42, name: 'Reception Bot' },
-      status: 'active', created_at: '2025-03-01T09:05:00.000000Z',
-    }]);
+    expect(r.body.data).toEqual([
+      {
+        id: 7,
+        phone_number: '+61291234567',
+        country: 'AU',
+        type: 'local',
+        agent_id: 42,
+        agent: { id: 42, name: 'Reception Bot' },
+        status: 'active',
+        created_at: '2025-03-01T09:05:00.000000Z',
+      },
+    ]);
   });
 
   it('GET /api/numbers/available searches by country, area code and type', async () => {
     const r = await cg('GET', '/api/numbers/available?country=AU&area_code=2&type=local');
     expect(r.status).toBe(200);
-    expect(r.body.data[0]).toEqual({ phone_number: '+61255500000', country: 'AU', type: 'local', area_code: '2', locality: 'Sydney, NSW', monthly_cost_cents: 200 });
+    expect(r.body.data[0]).toEqual({
+      phone_number: '+61255500000',
+      country: 'AU',
+      type: 'local',
+      area_code: '2',
+      locality: 'Sydney, NSW',
+      monthly_cost_cents: 200,
+    });
     expect(r.body.data.every((n: any) => n.country === 'AU' && n.area_code === '2' && n.type === 'local')).toBe(true);
     expect(r.body.meta).toEqual({ current_page: 1, per_page: 15, total: 30, last_page: 2 });
     const noCountry = await cg('GET', '/api/numbers/available?area_code=2');
@@ -173,31 +243,47 @@ describe('CallGeni.us doc examples', () => {
     expect(bad.body.errors).toEqual({ agent_id: ['The selected agent id is invalid.'] });
   });
 
-  it('POST /api/campaigns creates the docs\' campaign; start and pause move it', async () => {
+  it("POST /api/campaigns creates the docs' campaign; start and pause move it", async () => {
     const r = await cg('POST', '/api/campaigns', {
-      name: 'Re-engagement Q2', agent_id: 42,
+      name: 'Re-engagement Q2',
+      agent_id: 42,
       targets: [{ phone_number: '+61412345678', name: 'Jane Smith' }, { phone_number: '+61498765432' }],
     });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({
-      id: 6, name: 'Re-engagement Q2', agent_id: 42, status: 'draft', target_count: 2, concurrency: 5,
-      stats: { pending: 2, dialling: 0, completed: 0, failed: 0 }, created_at: '2026-01-01T12:00:00.000000Z', started_at: null, completed_at: null,
+      id: 6,
+      name: 'Re-engagement Q2',
+      agent_id: 42,
+      status: 'draft',
+      target_count: 2,
+      concurrency: 5,
+      stats: { pending: 2, dialling: 0, completed: 0, failed: 0 },
+      created_at: '2026-01-01T12:00:00.000000Z',
+      started_at: null,
+      completed_at: null,
     });
     const start = await cg('POST', '/api/campaigns/6/start');
     expect(start.status).toBe(200);
-    expect(start.body).toEqual(expect.objectContaining({ status: 'running', started_at: '2026-01-01T12:00:00.000000Z', stats: { pending: 0, dialling: 2, completed: 0, failed: 0 } }));
+    expect(start.body).toEqual(
+      expect.objectContaining({ status: 'running', started_at: '2026-01-01T12:00:00.000000Z', stats: { pending: 0, dialling: 2, completed: 0, failed: 0 } }),
+    );
     const pause = await cg('POST', '/api/campaigns/6/pause');
     expect(pause.status).toBe(200);
     expect(pause.body.status).toBe('paused');
     const list = await cg('GET', '/api/campaigns');
-    expect(list.body.data.map((c: any) => [c.id, c.status])).toEqual([[6, 'paused'], [5, 'completed']]);
+    expect(list.body.data.map((c: any) => [c.id, c.status])).toEqual([
+      [6, 'paused'],
+      [5, 'completed'],
+    ]);
     expect(list.body.data[1].stats).toEqual({ pending: 0, dialling: 0, completed: 1, failed: 1 });
   });
 
-  it('GET /api/billing/usage answers the docs\' figures', async () => {
+  it("GET /api/billing/usage answers the docs' figures", async () => {
     const r = await cg('GET', '/api/billing/usage');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual(expect.objectContaining({ plan: 'pro', minutes_used: 87, included_minutes: 350, wallet_balance_cents: 4200, trial_minutes_remaining: 0 }));
+    expect(r.body).toEqual(
+      expect.objectContaining({ plan: 'pro', minutes_used: 87, included_minutes: 350, wallet_balance_cents: 4200, trial_minutes_remaining: 0 }),
+    );
   });
 
   it('POST /api/billing/subscribe returns a hosted checkout URL', async () => {
@@ -214,20 +300,31 @@ describe('CallGeni.us doc examples', () => {
     const r = await sim.api('callgenius', 'POST', '/api/knowledge', { raw: body, headers: { 'content-type': contentType } });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({
-      id: 4, filename: 'menu.pdf', mime_type: 'application/pdf', size_bytes: tinyPdf().length, status: 'processing', agent_ids: [],
+      id: 4,
+      filename: 'menu.pdf',
+      mime_type: 'application/pdf',
+      size_bytes: tinyPdf().length,
+      status: 'processing',
+      agent_ids: [],
       created_at: '2026-01-01T12:00:00.000000Z',
     });
     await sim.advance(5000);
     const list = await cg('GET', '/api/knowledge');
     expect(list.status).toBe(200);
-    expect(list.body.map((d: any) => [d.id, d.filename, d.status])).toEqual([[3, 'price-list.pdf', 'ready'], [4, 'menu.pdf', 'ready']]);
+    expect(list.body.map((d: any) => [d.id, d.filename, d.status])).toEqual([
+      [3, 'price-list.pdf', 'ready'],
+      [4, 'menu.pdf', 'ready'],
+    ]);
   });
 
-  it('GET /api/tenants lists the user\'s businesses; POST /api/tenants/switch moves the token', async () => {
+  it("GET /api/tenants lists the user's businesses; POST /api/tenants/switch moves the token", async () => {
     const login = await cg('POST', '/api/auth/login', { email: 'demo@example.com', password: 'demo-password' }, null);
     const key = login.body.token;
     const tenants = await cg('GET', '/api/tenants', undefined, key);
-    expect(tenants.body).toEqual([{ id: 1, name: 'Demo Dental Clinic', active: true }, { id: 2, name: 'Demo Plumbing Co', active: false }]);
+    expect(tenants.body).toEqual([
+      { id: 1, name: 'Demo Dental Clinic', active: true },
+      { id: 2, name: 'Demo Plumbing Co', active: false },
+    ]);
     const sw = await cg('POST', '/api/tenants/switch', { tenant_id: 2 }, key);
     expect(sw.status).toBe(200);
     expect(sw.body).toEqual({ message: 'Active tenant switched.', tenant: { id: 2, name: 'Demo Plumbing Co', active: true } });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseMultipart } from '../../../src/vendors/callgenius/multipart.js';
 import { DOCX } from '../../../src/sim/knowledge.js';
+import { parseMultipart } from '../../../src/vendors/callgenius/multipart.js';
 import { startTestSim, type TestSim } from '../../helpers/sim.js';
 import { multipartBody, tinyDocx, tinyPdf } from './helpers.js';
 
@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => sim.stop());
 beforeEach(() => sim.reset());
-const upload = (body: Buffer | string, contentType: string) => sim.api('callgenius', 'POST', '/api/knowledge', { raw: body, headers: { 'content-type': contentType } });
+const upload = (body: Buffer | string, contentType: string) =>
+  sim.api('callgenius', 'POST', '/api/knowledge', { raw: body, headers: { 'content-type': contentType } });
 
 describe('CallGeni.us knowledge uploads', () => {
   it('accepts a real DOCX, judged by its content', async () => {
@@ -28,7 +29,10 @@ describe('CallGeni.us knowledge uploads', () => {
     const { body, contentType } = multipartBody('file', 'menu.pdf', 'application/pdf', Buffer.from('Soup of the day: tomato\n'));
     const r = await upload(body, contentType);
     expect(r.status).toBe(422);
-    expect(r.body).toEqual({ message: 'The file field must be a file of type: pdf, docx.', errors: { file: ['The file field must be a file of type: pdf, docx.'] } });
+    expect(r.body).toEqual({
+      message: 'The file field must be a file of type: pdf, docx.',
+      errors: { file: ['The file field must be a file of type: pdf, docx.'] },
+    });
     expect((await sim.api('callgenius', 'GET', '/api/knowledge')).body.map((d: any) => d.id)).toEqual([3]);
   });
 
@@ -78,7 +82,10 @@ describe('multipart parser (busboy)', () => {
       Buffer.from('\r\n--b--\r\nepilogue'),
     ]);
     const parts = (await parseMultipart(body, ct('b')))!;
-    expect(parts.map((p) => [p.name, p.filename])).toEqual([['title', null], ['file', 'menu.pdf']]);
+    expect(parts.map((p) => [p.name, p.filename])).toEqual([
+      ['title', null],
+      ['file', 'menu.pdf'],
+    ]);
     expect(parts[0].data.toString()).toBe('Menu');
     expect(parts[1].data.equals(data)).toBe(true);
   });

@@ -26,7 +26,17 @@ describe('CallGeni.us call lifecycle', () => {
     const id = await campaign(['+61412345678'], 1);
     expect((await cg('POST', `/api/campaigns/${id}/start`)).body.status).toBe('running');
     const [first] = await callsOf(id);
-    expect(first).toEqual(expect.objectContaining({ status: 'queued', direction: 'outbound', to_number: '+61412345678', from_number: '+61291234567', agent_id: 42, duration: null, disposition: null }));
+    expect(first).toEqual(
+      expect.objectContaining({
+        status: 'queued',
+        direction: 'outbound',
+        to_number: '+61412345678',
+        from_number: '+61291234567',
+        agent_id: 42,
+        duration: null,
+        disposition: null,
+      }),
+    );
     const seen: string[] = [];
     let partial = 0;
     for (let t = 0; t < 120_000; t += 500) {
@@ -130,7 +140,17 @@ describe('CallGeni.us call lifecycle', () => {
     expect(r.status).toBe(201);
     await sim.advance(60_000);
     const [call] = (await cg('GET', '/api/calls?per_page=1')).body.data;
-    expect(call).toEqual(expect.objectContaining({ id: Number(r.body.call.id), direction: 'inbound', agent_id: 42, campaign_id: null, from_number: '+61400111222', to_number: '+61291234567', status: 'completed' }));
+    expect(call).toEqual(
+      expect.objectContaining({
+        id: Number(r.body.call.id),
+        direction: 'inbound',
+        agent_id: 42,
+        campaign_id: null,
+        from_number: '+61400111222',
+        to_number: '+61291234567',
+        status: 'completed',
+      }),
+    );
     expect(call.duration).toBeGreaterThan(0);
     expect((await cg('GET', `/api/calls/${call.id}`, undefined, 'cg_test_other')).status).toBe(404);
   });
@@ -153,7 +173,10 @@ describe('CallGeni.us campaign validation', () => {
   it('rejects zero targets, bad numbers and unknown agents with Laravel errors', async () => {
     const none = await cg('POST', '/api/campaigns', { name: 'x', agent_id: 42, targets: [] });
     expect(none.status).toBe(422);
-    expect(none.body).toEqual({ message: 'The targets field must have at least 1 items.', errors: { targets: ['The targets field must have at least 1 items.'] } });
+    expect(none.body).toEqual({
+      message: 'The targets field must have at least 1 items.',
+      errors: { targets: ['The targets field must have at least 1 items.'] },
+    });
     const bad = await cg('POST', '/api/campaigns', { name: 'x', agent_id: 42, targets: [{ phone_number: '0412 345 678' }] });
     expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual({ 'targets.0.phone_number': ['The targets.0.phone_number field format is invalid.'] });
@@ -166,9 +189,16 @@ describe('CallGeni.us campaign validation', () => {
 });
 
 describe('CallGeni.us isolation and errors', () => {
-  it('another user\'s token sees none of the demo business and gets 404 on its ids', async () => {
+  it("another user's token sees none of the demo business and gets 404 on its ids", async () => {
     const o = (path: string) => cg('GET', path, undefined, 'cg_test_other');
-    for (const path of ['/api/agents/42', '/api/calls/1001', '/api/calls/1001/transcript', '/api/calls/1001/recording', '/api/campaigns/5', '/api/agents/42/versions']) {
+    for (const path of [
+      '/api/agents/42',
+      '/api/calls/1001',
+      '/api/calls/1001/transcript',
+      '/api/calls/1001/recording',
+      '/api/campaigns/5',
+      '/api/agents/42/versions',
+    ]) {
       const r = await o(path);
       expect(r.status, path).toBe(404);
       expect(r.body).toEqual({ message: 'Resource not found (or belongs to another tenant)' });
@@ -185,10 +215,13 @@ describe('CallGeni.us isolation and errors', () => {
     expect(sw.status).toBe(404);
   });
 
-  it('the demo key can switch to the demo user\'s second business but not to another user\'s', async () => {
+  it("the demo key can switch to the demo user's second business but not to another user's", async () => {
     expect((await cg('POST', '/api/tenants/switch', { tenant_id: 3 })).status).toBe(404);
     expect((await cg('POST', '/api/tenants/switch', { tenant_id: 2 })).status).toBe(200);
-    expect((await cg('GET', '/api/tenants')).body.map((t: any) => [t.id, t.active])).toEqual([[1, false], [2, true]]);
+    expect((await cg('GET', '/api/tenants')).body.map((t: any) => [t.id, t.active])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
     expect((await cg('GET', '/api/calls/1001')).status).toBe(404);
     await cg('POST', '/api/tenants/switch', { tenant_id: 1 });
     expect((await cg('GET', '/api/calls/1001')).status).toBe(200);

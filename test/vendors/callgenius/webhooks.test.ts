@@ -3,8 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SimEvent } from '../../../src/sim/events.js';
-import type { WebhookMessage } from '../../../src/vendors/types.js';
 import { callgenius } from '../../../src/vendors/callgenius/index.js';
+import type { WebhookMessage } from '../../../src/vendors/types.js';
 import { startTestSim, type TestSim } from '../../helpers/sim.js';
 
 let sim: TestSim;
@@ -40,7 +40,9 @@ describe('CallGeni.us webhooks', () => {
     for (const m of messages) {
       expect(m.schemaPointer).toBe(`#/webhooks/${m.event}/post/requestBody/content/application~1json/schema`);
       expect(validator.validateAt(m.schemaPointer!, m.payload), `${m.event} ${JSON.stringify(m.payload).slice(0, 300)}`).toEqual([]);
-      expect(m.payload).toEqual(expect.objectContaining({ event: m.event, tenant_id: 1, created_at: expect.stringMatching(/^2026-01-01T\d{2}:\d{2}:\d{2}\.\d{6}Z$/) }));
+      expect(m.payload).toEqual(
+        expect.objectContaining({ event: m.event, tenant_id: 1, created_at: expect.stringMatching(/^2026-01-01T\d{2}:\d{2}:\d{2}\.\d{6}Z$/) }),
+      );
     }
     expect(new Set(messages.map((m) => m.event))).toEqual(new Set(callgenius.webhookEvents));
     const answered = messages.filter((m) => (m.payload.data as any).to_number === '+61412345678' || (m.payload.data as any).caller_number === '+61412345678');
@@ -55,7 +57,12 @@ describe('CallGeni.us webhooks', () => {
     expect(ready.transcript.length).toBeGreaterThan(3);
     expect(ready.summary).toContain('check-up');
     const booking = messages.find((m) => m.event === 'booking.created')!.payload.data as any;
-    expect(booking).toEqual({ call_id: Number(callId), agent_id: 42, caller_number: '+61412345678', booking: { service: 'Dental check-up', date: '2026-12-03', time: '14:30', name: 'Jane' } });
+    expect(booking).toEqual({
+      call_id: Number(callId),
+      agent_id: 42,
+      caller_number: '+61412345678',
+      booking: { service: 'Dental check-up', date: '2026-12-03', time: '14:30', name: 'Jane' },
+    });
     const done = messages.find((m) => m.event === 'campaign.completed')!;
     expect((done.payload.data as any).stats).toEqual({ pending: 0, dialling: 0, completed: 1, failed: 1 });
   });

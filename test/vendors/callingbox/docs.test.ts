@@ -26,7 +26,12 @@ describe('CallingBox documented endpoints', () => {
     expect(r.status).toBe(200);
     expect(r.body.data.map((n: any) => n.phone_number)).toEqual(['+15551234567', '+14155550188', '+18005550199']);
     expect(r.body.data[0]).toEqual({
-      id: 'num_1c4b7e2a9f03', phone_number: '+15551234567', country: 'US', type: 'local', agent_ids: [OUTBOUND], created_at: '2025-11-03T09:05:00Z',
+      id: 'num_1c4b7e2a9f03',
+      phone_number: '+15551234567',
+      country: 'US',
+      type: 'local',
+      agent_ids: [OUTBOUND],
+      created_at: '2025-11-03T09:05:00Z',
     });
   });
 
@@ -49,7 +54,9 @@ describe('CallingBox documented endpoints', () => {
   it('POST /v1/numbers/purchase buys a number; a taken one answers 400', async () => {
     const r = await cb('POST', '/v1/numbers/purchase', { phone_number: '+14155550100' });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual(expect.objectContaining({ phone_number: '+14155550100', country: 'US', type: 'local', agent_ids: [], created_at: iso(await nowMs()) }));
+    expect(r.body).toEqual(
+      expect.objectContaining({ phone_number: '+14155550100', country: 'US', type: 'local', agent_ids: [], created_at: iso(await nowMs()) }),
+    );
     expect(r.body.id).toMatch(/^num_[0-9a-f]{12}$/);
     const again = await cb('POST', '/v1/numbers/purchase', { phone_number: '+14155550100' });
     expect(again.status).toBe(400);
@@ -64,10 +71,18 @@ describe('CallingBox documented endpoints', () => {
   it('GET /v1/agents lists inbound and outbound agents', async () => {
     const r = await cb('GET', '/v1/agents');
     expect(r.status).toBe(200);
-    expect(r.body.data.map((a: any) => [a.id, a.direction])).toEqual([[OUTBOUND, 'outbound'], [INBOUND, 'inbound']]);
-    expect(r.body.data[0]).toEqual(expect.objectContaining({
-      name: 'Outbound Sales', status: 'active', number_ids: ['num_1c4b7e2a9f03', 'num_6d2f8a0b5e17'], primary_number_id: 'num_1c4b7e2a9f03',
-    }));
+    expect(r.body.data.map((a: any) => [a.id, a.direction])).toEqual([
+      [OUTBOUND, 'outbound'],
+      [INBOUND, 'inbound'],
+    ]);
+    expect(r.body.data[0]).toEqual(
+      expect.objectContaining({
+        name: 'Outbound Sales',
+        status: 'active',
+        number_ids: ['num_1c4b7e2a9f03', 'num_6d2f8a0b5e17'],
+        primary_number_id: 'num_1c4b7e2a9f03',
+      }),
+    );
     const inbound = await cb('GET', '/v1/agents?direction=inbound');
     expect(inbound.body.data.map((a: any) => a.id)).toEqual([INBOUND]);
   });
@@ -75,10 +90,17 @@ describe('CallingBox documented endpoints', () => {
   it('POST /v1/agents creates an outbound agent by default', async () => {
     const r = await cb('POST', '/v1/agents', { name: 'Renewals', prompt: 'Remind customers to renew.' });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual(expect.objectContaining({
-      name: 'Renewals', direction: 'outbound', prompt: 'Remind customers to renew.', status: 'active', number_ids: [], primary_number_id: null,
-      created_at: iso(await nowMs()),
-    }));
+    expect(r.body).toEqual(
+      expect.objectContaining({
+        name: 'Renewals',
+        direction: 'outbound',
+        prompt: 'Remind customers to renew.',
+        status: 'active',
+        number_ids: [],
+        primary_number_id: null,
+        created_at: iso(await nowMs()),
+      }),
+    );
     expect(r.body.id).toMatch(/^agent_[0-9a-f]{12}$/);
     const inbound = await cb('POST', '/v1/agents', { name: 'Night line', direction: 'inbound' });
     expect(inbound.body.direction).toBe('inbound');
@@ -94,7 +116,9 @@ describe('CallingBox documented endpoints', () => {
     await sim.advance(60_000);
     const r = await cb('PATCH', `/v1/agents/${OUTBOUND}`, { name: 'Outbound Renewals', voice: null });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual(expect.objectContaining({ name: 'Outbound Renewals', voice: null, language: 'en', direction: 'outbound', updated_at: iso(await nowMs()) }));
+    expect(r.body).toEqual(
+      expect.objectContaining({ name: 'Outbound Renewals', voice: null, language: 'en', direction: 'outbound', updated_at: iso(await nowMs()) }),
+    );
     expect(r.body.prompt).toMatch(/^You are Max/);
   });
 
@@ -150,11 +174,23 @@ describe('CallingBox documented endpoints', () => {
   it('POST /v1/calls dispatches an outbound call: 201 Call created', async () => {
     const r = await cb('POST', '/v1/calls', { agent_id: OUTBOUND, to: '+14155559876', metadata: { lead_id: 'lead_42' } });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual(expect.objectContaining({
-      agent_id: OUTBOUND, direction: 'outbound', from: '+15551234567', to: '+14155559876', status: 'queued', failure_reason: null,
-      duration_seconds: null, metadata: { lead_id: 'lead_42' }, recording_url: null, transcript: [], created_at: iso(await nowMs()),
-      started_at: null, ended_at: null,
-    }));
+    expect(r.body).toEqual(
+      expect.objectContaining({
+        agent_id: OUTBOUND,
+        direction: 'outbound',
+        from: '+15551234567',
+        to: '+14155559876',
+        status: 'queued',
+        failure_reason: null,
+        duration_seconds: null,
+        metadata: { lead_id: 'lead_42' },
+        recording_url: null,
+        transcript: [],
+        created_at: iso(await nowMs()),
+        started_at: null,
+        ended_at: null,
+      }),
+    );
     expect(r.body.id).toMatch(/^call_[0-9a-f]{12}$/);
     const fromOther = await cb('POST', '/v1/calls', { agent_id: OUTBOUND, to: '+14155559876', from: '+12125550177' });
     expect(fromOther.status).toBe(400);
@@ -167,7 +203,9 @@ describe('CallingBox documented endpoints', () => {
     const r = await cb('GET', '/v1/calls');
     expect(r.status).toBe(200);
     expect(r.body.data.map((c: any) => [c.id, c.direction, c.status])).toEqual([
-      ['call_c30b7f19d4e8', 'outbound', 'busy'], ['call_a81d4e6f2c95', 'inbound', 'completed'], ['call_5f2a9c1e7b30', 'outbound', 'completed'],
+      ['call_c30b7f19d4e8', 'outbound', 'busy'],
+      ['call_a81d4e6f2c95', 'inbound', 'completed'],
+      ['call_5f2a9c1e7b30', 'outbound', 'completed'],
     ]);
     expect((await cb('GET', '/v1/calls?direction=inbound')).body.data.map((c: any) => c.id)).toEqual(['call_a81d4e6f2c95']);
     expect((await cb('GET', `/v1/calls?agent_id=${OUTBOUND}&status=completed`)).body.data.map((c: any) => c.id)).toEqual(['call_5f2a9c1e7b30']);
@@ -177,10 +215,17 @@ describe('CallingBox documented endpoints', () => {
   it('GET /v1/calls/{id} gets one call with transcript and a signed recording', async () => {
     const r = await cb('GET', '/v1/calls/call_5f2a9c1e7b30');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual(expect.objectContaining({
-      id: 'call_5f2a9c1e7b30', status: 'completed', failure_reason: null, duration_seconds: 27, metadata: { lead_id: 'lead_123' },
-      started_at: '2025-11-10T14:30:00Z', ended_at: '2025-11-10T14:30:27Z',
-    }));
+    expect(r.body).toEqual(
+      expect.objectContaining({
+        id: 'call_5f2a9c1e7b30',
+        status: 'completed',
+        failure_reason: null,
+        duration_seconds: 27,
+        metadata: { lead_id: 'lead_123' },
+        started_at: '2025-11-10T14:30:00Z',
+        ended_at: '2025-11-10T14:30:27Z',
+      }),
+    );
     expect(new Set(r.body.transcript.map((t: any) => t.role))).toEqual(new Set(['agent', 'user']));
     const url = new URL(r.body.recording_url);
     expect(Number(url.searchParams.get('expires')) * 1000).toBe(Math.floor(((await nowMs()) + 3_600_000) / 1000) * 1000);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestSim, type TestSim } from '../../helpers/sim.js';
 import { callingboxError } from '../../../src/vendors/callingbox/errors.js';
+import { startTestSim, type TestSim } from '../../helpers/sim.js';
 
 /** A CallingBox call from dispatch to recording on the virtual clock, scenarios, isolation, errors. */
 let sim: TestSim;
@@ -73,14 +73,20 @@ describe('CallingBox call lifecycle', () => {
     expect(list.body.data.map((c: any) => c.id)).toContain(busy);
   });
 
-  it('an inbound call to an attached number is answered by that number\'s inbound agent', async () => {
+  it("an inbound call to an attached number is answered by that number's inbound agent", async () => {
     const r = await sim.admin('POST', '/inbound-call', { vendor: 'callingbox', to: '+18005550199', from: '+14155557777' });
     expect(r.status).toBe(201);
     await sim.advance(120_000);
     const call = await get(r.body.call.id);
-    expect(call).toEqual(expect.objectContaining({
-      direction: 'inbound', agent_id: 'agent_8b2e6f0a91c4', from: '+14155557777', to: '+18005550199', status: 'completed',
-    }));
+    expect(call).toEqual(
+      expect.objectContaining({
+        direction: 'inbound',
+        agent_id: 'agent_8b2e6f0a91c4',
+        from: '+14155557777',
+        to: '+18005550199',
+        status: 'completed',
+      }),
+    );
     expect(call.transcript.length).toBeGreaterThan(0);
     expect((await cb('GET', '/v1/calls?direction=inbound')).body.data.map((c: any) => c.id)).toContain(call.id);
   });
@@ -167,7 +173,11 @@ describe('CallingBox errors', () => {
     expect(callingboxError({ kind: 'fault', status: 503, message: '' }, req).status).toBe(503);
     expect(callingboxError({ kind: 'fault', status: 503, message: '' }, req).body).toEqual({ error: 'service unavailable' });
     expect(callingboxError({ kind: 'not_found', message: 'call x not found', status: 418 }, req).status).toBe(418);
-    expect(callingboxError({ kind: 'conflict', message: 'agent a is already archived' }, req)).toEqual({ status: 400, headers: undefined, body: { error: 'agent a is already archived' } });
+    expect(callingboxError({ kind: 'conflict', message: 'agent a is already archived' }, req)).toEqual({
+      status: 400,
+      headers: undefined,
+      body: { error: 'agent a is already archived' },
+    });
     const limited = callingboxError({ kind: 'rate_limited', message: 'Too Many Requests', retryAfterSec: 3 }, req);
     expect(limited).toEqual({ status: 429, headers: { 'retry-after': '3' }, body: { error: 'Too Many Requests' } });
     expect(callingboxError({ kind: 'internal', message: 'TypeError: boom' }, req).body).toEqual({ error: 'internal error' });

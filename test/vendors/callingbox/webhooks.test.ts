@@ -68,7 +68,11 @@ describe('CallingBox webhooks', () => {
     const msgs = mapped;
     expectValid(msgs);
     const failed = msgs.filter((m) => m.event === 'call.failed').map((m) => [(m.payload.data as any).status, (m.payload.data as any).failure_reason]);
-    expect(failed.sort()).toEqual([['busy', 'busy'], ['failed', 'unreachable'], ['no_answer', 'no_answer']]);
+    expect(failed.sort()).toEqual([
+      ['busy', 'busy'],
+      ['failed', 'unreachable'],
+      ['no_answer', 'no_answer'],
+    ]);
     expect(msgs.some((m) => m.event === 'call.in_progress' || m.event === 'call.completed')).toBe(false);
   });
 

@@ -17,9 +17,16 @@ describe('JagCall doc examples', () => {
   it('GET /v1/agents lists the organization agents with pagination', async () => {
     const r = await j('GET', '/v1/agents');
     expect(r.status).toBe(200);
-    expect(r.body.data[0]).toEqual(expect.objectContaining({
-      id: 'agt_xxx', name: 'Sales Agent', status: 'active', phone_number: '+14155551234', voice_id: 'rachel', created_at: '2025-11-01T08:30:00Z',
-    }));
+    expect(r.body.data[0]).toEqual(
+      expect.objectContaining({
+        id: 'agt_xxx',
+        name: 'Sales Agent',
+        status: 'active',
+        phone_number: '+14155551234',
+        voice_id: 'rachel',
+        created_at: '2025-11-01T08:30:00Z',
+      }),
+    );
     expect(r.body.pagination).toEqual({ page: 1, per_page: 20, total: 3 });
   });
 
@@ -46,9 +53,17 @@ describe('JagCall doc examples', () => {
   it('GET /v1/calls?agent_id=agt_xxx&status=completed filters calls', async () => {
     const r = await j('GET', '/v1/calls?agent_id=agt_xxx&status=completed');
     expect(r.status).toBe(200);
-    expect(r.body.data[0]).toEqual(expect.objectContaining({
-      id: 'call_xxx', agent_id: 'agt_xxx', to: '+14155559876', from: '+14155551234', status: 'completed', duration_seconds: 142, started_at: '2025-11-01T14:30:00Z',
-    }));
+    expect(r.body.data[0]).toEqual(
+      expect.objectContaining({
+        id: 'call_xxx',
+        agent_id: 'agt_xxx',
+        to: '+14155559876',
+        from: '+14155551234',
+        status: 'completed',
+        duration_seconds: 142,
+        started_at: '2025-11-01T14:30:00Z',
+      }),
+    );
     expect(r.body.data.every((c: any) => c.agent_id === 'agt_xxx' && c.status === 'completed')).toBe(true);
   });
 
@@ -84,7 +99,9 @@ describe('JagCall doc examples', () => {
   it('GET /v1/phone-numbers lists numbers', async () => {
     const r = await j('GET', '/v1/phone-numbers');
     expect(r.status).toBe(200);
-    expect(r.body.data[0]).toEqual(expect.objectContaining({ id: 'pn_xxx', number: '+14155551234', agent_id: 'agt_xxx', capabilities: ['voice', 'sms'], country: 'US' }));
+    expect(r.body.data[0]).toEqual(
+      expect.objectContaining({ id: 'pn_xxx', number: '+14155551234', agent_id: 'agt_xxx', capabilities: ['voice', 'sms'], country: 'US' }),
+    );
   });
 
   it('POST /v1/phone-numbers/search finds available numbers in the area code', async () => {
@@ -129,13 +146,23 @@ describe('JagCall doc examples', () => {
   it('GET /v1/sms/conversations groups by contact', async () => {
     const r = await j('GET', '/v1/sms/conversations');
     expect(r.status).toBe(200);
-    expect(r.body.data[0]).toEqual(expect.objectContaining({ id: 'conv_xxx', contact: '+14155559876', last_message: 'Thanks!', updated_at: '2025-11-01T14:35:00Z', message_count: 4 }));
+    expect(r.body.data[0]).toEqual(
+      expect.objectContaining({ id: 'conv_xxx', contact: '+14155559876', last_message: 'Thanks!', updated_at: '2025-11-01T14:35:00Z', message_count: 4 }),
+    );
   });
 
   it('GET /v1/sms/conversations/conv_xxx/messages lists its messages', async () => {
     const r = await j('GET', '/v1/sms/conversations/conv_xxx/messages');
     expect(r.status).toBe(200);
-    expect(r.body.data[0]).toEqual(expect.objectContaining({ id: 'sms_xxx', direction: 'outbound', body: 'Your appointment is confirmed.', status: 'delivered', created_at: '2025-11-01T14:30:00Z' }));
+    expect(r.body.data[0]).toEqual(
+      expect.objectContaining({
+        id: 'sms_xxx',
+        direction: 'outbound',
+        body: 'Your appointment is confirmed.',
+        status: 'delivered',
+        created_at: '2025-11-01T14:30:00Z',
+      }),
+    );
   });
 
   it('GET /v1/billing/balance reports balance and usage', async () => {

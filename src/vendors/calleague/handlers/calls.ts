@@ -3,7 +3,7 @@ import { isoTime } from '../../../sim/clock.js';
 import type { Call } from '../../../sim/types.js';
 import { ok, paginate } from '../../shared/http.js';
 import type { Handler, HandlerContext } from '../../types.js';
-import { type CalleagueStatus, calleagueStatus, callDetailJson, callJson, simStatuses } from '../mappers.js';
+import { type CalleagueStatus, callDetailJson, calleagueStatus, callJson, simStatuses } from '../mappers.js';
 
 /** The `{total, list}` page every Calleague list answers. */
 export function pageOf<T, U>(ctx: HandlerContext, items: T[], map: (t: T) => U): { total: number; list: U[] } {

@@ -5,7 +5,12 @@ import type { Handler } from '../../types.js';
 import { CALLEAGUE_EVENTS } from '../events.js';
 import { pageOf } from './calls.js';
 
-interface Sub { id: string; url: string; events: string[] | null; createdAt: number }
+interface Sub {
+  id: string;
+  url: string;
+  events: string[] | null;
+  createdAt: number;
+}
 
 /** A subscription without events gets every event; Calleague always names them. */
 const webhookJson = (s: Sub) => ({ webhookId: s.id, url: s.url, events: s.events ?? [...CALLEAGUE_EVENTS], createdAt: isoTime(s.createdAt) });
@@ -20,7 +25,10 @@ export const webhookHandlers: Record<string, Handler> = {
   listWebhooks: (ctx) => {
     const subs = ctx.services.webhooks.list('calleague', ctx.account.id);
     // Newest first; registration order breaks ties within the same instant.
-    const newest = subs.map((s, i) => ({ s, i })).sort((a, b) => b.s.createdAt - a.s.createdAt || b.i - a.i).map((x) => x.s);
+    const newest = subs
+      .map((s, i) => ({ s, i }))
+      .sort((a, b) => b.s.createdAt - a.s.createdAt || b.i - a.i)
+      .map((x) => x.s);
     return ok(pageOf(ctx, newest, webhookJson));
   },
 

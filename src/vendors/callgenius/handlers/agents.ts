@@ -2,7 +2,7 @@ import { createAgent, deleteAgent, getAgent, listAgents, rollbackAgent, updateAg
 import type { Agent, AgentFields } from '../../../sim/types.js';
 import { noContent, ok } from '../../shared/http.js';
 import type { Handler } from '../../types.js';
-import { SLIDERS, SLIDER_DEFAULTS, agentJson, agentSummaryJson, agentVersionJson } from '../mappers.js';
+import { agentJson, agentSummaryJson, agentVersionJson, SLIDER_DEFAULTS, SLIDERS } from '../mappers.js';
 
 /** Only the sliders the request sent: an update keeps the others as they were. */
 function slidersIn(body: Record<string, unknown>): Record<string, number> {
@@ -39,7 +39,10 @@ export const agentHandlers: Record<string, Handler> = {
 
   createAgent: ({ world, account, body }) => {
     const agent = createAgent(world, account.id, {
-      name: body.name, voice: body.voice, language: body.language, prompt: body.system_prompt ?? null,
+      name: body.name,
+      voice: body.voice,
+      language: body.language,
+      prompt: body.system_prompt ?? null,
       extra: { ...SLIDER_DEFAULTS, ...slidersIn(body) },
     });
     return ok(agentJson(world, agent), 201);

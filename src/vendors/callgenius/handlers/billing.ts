@@ -18,9 +18,15 @@ export const billingHandlers: Record<string, Handler> = {
   getBillingUsage: ({ account }) => {
     const b = account.billing;
     return ok({
-      plan: b.plan, minutes_used: b.minutesUsed, included_minutes: b.includedMinutes, wallet_balance_cents: b.balanceCents,
-      trial_minutes_remaining: b.trialMinutesRemaining, calls_count: b.calls, sms_sent: b.smsSent,
-      period_start: day(b.periodStart), period_end: day(periodEnd(b.periodStart)),
+      plan: b.plan,
+      minutes_used: b.minutesUsed,
+      included_minutes: b.includedMinutes,
+      wallet_balance_cents: b.balanceCents,
+      trial_minutes_remaining: b.trialMinutesRemaining,
+      calls_count: b.calls,
+      sms_sent: b.smsSent,
+      period_start: day(b.periodStart),
+      period_end: day(periodEnd(b.periodStart)),
     });
   },
 

@@ -2,7 +2,7 @@ import { getCallOrThrow, listCalls } from '../../../sim/calls.js';
 import { invalid } from '../../../sim/errors.js';
 import { dateBound, ok } from '../../shared/http.js';
 import type { Handler } from '../../types.js';
-import { STATUS_FROM_CG, callJson, transcriptJson, ts } from '../mappers.js';
+import { callJson, STATUS_FROM_CG, transcriptJson, ts } from '../mappers.js';
 import { page } from './common.js';
 
 /** The docs: recording URLs expire after 1 hour. */
@@ -18,7 +18,9 @@ export const callHandlers: Record<string, Handler> = {
     }
     const calls = listCalls(ctx.world, ctx.account.id, {
       agentId: q.agent_id !== undefined ? String(q.agent_id) : undefined,
-      status: q.status ? [STATUS_FROM_CG[q.status]] : undefined, since, until,
+      status: q.status ? [STATUS_FROM_CG[q.status]] : undefined,
+      since,
+      until,
     });
     return page(ctx, calls, (c) => callJson(ctx.world, c));
   },

@@ -17,7 +17,9 @@ export const campaignHandlers: Record<string, Handler> = {
   createCampaign: ({ world, account, body }) => {
     const agent = agentInBody(world, account.id, body.agent_id);
     const campaign = createCampaign(world, account.id, {
-      name: body.name, agentId: agent.id, concurrency: body.concurrency,
+      name: body.name,
+      agentId: agent.id,
+      concurrency: body.concurrency,
       targets: body.targets.map((t: { phone_number: string; name?: string }) => ({ phone: t.phone_number, name: t.name ?? null })),
     });
     return ok(campaignJson(campaign), 201);

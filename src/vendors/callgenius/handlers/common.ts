@@ -1,5 +1,5 @@
 import { getAgent } from '../../../sim/agents.js';
-import { SimError, invalid } from '../../../sim/errors.js';
+import { invalid, SimError } from '../../../sim/errors.js';
 import type { Agent } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
 import { ok, paginate } from '../../shared/http.js';

@@ -8,5 +8,10 @@ import { numberHandlers } from './numbers.js';
 
 /** operationId → handler, one file per resource. */
 export const handlers: Record<string, Handler> = {
-  ...authHandlers, ...agentHandlers, ...callHandlers, ...numberHandlers, ...campaignHandlers, ...billingHandlers,
+  ...authHandlers,
+  ...agentHandlers,
+  ...callHandlers,
+  ...numberHandlers,
+  ...campaignHandlers,
+  ...billingHandlers,
 };

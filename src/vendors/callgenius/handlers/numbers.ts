@@ -1,4 +1,4 @@
-import { SimError, invalid } from '../../../sim/errors.js';
+import { invalid, SimError } from '../../../sim/errors.js';
 import { assignNumber, buyNumber, getNumber, listNumbers, releaseNumber, searchAvailable } from '../../../sim/numbers.js';
 import type { PhoneNumber } from '../../../sim/types.js';
 import { noContent, ok } from '../../shared/http.js';

@@ -1,5 +1,5 @@
 import { archiveAgent, createAgent, getAgent, listAgents, updateAgent } from '../../../sim/agents.js';
-import { SimError, invalid } from '../../../sim/errors.js';
+import { invalid, SimError } from '../../../sim/errors.js';
 import { assignNumber, setPrimaryNumber } from '../../../sim/numbers.js';
 import type { Agent, AgentFields } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';

@@ -1,10 +1,10 @@
+import { getAgent } from '../../../sim/agents.js';
 import { createCall, getCallOrThrow, listCalls } from '../../../sim/calls.js';
 import { invalid } from '../../../sim/errors.js';
 import { findOwnedNumber } from '../../../sim/numbers.js';
-import { getAgent } from '../../../sim/agents.js';
 import { ok } from '../../shared/http.js';
 import type { Handler } from '../../types.js';
-import { STATUS_FROM_CALLINGBOX, callJson } from '../mappers.js';
+import { callJson, STATUS_FROM_CALLINGBOX } from '../mappers.js';
 
 export const callHandlers: Record<string, Handler> = {
   createCall: ({ world, account, body, services }) => {
@@ -26,7 +26,9 @@ export const callHandlers: Record<string, Handler> = {
 
   listCalls: ({ world, account, query, services }) => {
     const calls = listCalls(world, account.id, {
-      agentId: query.agent_id, direction: query.direction, status: query.status ? [STATUS_FROM_CALLINGBOX[query.status]] : undefined,
+      agentId: query.agent_id,
+      direction: query.direction,
+      status: query.status ? [STATUS_FROM_CALLINGBOX[query.status]] : undefined,
     });
     return ok({ data: calls.slice(0, query.limit).map((c) => callJson(world, services, c)) });
   },
