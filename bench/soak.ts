@@ -40,7 +40,7 @@ export async function soak(seconds: number, opts: { seed?: number; vendors?: str
   });
   const sim = running.sim;
   const send = async (vendor: string, method: string, path: string, o: SendOptions = {}): Promise<Exchange> => {
-    const runtime = sim.runtime(vendor)!;
+    const runtime = sim.vendor(vendor)!;
     const headers: Record<string, string> = { ...o.headers };
     const key = o.key === undefined ? runtime.adapter.demoKey : o.key;
     if (key) headers.authorization ??= `Bearer ${key}`;
@@ -64,7 +64,7 @@ export async function soak(seconds: number, opts: { seed?: number; vendors?: str
     reset: async () => sim.reset(),
   };
   const r = rng(seed);
-  const byVendor: Record<string, Tally> = Object.fromEntries(sim.runtimes.map((rt) => [rt.adapter.name, emptyTally()]));
+  const byVendor: Record<string, Tally> = Object.fromEntries(sim.vendors.map((rt) => [rt.adapter.name, emptyTally()]));
   const resetEvery = opts.resetEvery ?? 2000;
   const heapStart = process.memoryUsage().heapUsed;
   let transportErrors = 0;
@@ -73,7 +73,7 @@ export async function soak(seconds: number, opts: { seed?: number; vendors?: str
   let n = 0;
   try {
     while (performance.now() < deadline) {
-      const runtime = sim.runtimes[n % sim.runtimes.length];
+      const runtime = sim.vendors[n % sim.vendors.length];
       const tally = byVendor[runtime.adapter.name];
       try {
         await step(h, runtime, r.int(1, 2 ** 31 - 1), tally);

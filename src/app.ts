@@ -1,124 +1,127 @@
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import { join } from 'node:path';
-import { type CallsimOptions, DEFAULT_OPTIONS } from './config.js';
-import { readSpec } from './contract/precompile.js';
-import { Router } from './contract/router.js';
-import { loadSpecDoc } from './contract/spec.js';
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { adminSurface } from './admin/surface.js';
+import { type CallsimOptions, type OptionsInput, resolveOptions } from './config.js';
+import { loadContract } from './contract/load.js';
 import type { SimRequest } from './contract/types.js';
-import { ContractValidator } from './contract/validator.js';
-import { FIXTURES_DIR, loadInventory, loadLibrary, loadPrices, PACKAGE_ROOT, SPECS_DIR } from './fixtures/index.js';
+import type { GateOptions } from './engine/gate.js';
+import { type Outcome, runPipeline } from './engine/pipeline.js';
+import type { AnySurface, Surface } from './engine/surface.js';
+import { loadInventory, loadLibrary } from './fixtures/index.js';
 import { faultGuard, rateLimitGuard } from './guards.js';
 import { Journal, journalEntry } from './journal.js';
-import { type Guard, type Outcome, runPipeline, type VendorRuntime } from './pipeline/index.js';
 import { RealClock, VirtualClock } from './sim/clock.js';
 import { World } from './sim/world.js';
 import { VENDORS } from './vendors/registry.js';
-import type { Services } from './vendors/types.js';
+import { mapSimError, type VendorSurface, vendorSurface } from './vendors/surface.js';
+import type { VendorAdapter, VendorServices } from './vendors/types.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { SubscriptionStore } from './webhooks/subscriptions.js';
 
-/** A spec operation without a handler is a start-up error, never a silent mock. */
-export function missingHandlers(runtime: VendorRuntime): string[] {
-  return runtime.spec.operations.map((o) => o.operationId).filter((id) => !runtime.adapter.handlers[id]);
+/** Fixture call ids must be unique across vendors: media streams and recording links find a call by id alone. */
+export function checkFixtureIds(adapters: VendorAdapter[]): void {
+  const owner = new Map<string, string>();
+  for (const a of adapters) {
+    for (const id of a.fixtures().callIds) {
+      const other = owner.get(id);
+      if (other) throw new Error(`fixture call id ${id} is used by both ${other} and ${a.name}: call ids must be unique across vendors`);
+      owner.set(id, a.name);
+    }
+  }
 }
 
-export function loadRuntimes(names?: string[]): VendorRuntime[] {
-  return VENDORS.filter((v) => !names || names.includes(v.name)).map((adapter) => {
-    const cached = readSpec(join(SPECS_DIR, adapter.specFile), join(PACKAGE_ROOT, 'dist', 'validators'), adapter.name);
-    const spec = loadSpecDoc(cached.doc, adapter.name);
-    const runtime = { adapter, spec, validator: new ContractValidator(spec, cached.precompiled), router: new Router(spec.operations) };
-    const missing = missingHandlers(runtime);
-    if (missing.length) throw new Error(`${adapter.name}: no handler for operation(s) ${missing.join(', ')}`);
-    return runtime;
-  });
-}
+export type OutcomeListener = (surface: VendorSurface, req: SimRequest, outcome: Outcome, ms: number) => void;
 
 /**
- * One callsim instance without its transport: the world, the vendors, the services they share.
- * The HTTP server (server.ts) and tests drive it.
+ * One callsim instance without its transport: the world, the surfaces (the vendors and the admin
+ * API), the services they share. The HTTP server (server.ts) and tests drive it.
  */
 export class Callsim {
   readonly options: CallsimOptions;
   readonly world: World;
-  readonly runtimes: VendorRuntime[];
+  readonly vendors: VendorSurface[];
+  readonly admin: Surface<'admin'>;
   readonly subscriptions: SubscriptionStore;
-  readonly services: Services;
-  readonly guards: Guard[] = [];
   readonly signingKey: Buffer;
   readonly seed: number;
   readonly webhooks: WebhookDispatcher;
   readonly journal: Journal;
+  readonly gate: GateOptions;
   baseUrl = '';
   /** Run before the server closes: long-lived responses (event streams) end so close() can finish. */
   readonly shutdownListeners: Array<() => void> = [];
   /** Told after a reset or a snapshot restore: the whole state changed at once. */
   readonly resetListeners: Array<() => void> = [];
-  outcomeListeners: Array<(vendor: VendorRuntime, req: SimRequest, outcome: Outcome, ms: number) => void> = [];
+  /** Told about every vendor request once answered (journal, logs, dashboard). */
+  readonly outcomeListeners: OutcomeListener[] = [];
 
-  constructor(opts: Partial<CallsimOptions> = {}, timeSource: () => number = Date.now) {
-    this.options = { ...DEFAULT_OPTIONS, ...opts, media: { ...DEFAULT_OPTIONS.media, ...opts.media } };
+  constructor(opts: OptionsInput = {}, deps: { adapters?: VendorAdapter[]; timeSource?: () => number } = {}) {
+    this.options = resolveOptions(opts);
+    const timeSource = deps.timeSource ?? Date.now;
+    const adapters = (deps.adapters ?? VENDORS).filter((v) => !this.options.vendors || this.options.vendors.includes(v.name));
+    checkFixtureIds(adapters);
     this.seed = this.options.seed ?? randomInt(1, 2 ** 31);
     this.signingKey = createHmac('sha256', 'callsim-recordings').update(String(this.seed)).digest();
     const start = this.options.startTime ?? timeSource();
     const clock = this.options.clock === 'virtual' ? new VirtualClock(start) : new RealClock(timeSource, this.options.speed);
-    this.runtimes = loadRuntimes(this.options.vendors);
     const inventory = loadInventory();
     this.world = new World({
       clock,
       seed: this.seed,
       library: loadLibrary(),
-      prices: loadPrices(),
-      inventory: Object.fromEntries(this.runtimes.map((r) => [r.adapter.name, inventory])),
-      seeders: this.runtimes.map((r) => r.adapter.makeSeeder(FIXTURES_DIR)),
+      prices: Object.fromEntries(adapters.map((a) => [a.name, a.fixtures().prices])),
+      inventory: Object.fromEntries(adapters.map((a) => [a.name, inventory])),
+      seeders: adapters.map((a) => (world: World) => a.fixtures().seed(world)),
       rules: this.options.scenarios,
     });
     this.subscriptions = new SubscriptionStore(this.seed);
-    const subs = this.subscriptions;
-    const world = this.world;
-    this.services = {
-      baseUrl: () => this.baseUrl,
-      recordingUrl: (vendor, callId, expiresAt) => this.signRecordingUrl(vendor, callId, expiresAt),
-      webhooks: {
-        subscribe: (i) => subs.add({ vendor: i.vendor, accountId: i.accountId, url: i.url, events: i.events ?? null, source: 'api', createdAt: world.now() }),
-        list: (vendor, accountId) => subs.all().filter((s) => s.vendor === vendor && s.accountId === accountId),
-        remove: (vendor, accountId, id) => {
-          const s = subs.get(id);
-          return !!s && s.vendor === vendor && s.accountId === accountId && subs.remove(id);
-        },
-      },
-    };
-    this.webhooks = new WebhookDispatcher(() => this.world, subs, this.runtimes, this.services, this.seed, { timeoutMs: this.options.webhookTimeoutMs });
+    this.gate = { token: this.options.adminToken, hosts: new Set(this.options.allowedHosts.map((h) => h.toLowerCase())) };
+    const guards = [rateLimitGuard(() => this.world, () => this.options.rateLimits), faultGuard(this.seed, () => this.options.faults)];
+    this.vendors = adapters.map((adapter) =>
+      vendorSurface(adapter, loadContract(adapter.specFile, adapter.name), { world: () => this.world, services: this.servicesFor(adapter.name), guards }),
+    );
+    this.admin = adminSurface(this);
+    this.webhooks = new WebhookDispatcher(() => this.world, this.subscriptions, this.vendors, this.seed, { timeoutMs: this.options.webhookTimeoutMs });
     this.webhooks.attach();
     this.addConfigSubscriptions();
     this.journal = new Journal(this.options.journalSize);
-    this.guards.push(
-      rateLimitGuard(
-        () => this.world,
-        () => this.options.rateLimits,
-      ),
-    );
-    this.guards.push(faultGuard(this.seed, () => this.options.faults));
-    this.outcomeListeners.push((runtime, req, outcome, ms) => {
-      if (!this.options.journal) return;
-      this.journal.add(journalEntry(runtime.adapter.name, req, outcome, ms, this.world.now()));
+    this.outcomeListeners.push((surface, req, outcome, ms) => {
+      if (this.options.journal) this.journal.add(journalEntry(surface.name, req, outcome, ms, this.world.now()));
     });
+  }
+
+  /** Every surface this server answers: the vendors and the admin API. */
+  get surfaces(): AnySurface[] {
+    return [...this.vendors, this.admin] as AnySurface[];
+  }
+
+  /** What the server lends one vendor's handlers, bound to that vendor. */
+  private servicesFor(vendor: string): VendorServices {
+    const subs = () => this.subscriptions;
+    return {
+      baseUrl: () => this.baseUrl,
+      recordingUrl: (callId, expiresAt) => this.signRecordingUrl(vendor, callId, expiresAt),
+      secretToken: (bytes = 16) => randomBytes(bytes).toString('hex'),
+      webhooks: {
+        subscribe: (accountId, url, events) =>
+          subs().add({ vendor, accountId, url, events: events?.length ? events : null, source: 'api', createdAt: this.world.now() }),
+        list: (accountId) =>
+          subs()
+            .all()
+            .filter((s) => s.vendor === vendor && s.accountId === accountId),
+        remove: (accountId, id) => {
+          const s = subs().get(id);
+          return !!s && s.vendor === vendor && s.accountId === accountId && subs().remove(id);
+        },
+      },
+    };
   }
 
   /** Subscriptions from the config file: they survive resets, like the rest of the config. */
   private addConfigSubscriptions(): void {
     for (const w of this.options.webhooks) {
-      const runtime = this.runtime(w.vendor);
-      if (!runtime) throw new Error(`config webhooks: unknown vendor ${w.vendor}`);
+      if (!this.vendor(w.vendor)) throw new Error(`config webhooks: vendor ${w.vendor} is not served`);
       const accountId = this.resolveAccount(w.vendor, w.account) ?? '*';
-      this.subscriptions.add({
-        vendor: w.vendor,
-        accountId,
-        url: w.url,
-        events: w.events ?? null,
-        source: 'config',
-        secret: w.secret,
-        createdAt: this.world.now(),
-      });
+      this.subscriptions.add({ vendor: w.vendor, accountId, url: w.url, events: w.events ?? null, source: 'config', secret: w.secret, createdAt: this.world.now() });
     }
   }
 
@@ -145,15 +148,22 @@ export class Callsim {
     for (const l of this.resetListeners) l();
   }
 
-  runtime(name: string): VendorRuntime | undefined {
-    return this.runtimes.find((r) => r.adapter.name === name);
+  vendor(name: string): VendorSurface | undefined {
+    return this.vendors.find((r) => r.name === name);
   }
 
-  async handle(runtime: VendorRuntime, req: SimRequest): Promise<Outcome> {
+  /** One request through its surface's pipeline; vendor requests are then told to the listeners. */
+  async handle(surface: AnySurface, req: SimRequest): Promise<Outcome> {
     const started = performance.now();
-    const outcome = await runPipeline(runtime, req, { world: this.world, services: this.services, guards: this.guards, strict: () => this.options.strict });
-    const ms = performance.now() - started;
-    for (const l of this.outcomeListeners) l(runtime, req, outcome, ms);
+    const outcome = await runPipeline(surface, req, {
+      strict: () => this.options.strict,
+      mapError: mapSimError,
+      onCrash: (err, op) => process.emitWarning(`callsim handler ${op.operationId} failed: ${(err as Error)?.stack ?? err}`),
+    });
+    if (surface !== (this.admin as AnySurface)) {
+      const ms = performance.now() - started;
+      for (const l of this.outcomeListeners) l(surface as unknown as VendorSurface, req, outcome, ms);
+    }
     return outcome;
   }
 

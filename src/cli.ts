@@ -1,24 +1,12 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { checkConfigPatch } from './admin/config.js';
-import { type CallsimOptions, DEFAULT_OPTIONS } from './config.js';
+import { ConfigError, type OptionsInput, optionProblems, resolveOptions } from './config.js';
 import { createLogger } from './logger.js';
 import { runProxy } from './proxy.js';
 import { startServer } from './server.js';
 import { loadStateFile, saveStateFile } from './state/index.js';
-
-const int = (name: string, min: number, max: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
-  return n;
-};
-const positive = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > 10_000) throw new InvalidArgumentError('must be a number above 0 (at most 10000)');
-  return n;
-};
 
 function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
@@ -27,14 +15,29 @@ function readConfigFile(path: string): Record<string, unknown> {
   } catch (err) {
     throw new Error(`cannot read config file ${path}: ${(err as Error).message}`);
   }
+  let data: unknown;
   try {
-    const data = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-    if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error('the top level must be a mapping of options');
-    return data;
+    data = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
     throw new Error(`config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
   }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`config file ${path}: the top level must be a mapping of options`);
+  const problems = optionProblems(data);
+  if (problems.length) throw new ConfigError(problems, `config file ${path}`);
+  return data as Record<string, unknown>;
 }
+
+/**
+ * Flags and environment variables only turn text into the type the key has; whether the value is
+ * allowed is the `Options` schema's call (specs/admin.yaml), as for the config file.
+ */
+const number = (v: string): number | string => (v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+const list = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const bool = (v: string | boolean): boolean | string => (typeof v === 'boolean' ? v : /^(1|true|yes|on)$/i.test(v) ? true : /^(0|false|no|off|)$/i.test(v) ? false : v);
 
 const EXAMPLES = `
 Examples:
@@ -46,96 +49,70 @@ Examples:
   $ CALLSIM_CLOCK=virtual PORT=0 callsim      any free port (printed in the banner)
   $ callsim proxy jagcall https://jagcall.com validate real traffic against the JagCall spec
 
-Every option also reads an environment variable (in brackets). Docs: README.md`;
+Every option also reads an environment variable (in brackets); a config file sets the same keys.
+Precedence: defaults < config file < environment < flags. Docs: README.md`;
 
+/** Flag → option key; each reads its environment variable too. */
 function startCommand(cmd: Command): Command {
   return cmd
-    .addOption(
-      new Option('-p, --port <port>', 'listen port (0 = any free port)')
-        .env('PORT')
-        .argParser(int('port', 0, 65535))
-        .default(4010),
-    )
-    .addOption(new Option('--host <host>', 'listen address').env('CALLSIM_HOST').default('127.0.0.1'))
-    .addOption(
-      new Option('--clock <mode>', 'real: time flows; virtual: only POST /__sim/clock/advance moves it')
-        .env('CALLSIM_CLOCK')
-        .choices(['real', 'virtual'])
-        .default('real'),
-    )
-    .addOption(new Option('--speed <n>', 'real clock runs n times faster').env('CALLSIM_SPEED').argParser(positive).default(1))
-    .addOption(
-      new Option('--seed <n>', 'seed: same seed + same requests = same ids, durations, conversations')
-        .env('CALLSIM_SEED')
-        .argParser(int('seed', 0, 2 ** 31 - 1)),
-    )
-    .addOption(new Option('--latency <ms>', 'one-way media latency in ms').env('CALLSIM_LATENCY_MS').argParser(int('latency', 0, 10_000)))
-    .addOption(new Option('--strict', 'check every response against its spec at run time').env('CALLSIM_STRICT'))
+    .addOption(new Option('-p, --port <port>', 'listen port, 0 = any free port (default 4010)').env('PORT').argParser(number))
+    .addOption(new Option('--host <host>', 'listen address (default 127.0.0.1)').env('CALLSIM_HOST'))
+    .addOption(new Option('--clock <mode>', 'real (default): time flows; virtual: only POST /__sim/clock/advance moves it').env('CALLSIM_CLOCK'))
+    .addOption(new Option('--speed <n>', 'real clock runs n times faster (default 1)').env('CALLSIM_SPEED').argParser(number))
+    .addOption(new Option('--seed <n>', 'seed: same seed + same requests = same ids, durations, conversations').env('CALLSIM_SEED').argParser(number))
+    .addOption(new Option('--latency <ms>', 'one-way media latency in ms (media.latencyMs)').env('CALLSIM_LATENCY_MS').argParser(number))
+    .addOption(new Option('--strict', 'check every response against its spec at run time').env('CALLSIM_STRICT').argParser(bool))
     .addOption(new Option('--admin-token <token>', 'require Authorization: Bearer <token> on /__sim (and allow non-loopback)').env('CALLSIM_ADMIN_TOKEN'))
+    .addOption(new Option('--allowed-hosts <list>', 'host names the admin API accepts besides localhost and IPs, comma-separated').env('CALLSIM_ALLOWED_HOSTS').argParser(list))
     .addOption(new Option('--config <file>', 'YAML/JSON with any option plus faults, rateLimits, scenarios, webhooks, media').env('CALLSIM_CONFIG'))
     .addOption(new Option('--state-file <file>', 'load state at start, save it on shutdown (atomic)').env('CALLSIM_STATE_FILE'))
-    .addOption(
-      new Option('--log-level <level>', 'fatal, error, warn, info, debug (one line per request), trace')
-        .env('CALLSIM_LOG_LEVEL')
-        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-        .default('info'),
-    )
-    .addOption(new Option('--vendors <list>', 'serve only these vendors, comma-separated').env('CALLSIM_VENDORS'));
+    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info (default), debug (one line per request), trace, silent').env('CALLSIM_LOG_LEVEL'))
+    .addOption(new Option('--vendors <list>', 'serve only these vendors, comma-separated').env('CALLSIM_VENDORS').argParser(list));
 }
 
-async function start(flags: Record<string, any>): Promise<void> {
-  const log = createLogger(flags.logLevel);
+/** The options a run gets: the config file, then the environment and flags over it. */
+function gatherOptions(cmd: Command): ReturnType<typeof resolveOptions> {
+  const flags = cmd.opts<Record<string, unknown> & { config?: string }>();
   const file = flags.config ? readConfigFile(flags.config) : {};
-  const opts: Partial<CallsimOptions> = { ...(file as Partial<CallsimOptions>) };
-  // Flags and env vars win over the file.
-  Object.assign(opts, {
-    port: flags.port,
-    host: flags.host,
-    clock: flags.clock,
-    speed: flags.speed,
-    logLevel: flags.logLevel,
-    ...(flags.seed !== undefined && { seed: flags.seed }),
-    ...(flags.strict !== undefined && { strict: flags.strict === true || flags.strict === 'true' || flags.strict === '1' }),
-    ...(flags.adminToken && { adminToken: flags.adminToken }),
-    ...(flags.stateFile && { stateFile: flags.stateFile }),
-    ...(flags.vendors && {
-      vendors: String(flags.vendors)
-        .split(',')
-        .map((s) => s.trim()),
-    }),
-  });
-  if (flags.latency !== undefined) opts.media = { ...DEFAULT_OPTIONS.media, ...opts.media, latencyMs: flags.latency };
+  const given: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flags)) {
+    const source = cmd.getOptionValueSource(key);
+    if (key !== 'config' && value !== undefined && (source === 'env' || source === 'cli')) given[key] = value;
+  }
+  return resolveOptions({ ...file, ...given } as OptionsInput, 'options');
+}
+
+async function start(cmd: Command): Promise<void> {
+  const opts = gatherOptions(cmd);
+  const log = createLogger(opts.logLevel);
   const running = await startServer(opts);
   const { sim } = running;
-  const filePatch = checkConfigPatch(sim, Object.fromEntries(Object.entries(file).filter(([k]) => ['media', 'faults', 'rateLimits', 'scenarios'].includes(k))));
-  if (typeof filePatch === 'string') throw new Error(`config file: ${filePatch}`);
   if (opts.stateFile) {
     const problem = loadStateFile(sim, opts.stateFile);
     if (problem) throw new Error(`state file: ${problem}`);
   }
-  sim.outcomeListeners.push((runtime, req, outcome, ms) => {
+  sim.outcomeListeners.push((surface, req, outcome, ms) => {
     const bad = outcome.violations.length || outcome.responseViolations.length || outcome.response.status >= 500;
     if (!bad && !log.isLevelEnabled('debug')) return;
     log[bad ? 'info' : 'debug'](
       {
-        vendor: runtime.adapter.name,
+        vendor: surface.name,
         method: req.method,
         path: req.path,
         op: outcome.op?.operationId,
         status: outcome.response.status,
         ms: Math.round(ms * 10) / 10,
         violations: outcome.violations.length ? outcome.violations : undefined,
+        violationCount: outcome.violationCount > outcome.violations.length ? outcome.violationCount : undefined,
         responseViolations: outcome.responseViolations.length ? outcome.responseViolations : undefined,
       },
       bad ? 'contract violation' : 'request',
     );
   });
+  const o = sim.options;
   const lines = [
-    `callsim listening on ${running.url}  (clock ${sim.options.clock}${sim.options.clock === 'real' && sim.options.speed !== 1 ? ` x${sim.options.speed}` : ''}, seed ${sim.seed})`,
-    ...sim.runtimes.map(
-      (r) =>
-        `  ${r.adapter.title.padEnd(11)} ${(running.url + r.adapter.prefix + (r.adapter.name === 'jagcall' ? '/v1/' : r.adapter.name === 'callgenius' ? '/api' : '')).padEnd(44)} key ${r.adapter.demoKey}`,
-    ),
+    `callsim listening on ${running.url}  (clock ${o.clock}${o.clock === 'real' && o.speed !== 1 ? ` x${o.speed}` : ''}, seed ${sim.seed})`,
+    ...sim.vendors.map((v) => `  ${v.adapter.title.padEnd(11)} ${(running.url + v.prefix + v.adapter.basePath).padEnd(44)} key ${v.adapter.demoKey}`),
     `  dashboard   ${running.url}/`,
     `  admin API   ${running.url}/__sim  (health: ${running.url}/__sim/health)`,
   ];
@@ -162,21 +139,20 @@ const program = new Command()
   .version('0.1.0')
   .showHelpAfterError()
   .addHelpText('after', EXAMPLES);
-startCommand(program).action((flags) => start(flags));
-startCommand(program.command('start').description('start the simulator (the default command)')).action((flags) => start(flags));
+startCommand(program).action((_flags, cmd: Command) => start(cmd));
+startCommand(program.command('start').description('start the simulator (the default command)')).action((_flags, cmd: Command) => start(cmd));
 program
   .command('proxy')
   .description("validating proxy: forward to the real vendor, report both sides' contract violations")
   .argument('<vendor>', 'calleague, callgenius, callingbox or jagcall')
   .argument('<upstream>', 'the real API base, e.g. https://jagcall.com')
-  .addOption(
-    new Option('-p, --port <port>', 'listen port')
-      .env('PORT')
-      .argParser(int('port', 0, 65535))
-      .default(4010),
-  )
-  .addOption(new Option('--host <host>', 'listen address').env('CALLSIM_HOST').default('127.0.0.1'))
-  .action((vendor, upstream, flags) => runProxy(vendor, upstream, flags));
+  .addOption(new Option('-p, --port <port>', 'listen port (default 4010)').env('PORT').argParser(number))
+  .addOption(new Option('--host <host>', 'listen address (default 127.0.0.1)').env('CALLSIM_HOST'))
+  .action((vendor: string, upstream: string, flags: { port?: number; host?: string }) => {
+    const problems = optionProblems({ port: flags.port, host: flags.host });
+    if (problems.length) throw new ConfigError(problems);
+    return runProxy(vendor, upstream, { port: flags.port ?? 4010, host: flags.host ?? '127.0.0.1' });
+  });
 
 program.parseAsync(process.argv).catch((err: NodeJS.ErrnoException) => {
   const msg = err.code === 'EADDRINUSE' ? `port already in use: ${err.message.replace(/^listen /, '')} (choose another with --port or PORT)` : err.message;

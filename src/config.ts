@@ -1,3 +1,4 @@
+import { adminContract } from './contract/load.js';
 import type { ScenarioRule } from './sim/scenarios.js';
 
 export interface MediaConditions {
@@ -30,7 +31,11 @@ export interface SubscriptionConfig {
   secret?: string;
 }
 
-/** Options of one callsim instance: CLI flags, env vars and the config file all end up here. */
+/**
+ * Options of one callsim instance, defaults filled. The config file, environment variables, flags,
+ * `startSimulator()` and `PUT /__sim/config` all end up here, each checked against one schema:
+ * `Options` in specs/admin.yaml.
+ */
 export interface CallsimOptions {
   port: number;
   host: string;
@@ -39,6 +44,8 @@ export interface CallsimOptions {
   seed?: number;
   strict: boolean;
   adminToken?: string;
+  /** Host names the control plane accepts besides localhost, *.localhost and IP addresses. */
+  allowedHosts: string[];
   stateFile?: string;
   logLevel: string;
   /** Serve only these vendors (default: all). */
@@ -63,6 +70,7 @@ export const DEFAULT_OPTIONS: CallsimOptions = {
   clock: 'real',
   speed: 1,
   strict: false,
+  allowedHosts: [],
   logLevel: 'info',
   media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300 },
   faults: [],
@@ -73,3 +81,41 @@ export const DEFAULT_OPTIONS: CallsimOptions = {
   journal: true,
   webhookTimeoutMs: 5000,
 };
+
+/** What a caller may give: any option, plus `latency`, the shorthand for `media.latencyMs`. */
+export type OptionsInput = Partial<Omit<CallsimOptions, 'media'>> & { media?: Partial<MediaConditions>; latency?: number };
+
+export class ConfigError extends Error {
+  constructor(
+    readonly problems: string[],
+    source = 'options',
+  ) {
+    super(`invalid ${source}: ${problems.join('; ')}`);
+  }
+}
+
+const OPTIONS_SCHEMA = '#/components/schemas/Options';
+
+/** Each way the input breaks the `Options` schema, as `key: what is wrong` (empty when it is fine). */
+export function optionProblems(input: unknown): string[] {
+  const copy = input && typeof input === 'object' ? structuredClone(stripUndefined(input as Record<string, unknown>)) : input;
+  return adminContract()
+    .validator.validateAt(OPTIONS_SCHEMA, copy)
+    .map((v) => (v.field ? `${v.field}: ${v.message.startsWith(v.field) ? v.message.slice(v.field.length + 1) : v.message}` : v.message));
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** Checks options against the schema and fills the defaults; throws a ConfigError naming each bad key. */
+export function resolveOptions(input: OptionsInput = {}, source?: string): CallsimOptions {
+  const problems = optionProblems(input);
+  if (problems.length) throw new ConfigError(problems, source);
+  const { latency, media, ...rest } = stripUndefined(input) as OptionsInput;
+  return {
+    ...DEFAULT_OPTIONS,
+    ...structuredClone(rest),
+    media: { ...DEFAULT_OPTIONS.media, ...media, ...(latency !== undefined && { latencyMs: latency }) },
+  };
+}

@@ -1,18 +1,21 @@
 import type { FaultRule, RateLimitRule } from './config.js';
 import { header } from './contract/types.js';
-import type { Guard } from './pipeline/index.js';
+import type { Guard } from './engine/surface.js';
 import { Random } from './sim/random.js';
 import type { World } from './sim/world.js';
-import type { ApiErrorKind } from './vendors/types.js';
+import type { ApiErrorKind } from './engine/errors.js';
+import type { VendorSurface } from './vendors/surface.js';
+import type { VendorPrincipal } from './vendors/types.js';
 
 /**
  * Fixed windows on the sim clock, so a virtual-clock test can roll past a limit with advance.
  * Each vendor's documented default comes from its adapter (`rateLimit`); config overrides it.
  */
-export function rateLimitGuard(world: () => World, limits: () => Record<string, RateLimitRule | false>): Guard {
+export function rateLimitGuard(world: () => World, limits: () => Record<string, RateLimitRule | false>): Guard<VendorPrincipal> {
   const windows = new Map<string, { start: number; count: number }>();
-  return ({ vendor, account, session }) => {
-    const name = vendor.adapter.name;
+  return ({ surface, principal: { account, session } }) => {
+    const vendor = surface as VendorSurface;
+    const name = vendor.name;
     const configured = limits()[name];
     if (configured === false) return undefined;
     const fallback = vendor.adapter.rateLimit;
@@ -61,7 +64,7 @@ function matchesPath(rule: FaultRule, template: string, path: string): boolean {
  * Injected trouble: configured rules (seeded probability) and, per request, Prism's
  * `Prefer: code=503` header. The body is always the vendor's own error shape.
  */
-export function faultGuard(seed: number, faults: () => FaultRule[]): Guard {
+export function faultGuard(seed: number, faults: () => FaultRule[]): Guard<VendorPrincipal> {
   const rng = new Random(seed ^ 0xfa17);
   return (input) => {
     const prefer = header(input.req.headers, 'prefer');
@@ -76,7 +79,7 @@ export function faultGuard(seed: number, faults: () => FaultRule[]): Guard {
       };
     }
     for (const rule of faults()) {
-      if (rule.vendor !== input.vendor.adapter.name) continue;
+      if (rule.vendor !== input.surface.name) continue;
       if (rule.method && rule.method.toUpperCase() !== input.req.method) continue;
       if (!matchesPath(rule, input.op.template, input.req.path)) continue;
       if (rng.next() >= (rule.probability ?? 1)) continue;

@@ -1,9 +1,10 @@
-import type { CallsimOptions } from './config.js';
+import type { OptionsInput } from './config.js';
 import { startServer } from './server.js';
-import { VENDORS } from './vendors/registry.js';
+import type { VendorAdapter } from './vendors/types.js';
 
 export { Callsim } from './app.js';
-export type { CallsimOptions } from './config.js';
+export type { CallsimOptions, OptionsInput } from './config.js';
+export type { VendorAdapter } from './vendors/types.js';
 export { verifySignature } from './webhooks/signing.js';
 
 export interface VendorInfo {
@@ -26,36 +27,31 @@ export interface Simulator {
 }
 
 /**
- * Starts callsim in-process for a test suite.
+ * Starts callsim in-process for a test suite. Options are the config file's (checked against the same
+ * schema: a wrong type or unknown key throws, naming it); `port` defaults to 0, any free port.
  * @example
- * const sim = await startSimulator({ port: 0, seed: 1, clock: 'virtual' });
+ * const sim = await startSimulator({ seed: 1, clock: 'virtual' });
  * await fetch(`${sim.vendors.jagcall.baseUrl}/v1/agents`, { headers: { Authorization: `Bearer ${sim.vendors.jagcall.demoKey}` } });
  * await sim.stop();
  */
-export async function startSimulator(opts: Partial<CallsimOptions> = {}): Promise<Simulator> {
-  const running = await startServer({ port: 0, ...opts });
+export async function startSimulator(opts: OptionsInput = {}, extra: { adapters?: VendorAdapter[] } = {}): Promise<Simulator> {
+  const running = await startServer({ port: 0, ...opts }, extra);
+  const { sim } = running;
   const vendors: Record<string, VendorInfo> = {};
-  for (const r of running.sim.runtimes) {
-    const a = r.adapter;
-    vendors[a.name] = { name: a.name, baseUrl: running.url + a.prefix, demoKey: a.demoKey, otherKey: a.otherKey };
-  }
+  for (const v of sim.vendors) vendors[v.name] = { name: v.name, baseUrl: running.url + v.prefix, demoKey: v.adapter.demoKey, otherKey: v.adapter.otherKey };
   return {
     url: running.url,
     vendors,
-    reset: async () => {
-      running.sim.reset();
-    },
+    reset: async () => sim.reset(),
     account: async (vendor, fixtures = 'demo') => {
-      const runtime = running.sim.runtime(vendor);
-      if (!runtime) throw new Error(`unknown vendor ${vendor}`);
-      const minted = runtime.adapter.mintAccount(running.sim.world, fixtures);
-      return { vendor, accountId: minted.accountId, key: minted.key, baseUrl: running.url + runtime.adapter.prefix, ...minted.extra };
+      const v = sim.vendor(vendor);
+      if (!v) throw new Error(`unknown vendor ${vendor}; this server runs ${sim.vendors.map((x) => x.name).join(', ')}`);
+      const minted = v.adapter.fixtures().mint(sim.world, fixtures);
+      return { vendor, accountId: minted.accountId, key: minted.key, baseUrl: running.url + v.prefix, ...minted.extra };
     },
     advance: async (ms) => {
-      await running.sim.world.scheduler.advance(ms);
+      await sim.world.scheduler.advance(ms);
     },
     stop: () => running.close(),
   };
 }
-
-export const vendorNames = (): string[] => VENDORS.map((v) => v.name);

@@ -1,4 +1,5 @@
 import type { Violation } from './contract/types.js';
+import type { Outcome } from './engine/pipeline.js';
 
 export interface JournalEntry {
   id: number;
@@ -11,8 +12,9 @@ export interface JournalEntry {
   operationId: string | null;
   status: number;
   latencyMs: number;
-  /** What the client got wrong. */
+  /** What the client got wrong (the first 20; `violationCount` counts them all). */
   violations: Violation[];
+  violationCount: number;
   /** What callsim's answer got wrong (only checked with --strict). */
   responseViolations: Violation[];
 }
@@ -76,26 +78,21 @@ export class Journal {
 export function journalEntry(
   vendor: string,
   req: { method: string; path: string },
-  outcome: {
-    account?: { id: string };
-    op?: { operationId: string };
-    response: { status: number };
-    violations: Violation[];
-    responseViolations: Violation[];
-  },
+  outcome: Pick<Outcome, 'accountId' | 'op' | 'response' | 'violations' | 'violationCount' | 'responseViolations'>,
   ms: number,
   at: number,
 ): Omit<JournalEntry, 'id'> {
   return {
     at: new Date(at).toISOString(),
     vendor,
-    accountId: outcome.account?.id ?? null,
+    accountId: outcome.accountId ?? null,
     method: req.method,
     path: req.path,
     operationId: outcome.op?.operationId ?? null,
     status: outcome.response.status,
     latencyMs: Math.round(ms * 100) / 100,
     violations: outcome.violations,
+    violationCount: outcome.violationCount,
     responseViolations: outcome.responseViolations,
   };
 }

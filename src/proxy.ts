@@ -1,30 +1,50 @@
 import http from 'node:http';
-import { join } from 'node:path';
-import sjson from 'secure-json-parse';
-import { Router } from './contract/router.js';
-import { loadSpec } from './contract/spec.js';
-import type { Violation } from './contract/types.js';
-import { ContractValidator } from './contract/validator.js';
-import { SPECS_DIR } from './fixtures/index.js';
+import type { SimResponse } from './contract/types.js';
+import { loadContract } from './contract/load.js';
+import { requestListener } from './engine/listener.js';
+import { runPipeline } from './engine/pipeline.js';
+import type { RawInput, Surface } from './engine/surface.js';
+import { Journal, journalEntry } from './journal.js';
 import { createLogger } from './logger.js';
-import { parseQuery, readBody } from './transport/http.js';
-import { VENDORS, vendorByName } from './vendors/registry.js';
+import { vendorByName, VENDORS } from './vendors/registry.js';
 
-interface ProxyRecord {
-  at: string;
-  method: string;
-  path: string;
-  operationId: string | null;
-  status: number;
-  request: Violation[];
-  response: Violation[];
+/** Hop-by-hop headers and the ones fetch sets itself (`expect` it refuses outright). */
+const HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'accept-encoding', 'expect', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+
+/** The proxy reads bodies up to this; a larger one is refused (413), never forwarded cut short. */
+const PROXY_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** Forwards one request unchanged to the upstream API and keeps its answer's bytes (parsed too, for the self-check). */
+function forwarder(base: URL): (input: RawInput) => Promise<SimResponse> {
+  const root = base.toString().replace(/\/?$/, '/');
+  return async ({ req }) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k) && typeof v === 'string') headers[k] = v;
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(req.query)) for (const one of Array.isArray(v) ? v : [v]) search.append(k, one);
+    const target = new URL(req.path.replace(/^\//, '') + (search.size ? `?${search}` : ''), root);
+    const hasBody = req.body?.length && req.method !== 'GET' && req.method !== 'HEAD';
+    const res = await fetch(target, { method: req.method, headers, body: hasBody ? new Uint8Array(req.body!) : undefined, redirect: 'manual' });
+    const body = Buffer.from(await res.arrayBuffer());
+    const out: Record<string, string> = {};
+    res.headers.forEach((v, k) => {
+      if (!HOP.has(k) && k !== 'content-encoding') out[k] = v;
+    });
+    let parsed: unknown;
+    if ((res.headers.get('content-type') ?? '').includes('json') && body.length) {
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        parsed = body.toString('utf8');
+      }
+    }
+    return { status: res.status, headers: out, body, parsed };
+  };
 }
 
-const HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'accept-encoding']);
-
 /**
- * Stands where the vendor's base URL was: forwards every request unchanged to the real API and
- * checks both directions against the vendor's spec with the same validators the simulator uses.
+ * Stands where the vendor's base URL was: the same engine as the simulator, with "forward upstream"
+ * in place of "handle", reporting (not refusing) what breaks the vendor's spec in either direction.
  */
 export async function runProxy(vendorName: string, upstream: string, flags: { port: number; host: string }): Promise<void> {
   const adapter = vendorByName(vendorName);
@@ -32,98 +52,63 @@ export async function runProxy(vendorName: string, upstream: string, flags: { po
   let base: URL;
   try {
     base = new URL(upstream);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error('not http(s)');
   } catch {
-    throw new Error(`upstream must be an absolute URL, got ${upstream}`);
+    throw new Error(`upstream must be an absolute http(s) URL, got ${upstream}`);
   }
-  const spec = loadSpec(join(SPECS_DIR, adapter.specFile), adapter.name);
-  const validator = new ContractValidator(spec);
-  const router = new Router(spec.operations);
   const log = createLogger('info');
-  const records: ProxyRecord[] = [];
-
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://proxy');
-    if (url.pathname === '/__proxy/violations') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ data: records.filter((r) => r.request.length || r.response.length) }));
-      return;
-    }
-    const { body } = await readBody(req);
-    const method = (req.method ?? 'GET').toUpperCase();
-    const path = base.pathname.replace(/\/$/, '') && url.pathname.startsWith(base.pathname) ? url.pathname : url.pathname;
-    const m = router.match(method, path);
-    const requestViolations: Violation[] = [];
-    if (m.kind === 'found') {
-      const query: Record<string, unknown> = {};
-      const q = parseQuery(url.search.slice(1));
-      for (const p of m.op.params) if (p.in === 'query' && q[p.name] !== undefined) query[p.name] = q[p.name];
-      let parsed: unknown;
-      const ct = String(req.headers['content-type'] ?? '').split(';')[0];
-      if (body.length && ct.includes('json')) {
-        try {
-          parsed = sjson.parse(body.toString('utf8'));
-        } catch {
-          requestViolations.push({ location: 'body', field: '', rule: 'json', message: 'request body is not valid JSON' });
-        }
-      }
-      requestViolations.push(
-        ...validator.validateRequest(
-          m.op,
-          { ...m.params },
-          query,
-          parsed,
-          parsed === undefined ? undefined : m.op.body?.contentTypes.find((c) => c.includes('json')),
-        ),
-      );
-    } else {
-      requestViolations.push({ location: 'path', field: '', rule: 'route', message: `${method} ${path} is not in the ${adapter.title} spec` });
-    }
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k) && typeof v === 'string') headers[k] = v;
-    let upstreamRes: Response;
-    try {
-      upstreamRes = await fetch(new URL(url.pathname.replace(/^\//, '') + url.search, base.toString().replace(/\/?$/, '/')), {
-        method,
-        headers,
-        body: body.length && method !== 'GET' && method !== 'HEAD' ? new Uint8Array(body) : undefined,
-        redirect: 'manual',
-      });
-    } catch (err) {
-      res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: `callsim proxy: upstream unreachable: ${(err as Error).message}` }));
-      return;
-    }
-    const buf = Buffer.from(await upstreamRes.arrayBuffer());
-    const responseViolations: Violation[] = [];
-    if (m.kind === 'found' && (upstreamRes.headers.get('content-type') ?? '').includes('json')) {
+  const journal = new Journal(1000);
+  const forward = forwarder(base);
+  const surface: Surface<'client'> = {
+    ...loadContract(adapter.specFile, adapter.name),
+    name: adapter.name,
+    prefix: '',
+    routeBelowPrefix: true,
+    bodyLimit: PROXY_BODY_LIMIT,
+    onInvalid: 'report',
+    // The upstream checks credentials; the proxy passes them on.
+    authenticate: () => ({ principal: 'client' }),
+    guards: [],
+    dispatch: async (_op, _principal, input) => {
+      if (input.req.bodyTooLarge) return adapter.error({ kind: 'payload_too_large', message: 'callsim proxy: request body larger than 16 MB; not forwarded' }, input.req);
       try {
-        responseViolations.push(...validator.validateResponse(m.op, upstreamRes.status, JSON.parse(buf.toString('utf8'))));
-      } catch {
-        responseViolations.push({ location: 'response', field: '', rule: 'json', message: 'response body is not valid JSON' });
+        return await forward(input);
+      } catch (err) {
+        return { status: 502, body: { error: `callsim proxy: upstream unreachable: ${(err as Error).message}` } };
       }
-    }
-    const rec: ProxyRecord = {
-      at: new Date().toISOString(),
-      method,
-      path,
-      operationId: m.kind === 'found' ? m.op.operationId : null,
-      status: upstreamRes.status,
-      request: requestViolations,
-      response: responseViolations,
-    };
-    records.push(rec);
-    if (records.length > 1000) records.shift();
-    log[requestViolations.length || responseViolations.length ? 'warn' : 'info'](rec, 'proxied');
-    const out: Record<string, string> = {
-      'x-callsim-request-violations': String(requestViolations.length),
-      'x-callsim-response-violations': String(responseViolations.length),
-    };
-    upstreamRes.headers.forEach((v, k) => {
-      if (!HOP.has(k) && k !== 'content-encoding') out[k] = v;
-    });
-    res.writeHead(upstreamRes.status, out);
-    res.end(buf);
-  });
+    },
+    error: adapter.error,
+  };
+  const server = http.createServer(
+    requestListener({
+      surfaces: [surface],
+      raw: [
+        {
+          matches: (method, path) => method === 'GET' && path === '/__proxy/violations',
+          serve: (_req, res) => {
+            const text = JSON.stringify({ data: journal.entries({ violationsOnly: true }) });
+            res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+            res.end(text);
+          },
+        },
+      ],
+      run: async (s, req) => {
+        const started = performance.now();
+        const outcome = await runPipeline(s, req, { strict: () => true });
+        const entry = journalEntry(adapter.name, req, outcome, performance.now() - started, Date.now());
+        journal.add(entry);
+        const bad = outcome.violations.length + outcome.responseViolations.length;
+        log[bad ? 'warn' : 'info'](entry, 'proxied');
+        outcome.response.headers = {
+          ...outcome.response.headers,
+          'x-callsim-request-violations': String(outcome.violationCount),
+          'x-callsim-response-violations': String(outcome.responseViolations.length),
+        };
+        return outcome.response;
+      },
+      fallback: (req) => adapter.error({ kind: 'route_not_found', message: `No route for ${req.method} ${req.path}` }, req),
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(flags.port, flags.host, resolve);

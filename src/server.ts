@@ -1,10 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fastHealth } from './admin/health.js';
+import { adminError } from './admin/errors.js';
 import { Callsim } from './app.js';
-import type { CallsimOptions } from './config.js';
+import type { OptionsInput } from './config.js';
+import { dashboardRoute } from './dashboard/index.js';
+import { requestListener } from './engine/listener.js';
 import { attachMedia, type MediaHandle } from './media/index.js';
-import { sendSimResponse, toSimRequest } from './transport/http.js';
+import type { VendorAdapter } from './vendors/types.js';
 
 export interface RunningServer {
   sim: Callsim;
@@ -15,57 +17,29 @@ export interface RunningServer {
 }
 
 /**
- * One server, one port: vendor traffic goes straight from node:http into the transport-free
- * pipeline (express costs most of raw throughput); express serves the admin API and dashboard.
- * Express is loaded right after the port opens, not before: it is a seventh of the start-up time,
- * and health answers on the fast path meanwhile.
+ * One server, one port, one engine: node:http hands every request straight to the surface whose
+ * prefix owns it (a vendor's API, the admin API), the dashboard's static files to their raw route.
  */
 export function createHttpServer(sim: Callsim): http.Server {
-  const byPrefix = sim.runtimes.map((r) => ({ prefix: r.adapter.prefix, runtime: r }));
-  let admin: Promise<http.RequestListener> | undefined;
-  const loadAdmin = () => (admin ??= import('./admin/app.js').then((m) => m.createAdminApp(sim)));
-  setImmediate(() => void loadAdmin());
-
-  const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    let url = req.url ?? '/';
-    // HTTP/1.1 servers must accept the absolute form (`GET http://host/path`), as proxies send it.
-    // The path is taken as sent (no dot-segment folding), exactly as for the origin form.
-    if (/^https?:\/\//i.test(url)) url = req.url = url.replace(/^https?:\/\/[^/?#]*/i, '') || '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
-    for (const { prefix, runtime } of byPrefix) {
-      if (path === prefix || path.startsWith(`${prefix}/`)) {
-        const simReq = await toSimRequest(req, path.slice(prefix.length) || '/', q === -1 ? '' : url.slice(q + 1));
-        const outcome = await sim.handle(runtime, simReq);
-        const out = outcome.response;
-        const send = () => sendSimResponse(res, out, { head: req.method === 'HEAD', close: simReq.aborted });
-        if (out.delayMs) setTimeout(send, out.delayMs);
-        else send();
-        return;
-      }
-    }
-    if (fastHealth(sim, req, res)) return;
-    (await loadAdmin())(req, res);
-  };
-  return http.createServer((req, res) => {
-    // Last line of defence: whatever escaped the pipeline still gets an answer, never a hung socket.
-    serve(req, res).catch((err: Error) => {
-      process.emitWarning(`callsim: unanswered request ${req.method} ${req.url}: ${err?.stack ?? err}`);
-      if (res.headersSent) return void res.destroy();
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Internal simulator error' } }));
-    });
-  });
+  return http.createServer(
+    requestListener({
+      surfaces: sim.surfaces,
+      raw: [dashboardRoute(sim)],
+      run: async (surface, req) => (await sim.handle(surface, req)).response,
+      fallback: (req) =>
+        adminError({ kind: 'not_found', message: `Nothing at ${req.path.slice(0, 200)}; vendor APIs live under ${sim.vendors.map((v) => v.prefix).join(', ')}` }),
+    }),
+  );
 }
 
-export async function startServer(opts: Partial<CallsimOptions> = {}): Promise<RunningServer> {
-  const sim = new Callsim(opts);
+export async function startServer(opts: OptionsInput = {}, deps: { adapters?: VendorAdapter[] } = {}): Promise<RunningServer> {
+  const sim = new Callsim(opts, deps);
   const server = createHttpServer(sim);
   server.keepAliveTimeout = 65_000;
   const media = attachMedia(server, sim);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? sim.options.port, opts.host ?? sim.options.host, () => resolve());
+    server.listen(sim.options.port, sim.options.host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;

@@ -7,21 +7,22 @@ import { join } from 'node:path';
 import { _ } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
 import { parse } from 'yaml';
-import { PACKAGE_ROOT, SPECS_DIR } from '../fixtures/index.js';
-import { VENDORS } from '../vendors/registry.js';
+import { SPECS_DIR } from '../fixtures/index.js';
+import { VALIDATORS_DIR } from './load.js';
 import { specHash } from './precompile.js';
 import { loadSpecDoc } from './spec.js';
 import { makeAjv, paramsSchema, validatorNames } from './validator.js';
 
 // ajv ships CommonJS with `exports.default`: take the function wherever the loader put it.
 const standaloneCode = ((standalone as unknown as { default?: unknown }).default ?? standalone) as (ajv: unknown, refs: Record<string, string>) => string;
-const OUT = join(PACKAGE_ROOT, 'dist', 'validators');
+const OUT = VALIDATORS_DIR;
 const code = { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` };
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
-for (const v of VENDORS) {
-  const text = readFileSync(join(SPECS_DIR, v.specFile), 'utf8');
+for (const file of readdirSync(SPECS_DIR).filter((f) => f.endsWith('.yaml'))) {
+  const v = { name: file.replace(/\.yaml$/, '') };
+  const text = readFileSync(join(SPECS_DIR, file), 'utf8');
   const hash = specHash(text);
   const doc = parse(text);
   const spec = loadSpecDoc(doc, v.name);

@@ -14,13 +14,17 @@ export interface SimRequest {
   body?: Buffer;
   /** Set by the transport when the body passed the size limit. */
   bodyTooLarge?: boolean;
+  /** The client's address, for access checks (loopback or not). */
+  remote?: string;
 }
 
 export interface SimResponse {
   status: number;
   headers?: Record<string, string>;
-  /** JSON-serialisable value, or a Buffer sent as is. */
+  /** JSON-serialisable value, a Buffer sent as is, or a Readable streamed as is. */
   body?: unknown;
+  /** With a Buffer body: the same body parsed, for the response self-check (the proxy). */
+  parsed?: unknown;
   /** Close the connection without answering (fault injection). */
   drop?: boolean;
   /** Hold the answer this long (fault injection), in real milliseconds. */

@@ -1,11 +1,10 @@
-import type { Server } from 'node:net';
-import type { Response } from 'express';
-import { callSummaryJson } from '../admin/calls.js';
+import type { PassThrough } from 'node:stream';
 import type { Callsim } from '../app.js';
 import { type JournalEntry, journalEntry } from '../journal.js';
 import type { SimEvent } from '../sim/events.js';
 import type { Delivery } from '../webhooks/dispatcher.js';
-import { clockJson, deliveryRow, snapshotJson } from './views.js';
+import { callSummaryJson, clockJson } from '../presenters.js';
+import { deliveryRow, snapshotJson } from './views.js';
 
 export const HEARTBEAT_MS = 15_000;
 /** A client this far behind is cut off; it reconnects and starts again from a fresh snapshot. */
@@ -14,8 +13,8 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MAX_JOURNAL_PER_FLUSH = 200;
 
 interface Client {
-  res: Response;
-  server: Server | undefined;
+  /** The event stream's body: the transport pipes it to the response and destroys it when the page goes. */
+  out: PassThrough;
   lastWrite: number;
 }
 
@@ -38,10 +37,10 @@ export class EventHub {
 
   constructor(private sim: Callsim) {
     sim.world.bus.on((e) => this.onEvent(e));
-    sim.outcomeListeners.push((runtime, req, outcome, ms) => {
+    sim.outcomeListeners.push((surface, req, outcome, ms) => {
       if (!this.clients.size) return;
       // Built from the same facts as the journal's own row: reading it back would scan the whole ring.
-      this.journal.push(journalEntry(runtime.adapter.name, req, outcome, ms, sim.world.now()));
+      this.journal.push(journalEntry(surface.name, req, outcome, ms, sim.world.now()));
       if (this.journal.length > MAX_JOURNAL_PER_FLUSH) this.journal.shift();
       this.schedule();
     });
@@ -75,15 +74,15 @@ export class EventHub {
     this.schedule();
   }
 
-  add(res: Response, server: Server | undefined): void {
+  add(out: PassThrough): void {
     // Earlier changes go to the pages already open first, so the new page's snapshot is the cut.
     this.flush();
     // A reset or restore seen while no page was open needs no snapshot of its own, but the restore
     // may have swapped the call index.
     this.snapshotDirty = false;
-    const client: Client = { res, server, lastWrite: Date.now() };
+    const client: Client = { out, lastWrite: Date.now() };
     this.clients.add(client);
-    res.on('close', () => this.remove(client));
+    out.on('close', () => this.remove(client));
     if (!this.timer) {
       this.timer = setInterval(() => this.tick(), 1000);
       this.timer.unref();
@@ -104,16 +103,12 @@ export class EventHub {
 
   /** Ends every stream: an open page must not keep the server from shutting down. */
   closeAll(): void {
-    for (const c of [...this.clients]) c.res.end();
+    for (const c of [...this.clients]) c.out.end();
   }
 
   private tick(): void {
     const now = Date.now();
-    for (const c of [...this.clients]) {
-      // server.close() waits for every open response; a stream never ends by itself, so end it.
-      if (c.server && !c.server.listening) c.res.end();
-      else if (now - c.lastWrite >= HEARTBEAT_MS) this.send(c, ': heartbeat\n\n');
-    }
+    for (const c of [...this.clients]) if (now - c.lastWrite >= HEARTBEAT_MS) this.send(c, ': heartbeat\n\n');
   }
 
   private schedule(): void {
@@ -180,20 +175,24 @@ export class EventHub {
   }
 
   private send(client: Client, frame: string): void {
-    if (client.res.writableLength > MAX_BUFFERED_BYTES) {
-      client.res.end();
+    if (client.out.writableLength + client.out.readableLength > MAX_BUFFERED_BYTES) {
+      client.out.destroy();
       return this.remove(client);
     }
-    client.res.write(frame);
+    client.out.write(frame);
     client.lastWrite = Date.now();
   }
 }
 
 const hubs = new WeakMap<Callsim, EventHub>();
 
-/** One hub per Callsim, created with its router. */
+/** One hub per Callsim, created when the first page connects. */
 export function hubFor(sim: Callsim): EventHub {
   let hub = hubs.get(sim);
-  if (!hub) hubs.set(sim, (hub = new EventHub(sim)));
+  if (!hub) {
+    const created = (hub = new EventHub(sim));
+    hubs.set(sim, created);
+    sim.shutdownListeners.push(() => created.closeAll());
+  }
   return hub;
 }

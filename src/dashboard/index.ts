@@ -1,11 +1,17 @@
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:net';
+import type http from 'node:http';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import express, { Router } from 'express';
-import { adminError } from '../admin/basics.js';
+import serveStatic from 'serve-static';
+import type { AdminHandlers } from '../admin/handlers/types.js';
 import type { Callsim } from '../app.js';
+import { fail } from '../engine/errors.js';
+import { gateRefusal } from '../engine/gate.js';
+import type { RawRoute } from '../engine/listener.js';
+import { ok } from '../engine/respond.js';
 import { PACKAGE_ROOT } from '../fixtures/index.js';
+import { adminError } from '../admin/errors.js';
 import { hubFor } from './hub.js';
 import { callPageJson, metaJson } from './views.js';
 
@@ -35,60 +41,71 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The page and its assets, at `/`. */
-export function dashboardRouter(_sim: Callsim): Router {
-  const r = Router();
+const send = (res: http.ServerResponse, status: number, body: unknown) => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+};
+
+/**
+ * The page (`/`, `/index.html`) and its assets (`/assets/…`): static files, so a raw route, behind the
+ * control plane's gate like the API the page calls (a page served to another site would be the
+ * first step of DNS rebinding).
+ */
+export function dashboardRoute(sim: Callsim): RawRoute {
   const dir = assetsDir();
-  r.use((req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    res.setHeader('content-security-policy', CSP);
-    res.setHeader('x-content-type-options', 'nosniff');
-    res.setHeader('referrer-policy', 'no-referrer');
-    next();
-  });
-  r.get(['/', '/index.html'], (_req, res) => {
-    // A build or package that left the page out gets told so, not a bare 404.
-    if (!existsSync(join(dir, 'index.html'))) return adminError(res, 500, 'dashboard_missing', `The dashboard's files are missing (looked in ${dir})`);
-    res.setHeader('cache-control', 'no-cache');
-    res.sendFile(join(dir, 'index.html'));
-  });
   // no-cache, not max-age: after an upgrade the page must never mix old and new modules.
-  r.use(
-    '/assets',
-    express.static(dir, { index: false, redirect: false, cacheControl: false, setHeaders: (res) => res.setHeader('cache-control', 'no-cache') }),
-  );
-  return r;
+  const assets = serveStatic(dir, { index: false, redirect: false, cacheControl: false, setHeaders: (res) => res.setHeader('cache-control', 'no-cache') });
+  return {
+    matches: (method, path) => (method === 'GET' || method === 'HEAD') && (path === '/' || path === '/index.html' || path.startsWith('/assets/')),
+    serve(req, res) {
+      const refusal = gateRefusal(sim.gate, { remote: req.socket.remoteAddress, headers: req.headers });
+      if (refusal) {
+        const out = adminError(refusal);
+        return send(res, out.status, out.body);
+      }
+      res.setHeader('content-security-policy', CSP);
+      res.setHeader('x-content-type-options', 'nosniff');
+      res.setHeader('referrer-policy', 'no-referrer');
+      const path = (req.url ?? '/').split('?')[0];
+      if (path.startsWith('/assets/')) {
+        req.url = (req.url ?? '').slice('/assets'.length);
+        return assets(req, res, () => send(res, 404, { error: { code: 'not_found', message: `No dashboard asset ${path}` } }));
+      }
+      // A build or package that left the page out gets told so, not a bare 404.
+      if (!existsSync(join(dir, 'index.html'))) return send(res, 500, { error: { code: 'dashboard_missing', message: `The dashboard's files are missing (looked in ${dir})` } });
+      res.setHeader('cache-control', 'no-cache');
+      req.url = '/index.html';
+      assets(req, res, () => send(res, 404, { error: { code: 'not_found', message: 'No dashboard page' } }));
+    },
+  };
 }
 
-/** The live event stream the page listens to, mounted under `/__sim`, plus the two views it reads. */
-export function eventsRouter(sim: Callsim): Router {
-  const r = Router();
-  const hub = hubFor(sim);
-  sim.shutdownListeners.push(() => hub.closeAll());
-  r.get('/events', (req, res) => {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      // The socket goes with the stream: a kept-alive idle socket would hold server.close() up again.
-      connection: 'close',
-      // Proxies (nginx) would otherwise hold events back to fill a buffer.
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
-    // Node sets `server` on the sockets it accepts; the hub ends the stream once it stops listening.
-    const server = (req.socket as unknown as { server?: Server }).server;
-    hub.add(res, server);
-  });
-  r.get('/dashboard/calls/:id', (req, res) => {
-    const call = sim.world.findCall(req.params.id);
-    if (!call) return adminError(res, 404, 'not_found', `No call ${req.params.id}`);
-    res.json(callPageJson(sim, call));
-  });
-  r.get('/dashboard/meta', (_req, res) => res.json(metaJson(sim)));
-  return r;
-}
+/** The live event stream the page listens to, and the two views it reads (specs/admin.yaml, tag Dashboard). */
+export const dashboardHandlers = {
+  streamEvents: ({ sim }) => {
+    const out = new PassThrough();
+    out.write('retry: 2000\n\n');
+    hubFor(sim).add(out);
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        // The socket goes with the stream: a kept-alive idle socket would hold server.close() up again.
+        connection: 'close',
+        // Proxies (nginx) would otherwise hold events back to fill a buffer.
+        'x-accel-buffering': 'no',
+      },
+      body: out,
+    };
+  },
 
-/** Ends every open event stream, so a server can close while dashboards are open. */
-export function closeEventStreams(sim: Callsim): void {
-  hubFor(sim).closeAll();
-}
+  getDashboardCall: ({ sim, params }) => {
+    const call = sim.world.findCall(params.id);
+    if (!call) throw fail('not_found', `No call ${params.id}`);
+    return ok(callPageJson(sim, call));
+  },
+
+  getDashboardMeta: ({ sim }) => ok(metaJson(sim)),
+} satisfies Partial<AdminHandlers>;

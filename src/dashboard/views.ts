@@ -1,6 +1,5 @@
-import { callDetailJson, callSummaryJson } from '../admin/calls.js';
-import { deliveryJson } from '../admin/webhooks.js';
 import type { Callsim } from '../app.js';
+import { callDetailJson, callSummaryJson, clockJson, deliveryJson } from '../presenters.js';
 import { mediaRefusal } from '../media/upgrade.js';
 import { listAgents } from '../sim/agents.js';
 import { findConversation, linesWithin } from '../sim/conversations.js';
@@ -11,20 +10,6 @@ import type { Delivery } from '../webhooks/dispatcher.js';
 export const SNAPSHOT_ROWS = 200;
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** Same shape as GET /__sim/clock, so the page reads one format from the stream and from REST. */
-export function clockJson(sim: Callsim) {
-  const w = sim.world;
-  const next = w.scheduler.nextAt();
-  return {
-    mode: w.clock.mode,
-    now: iso(w.now()),
-    nowMs: w.now(),
-    speed: sim.options.clock === 'real' ? sim.options.speed : null,
-    pending: w.scheduler.size(),
-    nextAt: next !== undefined ? iso(next) : null,
-  };
-}
 
 /** A delivery row without its payload: the list never shows bodies and they can be large. */
 export function deliveryRow(d: Delivery) {
@@ -41,7 +26,7 @@ export function allCalls(sim: Callsim): Call[] {
 export function snapshotJson(sim: Callsim) {
   const deliveries = [...sim.webhooks.deliveries.values()].slice(-SNAPSHOT_ROWS);
   return {
-    vendors: sim.runtimes.map((r) => ({ name: r.adapter.name, title: r.adapter.title })),
+    vendors: sim.vendors.map((v) => ({ name: v.name, title: v.adapter.title })),
     clock: clockJson(sim),
     calls: allCalls(sim)
       .slice(0, SNAPSHOT_ROWS)
@@ -90,7 +75,7 @@ export function callPageJson(sim: Callsim, call: Call) {
 /** What the forms offer: accounts with their agents and numbers (no admin route lists the last two). */
 export function metaJson(sim: Callsim) {
   const accounts = [...sim.world.accounts.values()]
-    .filter((a) => sim.runtime(a.namespace))
+    .filter((a) => sim.vendor(a.namespace))
     .map((a) => {
       const store = sim.world.stores.get(a.id);
       return {
@@ -101,7 +86,7 @@ export function metaJson(sim: Callsim) {
         numbers: [...(store?.numbers.values() ?? [])].map((n) => ({ e164: n.e164, agent_id: n.agentId ?? null })),
       };
     });
-  return { vendors: sim.runtimes.map((r) => ({ name: r.adapter.name, title: r.adapter.title })), accounts, config: configView(sim) };
+  return { vendors: sim.vendors.map((v) => ({ name: v.name, title: v.adapter.title })), accounts, config: configView(sim) };
 }
 
 function configView(sim: Callsim) {

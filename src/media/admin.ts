@@ -1,12 +1,14 @@
-import { type Response, Router } from 'express';
 import type { Callsim } from '../app.js';
 import type { Call } from '../sim/types.js';
-import { parseSettings, settingsFor } from './conditions.js';
+import type { AdminHandlers } from '../admin/handlers/types.js';
+import { fail } from '../engine/errors.js';
+import { ok } from '../engine/respond.js';
+import { settingsFor } from './conditions.js';
+import { hubFor } from './index.js';
 import type { MediaHub } from './hub.js';
 import { peekCallMedia } from './info.js';
 import type { Session } from './session.js';
 
-const fail = (res: Response, status: number, code: string, message: string) => res.status(status).json({ error: { code, message } });
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function sessionJson(s: Session) {
@@ -72,30 +74,24 @@ export function callMediaJson(sim: Callsim, hub: MediaHub, call: Call) {
   };
 }
 
-/** Mounted under /__sim behind the admin gate. */
-export function mediaRoutes(sim: Callsim, hub: () => MediaHub): Router {
-  const r = Router();
-  r.get('/media/sessions', (_req, res) => {
-    const h = hub();
-    res.json({ data: [...h.sessions].map(sessionJson), total: h.sessions.size, engines: h.lives.size, pacer: h.pacer.summary() });
-  });
-  r.get('/calls/:id/media', (req, res) => {
-    const call = sim.world.findCall(req.params.id);
-    if (!call) return fail(res, 404, 'not_found', `No call ${req.params.id}`);
-    res.json(callMediaJson(sim, hub(), call));
-  });
-  r.put('/calls/:id/media', (req, res) => {
-    const call = sim.world.findCall(req.params.id);
-    if (!call) return fail(res, 404, 'not_found', `No call ${req.params.id}`);
-    const body = req.body;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return fail(res, 400, 'invalid_conditions', 'Send a JSON object of conditions');
-    const unknown = Object.keys(body).filter((k) => !(k in settingsFor(sim, call)));
-    if (unknown.length)
-      return fail(res, 400, 'invalid_conditions', `Unknown key(s) ${unknown.join(', ')}; known: ${Object.keys(settingsFor(sim, call)).join(', ')}`);
-    const settings = parseSettings(body);
-    if (typeof settings === 'string') return fail(res, 400, 'invalid_conditions', settings);
-    Object.assign(call.media, settings);
-    res.json(callMediaJson(sim, hub(), call));
-  });
-  return r;
-}
+/** The media parts of the admin API (specs/admin.yaml, tag Media). */
+export const mediaHandlers = {
+  listMediaSessions: ({ sim }) => {
+    const h = hubFor(sim);
+    return ok({ data: [...h.sessions].map(sessionJson), total: h.sessions.size, engines: h.lives.size, pacer: h.pacer.summary() });
+  },
+
+  getCallMedia: ({ sim, params }) => {
+    const call = sim.world.findCall(params.id);
+    if (!call) throw fail('not_found', `No call ${params.id}`);
+    return ok(callMediaJson(sim, hubFor(sim), call));
+  },
+
+  /** The spec states every key and bound; a call's own conditions override the server's from the next frame. */
+  updateCallMedia: ({ sim, params, body }) => {
+    const call = sim.world.findCall(params.id);
+    if (!call) throw fail('not_found', `No call ${params.id}`);
+    Object.assign(call.media, body);
+    return ok(callMediaJson(sim, hubFor(sim), call));
+  },
+} satisfies Partial<AdminHandlers>;

@@ -1,9 +1,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Router } from 'express';
 import { WebSocketServer } from 'ws';
 import type { Callsim } from '../app.js';
-import { mediaRoutes } from './admin.js';
 import { attachDialer } from './dialer.js';
 import { MediaHub } from './hub.js';
 import { handleUpgrade, MEDIA_PREFIX, refuse } from './upgrade.js';
@@ -16,7 +14,7 @@ export interface MediaHandle {
 const hubs = new WeakMap<Callsim, MediaHub>();
 
 /** One hub per callsim, shared by the upgrade handler and the admin routes (made first). */
-function hubFor(sim: Callsim): MediaHub {
+export function hubFor(sim: Callsim): MediaHub {
   let hub = hubs.get(sim);
   if (!hub) {
     hub = new MediaHub(sim);
@@ -26,7 +24,7 @@ function hubFor(sim: Callsim): MediaHub {
   return hub;
 }
 
-/** The real-time audio loop (DESIGN.md §7) on the server's upgrade requests; see docs/media.md. */
+/** The real-time audio loop on the server's upgrade requests; the protocol is in docs/media.md. */
 export function attachMedia(server: http.Server, sim: Callsim): MediaHandle {
   const hub = hubFor(sim);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
@@ -54,8 +52,4 @@ export function attachMedia(server: http.Server, sim: Callsim): MediaHandle {
       hubs.delete(sim);
     },
   };
-}
-
-export function mediaAdminRouter(sim: Callsim): Router {
-  return mediaRoutes(sim, () => hubFor(sim));
 }

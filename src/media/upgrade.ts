@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import type { Callsim } from '../app.js';
+import { gateRefusal } from '../engine/gate.js';
 import { parseSettings, SETTING_KEYS } from './conditions.js';
 import type { MediaHub } from './hub.js';
 import type { Track } from './protocol.js';
@@ -20,8 +21,6 @@ export function mediaRefusal(sim: Callsim): string | null {
   if (sim.options.speed !== 1) return `media streams need --speed 1: audio plays in real time, the clock runs ${sim.options.speed}× faster`;
   return null;
 }
-
-const isLoopback = (addr: string | undefined) => !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' };
 
@@ -46,13 +45,12 @@ const RESERVED = new Set(['role', 'token', 'tracks', ...SETTING_KEYS]);
 export function handleUpgrade(hub: MediaHub, wss: WebSocketServer, req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
   const sim = hub.sim;
   const url = new URL(req.url ?? '/', 'http://callsim');
-  const token = sim.options.adminToken;
-  if (token) {
-    const given = url.searchParams.get('token') ?? (req.headers.authorization ?? '').replace(/^Bearer /, '');
-    if (given !== token)
-      return refuse(socket, 401, 'unauthorized', 'Media streams need the admin token: ?token=<admin token> or Authorization: Bearer <admin token>');
-  } else if (!isLoopback(req.socket.remoteAddress)) {
-    return refuse(socket, 403, 'forbidden', 'Media streams answer on loopback only; start callsim with --admin-token to open them');
+  // The control plane's one gate; a browser cannot set headers on a WebSocket, so `?token=` counts too.
+  const refusal = gateRefusal(sim.gate, { remote: req.socket.remoteAddress, headers: req.headers, token: url.searchParams.get('token') ?? undefined });
+  if (refusal) {
+    const status = refusal.kind === 'unauthorized' ? 401 : 403;
+    const message = status === 401 ? 'Media streams need the admin token: ?token=<admin token> or Authorization: Bearer <admin token>' : refusal.message.replace('The admin API', 'Media streams');
+    return refuse(socket, status, refusal.code ?? refusal.kind, message);
   }
   const parts = url.pathname.slice(MEDIA_PREFIX.length).split('/');
   if (parts.length !== 2 || !parts[0] || !parts[1]) return refuse(socket, 404, 'not_found', `Media streams live at ${MEDIA_PREFIX}{vendor}/{callId}`);
@@ -63,7 +61,7 @@ export function handleUpgrade(hub: MediaHub, wss: WebSocketServer, req: http.Inc
       return p;
     }
   });
-  if (!sim.runtime(vendor)) return refuse(socket, 404, 'unknown_vendor', `No vendor ${vendor}; known: ${sim.runtimes.map((r) => r.adapter.name).join(', ')}`);
+  if (!sim.vendor(vendor)) return refuse(socket, 404, 'unknown_vendor', `No vendor ${vendor}; known: ${sim.vendors.map((v) => v.name).join(', ')}`);
   const call = sim.world.findCall(callId);
   if (!call || sim.world.accounts.get(call.accountId)?.namespace !== vendor) return refuse(socket, 404, 'unknown_call', `No ${vendor} call ${callId}`);
   const refused = mediaRefusal(sim);

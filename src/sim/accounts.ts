@@ -95,7 +95,8 @@ export function authenticate(world: World, namespace: string, token: string | un
 export function revokeKey(world: World, token: string): boolean {
   const session = world.sessions.get(token);
   if (!session) return false;
-  world.account(session.accountId).revokedKeys.push(token);
+  const account = world.account(session.accountId);
+  if (!account.revokedKeys.includes(token)) account.revokedKeys.push(token);
   return true;
 }
 

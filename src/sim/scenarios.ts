@@ -31,27 +31,6 @@ export const MAGIC_NUMBERS: Record<string, Outcome> = {
   '+15005550004': 'voicemail',
 };
 
-const OUTCOMES: ReadonlySet<string> = new Set(['answered', 'voicemail', 'busy', 'no-answer', 'failed']);
-
-export function validateRule(rule: unknown): string | undefined {
-  if (!rule || typeof rule !== 'object') return 'a rule must be an object';
-  const r = rule as Record<string, unknown>;
-  const known = ['toPrefix', 'agentId', 'accountId', 'outcome', 'durationSec', 'ringSec', 'conversationId'];
-  const unknown = Object.keys(r).filter((k) => !known.includes(k));
-  if (unknown.length) return `unknown key(s) ${unknown.join(', ')}; known: ${known.join(', ')}`;
-  if (typeof r.outcome !== 'string' || !OUTCOMES.has(r.outcome)) return `outcome must be one of ${[...OUTCOMES].join(', ')}`;
-  if (r.toPrefix !== undefined && (typeof r.toPrefix !== 'string' || !/^\+?[0-9]{0,15}$/.test(r.toPrefix)))
-    return 'toPrefix must be digits, optionally starting with +';
-  for (const k of ['durationSec', 'ringSec'] as const) {
-    if (r[k] !== undefined && (typeof r[k] !== 'number' || (r[k] as number) < 0 || (r[k] as number) > 86_400))
-      return `${k} must be a number of seconds from 0 to 86400`;
-  }
-  for (const k of ['agentId', 'accountId', 'conversationId'] as const) {
-    if (r[k] !== undefined && typeof r[k] !== 'string') return `${k} must be a string`;
-  }
-  return undefined;
-}
-
 export function resolveScenario(world: World, call: { to: string; agentId: string; accountId: string; direction: string }): Scenario {
   const target = call.direction === 'inbound' ? undefined : call.to;
   for (const rule of world.rules) {

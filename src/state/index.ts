@@ -10,7 +10,7 @@ export function snapshot(sim: Callsim) {
     version: SNAPSHOT_VERSION,
     savedAt: new Date(sim.world.now()).toISOString(),
     seed: sim.seed,
-    vendors: sim.runtimes.map((r) => r.adapter.name),
+    vendors: sim.vendors.map((v) => v.name),
     world: snapshotWorld(sim.world),
     subscriptions: sim.subscriptions.all(),
   };
@@ -23,7 +23,7 @@ export function restore(sim: Callsim, s: any): string | undefined {
   if (s.version !== SNAPSHOT_VERSION) return `version ${JSON.stringify(s.version)} is not supported; this callsim reads version ${SNAPSHOT_VERSION}`;
   const problem = checkWorldSnapshot(
     s.world,
-    sim.runtimes.map((r) => r.adapter.name),
+    sim.vendors.map((v) => v.name),
   );
   if (problem) return problem;
   if (!Array.isArray(s.subscriptions) || s.subscriptions.some((x: Subscription) => !x || typeof x.id !== 'string' || typeof x.url !== 'string')) {

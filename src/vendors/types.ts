@@ -1,69 +1,47 @@
-import type { OperationDef } from '../contract/spec.js';
-import type { SimRequest, SimResponse, Violation } from '../contract/types.js';
+import type { SimRequest, SimResponse } from '../contract/types.js';
+import type { ApiError } from '../engine/errors.js';
+import type { Handlers } from '../engine/surface.js';
 import type { SimEvent } from '../sim/events.js';
 import type { Account, Session } from '../sim/types.js';
-import type { World } from '../sim/world.js';
+import type { Prices, World } from '../sim/world.js';
 
-export type ApiErrorKind =
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'route_not_found'
-  | 'method_not_allowed'
-  | 'malformed_json'
-  | 'validation'
-  | 'conflict'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'upstream'
-  | 'internal'
-  | 'fault';
-
-/** Everything a vendor needs to write one of its error answers. */
-export interface ApiError {
-  kind: ApiErrorKind;
-  message: string;
-  violations?: Violation[];
-  /** Forced status (fault injection). */
-  status?: number;
-  retryAfterSec?: number;
-  allowed?: string[];
+export interface WebhookSubscriptionView {
+  id: string;
+  url: string;
+  events: string[] | null;
+  createdAt: number;
 }
 
-/** Services the server lends to handlers that are not part of the neutral sim. */
-export interface Services {
-  /** A signed, expiring URL for a call's recording. */
-  recordingUrl(vendor: string, callId: string, expiresAt: number): string;
+/** What the server lends a vendor's handlers beyond the neutral sim, bound to that vendor. */
+export interface VendorServices {
   /** Absolute base URL this server answers on (`http://127.0.0.1:4010`). */
   baseUrl(): string;
-  /** Webhook subscriptions (Calleague's API registers them). */
+  /** A signed link to one of this vendor's call recordings, valid until `expiresAt` (epoch ms). */
+  recordingUrl(callId: string, expiresAt: number): string;
+  /** Webhook subscriptions of this vendor's accounts (Calleague registers them through its API). */
   webhooks: {
-    subscribe(input: { vendor: string; accountId: string; url: string; events?: string[] }): {
-      id: string;
-      secret: string;
-      url: string;
-      events: string[] | null;
-      createdAt: number;
-    };
-    list(vendor: string, accountId: string): Array<{ id: string; url: string; events: string[] | null; createdAt: number }>;
-    remove(vendor: string, accountId: string, id: string): boolean;
+    subscribe(accountId: string, url: string, events?: string[]): WebhookSubscriptionView & { secret: string };
+    list(accountId: string): WebhookSubscriptionView[];
+    remove(accountId: string, id: string): boolean;
   };
+  /** An unguessable token (checkout sessions): from a cryptographic source, never from the seed. */
+  secretToken(bytes?: number): string;
 }
 
-export interface HandlerContext {
-  world: World;
+/** Who a vendor request acts for: the key's account and session (a login token or an API key). */
+export interface VendorPrincipal {
   account: Account;
   session: Session;
-  op: OperationDef;
-  params: Record<string, any>;
-  query: Record<string, any>;
-  body: any;
-  req: SimRequest;
-  services: Services;
 }
 
-export type Handler = (ctx: HandlerContext) => SimResponse | Promise<SimResponse>;
+/** A vendor handler's context. On an unsecured operation (a login) account and session are absent at run time. */
+export interface VendorContext extends VendorPrincipal {
+  world: World;
+  services: VendorServices;
+}
+
+/** A vendor's handler table, typed by its spec's generated `operations` and `defaults`. */
+export type VendorHandlers<Ops, Defaults = Record<string, never>> = Handlers<Ops, VendorContext, Defaults>;
 
 export interface WebhookMessage {
   /** The vendor's event name. */
@@ -75,25 +53,39 @@ export interface WebhookMessage {
   orderKey: string;
 }
 
+/** What a vendor's fixture file gives the world: its accounts (seeded on start and reset), minting, prices. */
+export interface VendorFixturesApi {
+  seed(world: World): void;
+  /** Mints an isolated account (admin API); returns its key and extra login details. */
+  mint(world: World, fixtures: 'demo' | 'empty'): { accountId: string; key: string; extra?: Record<string, unknown> };
+  /** What the simulated carrier charges this vendor's accounts. */
+  prices: Prices;
+  /** Every call id the fixtures seed: call ids are global (media and recording links), so they may not collide across vendors. */
+  callIds: string[];
+}
+
+/** Adding a vendor: one spec, one folder with one of these, one line in the registry. */
 export interface VendorAdapter {
   name: string;
   title: string;
   /** Mount point, e.g. `/jagcall`. */
   prefix: string;
+  /** Where the documented base URL points below the prefix (`/v1/` for JagCall), for the start banner. */
+  basePath: string;
+  /** Absolute path of the vendor's spec. */
   specFile: string;
   /** The documented base URL the prefix stands for. */
   docsBase: string;
   demoKey: string;
   otherKey: string;
-  handlers: Record<string, Handler>;
+  /** operationId → handler, exactly the spec's operations (see `exactly`). */
+  handlers: object;
   /** The one function that writes this vendor's error envelope. */
   error(e: ApiError, req: SimRequest): SimResponse;
-  /** Seeds this vendor's demo and second accounts from its fixtures. */
-  makeSeeder(fixturesDir: string): (world: World) => void;
-  /** Mints an isolated account (admin API); returns its key and extra login details. */
-  mintAccount(world: World, fixtures: 'demo' | 'empty'): { accountId: string; key: string; extra?: Record<string, unknown> };
+  /** Read lazily: the fixture file is parsed when the world is first seeded. */
+  fixtures(): VendorFixturesApi;
   /** Translates a neutral sim event into this vendor's webhook events. */
-  webhooks(event: SimEvent, world: World, services: Services): WebhookMessage[];
+  webhooks(event: SimEvent, world: World, services: VendorServices): WebhookMessage[];
   /** Event names a subscription may ask for. */
   webhookEvents: string[];
   /** Signature headers for a delivery (default: callsim's Stripe-style header). */

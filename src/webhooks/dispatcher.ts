@@ -1,8 +1,8 @@
-import type { VendorRuntime } from '../pipeline/index.js';
 import type { SimEvent } from '../sim/events.js';
 import { Random } from '../sim/random.js';
 import type { World } from '../sim/world.js';
-import type { Services } from '../vendors/types.js';
+import type { VendorSurface } from '../vendors/surface.js';
+import { DELIVERY_HEADER } from '../engine/gate.js';
 import { PostError, postJson } from './post.js';
 import { Semaphore } from './semaphore.js';
 import { CALLSIM_SIGNATURE_HEADER, callsimSignature } from './signing.js';
@@ -64,8 +64,7 @@ export class WebhookDispatcher {
   constructor(
     private world: () => World,
     private subs: SubscriptionStore,
-    private runtimes: VendorRuntime[],
-    private services: Services,
+    private vendors: VendorSurface[],
     seed: number,
     opts: Partial<DispatcherOptions> = {},
   ) {
@@ -88,11 +87,11 @@ export class WebhookDispatcher {
     const world = this.world();
     const account = world.accounts.get(e.accountId);
     if (!account) return;
-    const runtime = this.runtimes.find((r) => r.adapter.name === account.namespace);
-    if (!runtime) return;
-    const messages = runtime.adapter.webhooks(e, world, this.services);
+    const vendor = this.vendors.find((v) => v.name === account.namespace);
+    if (!vendor) return;
+    const messages = vendor.adapter.webhooks(e, world, vendor.services);
     for (const m of messages) {
-      for (const sub of this.subs.matching(runtime.adapter.name, account.id, m.event)) {
+      for (const sub of this.subs.matching(vendor.name, account.id, m.event)) {
         this.enqueue(sub, m.event, JSON.stringify(m.payload), m.orderKey, null);
       }
     }
@@ -134,7 +133,7 @@ export class WebhookDispatcher {
   private async attempt(key: string, d: Delivery): Promise<void> {
     const world = this.world();
     const sub = this.subs.get(d.subscriptionId);
-    const runtime = this.runtimes.find((r) => r.adapter.name === d.vendor);
+    const vendor = this.vendors.find((v) => v.name === d.vendor);
     const startedAt = world.now();
     d.state = 'delivering';
     d.nextAttemptAt = null;
@@ -150,14 +149,14 @@ export class WebhookDispatcher {
     try {
       const ts = Math.floor(Date.now() / 1000);
       const secret = sub?.secret ?? '';
-      const signature = runtime?.adapter.signatureHeaders?.(d.body, secret, ts) ?? { [CALLSIM_SIGNATURE_HEADER]: callsimSignature(d.body, secret, ts) };
+      const signature = vendor?.adapter.signatureHeaders?.(d.body, secret, ts) ?? { [CALLSIM_SIGNATURE_HEADER]: callsimSignature(d.body, secret, ts) };
       status = await postJson(
         d.url,
         {
           'content-type': 'application/json',
           'user-agent': 'callsim-webhooks/0.1',
           'x-callsim-event': d.event,
-          'x-callsim-delivery': d.id,
+          [DELIVERY_HEADER]: d.id,
           'x-callsim-attempt': String(n),
           ...signature,
         },

@@ -29,7 +29,7 @@ afterAll(async () => {
   await new Promise((r) => receiver?.close(r));
 });
 beforeEach(async () => {
-  expect(sim.running.sim.runtime(VENDOR), `these tests drive ${VENDOR}; run with CALLSIM_TEST_VENDORS including it`).toBeDefined();
+  expect(sim.running.sim.vendor(VENDOR), `these tests drive ${VENDOR}; run with CALLSIM_TEST_VENDORS including it`).toBeDefined();
   await sim.reset();
   g = await guardedPage(browser);
 });

@@ -30,7 +30,7 @@ afterAll(async () => {
   await new Promise((r) => receiver.close(r));
 });
 beforeEach(async () => {
-  expect(sim.running.sim.runtime(VENDOR), `these tests drive ${VENDOR}`).toBeDefined();
+  expect(sim.running.sim.vendor(VENDOR), `these tests drive ${VENDOR}`).toBeDefined();
   await sim.reset();
 });
 afterEach(() => {
@@ -44,7 +44,7 @@ describe('GET /__sim/events', () => {
     const snap = (await es.next((e) => e.event === 'snapshot')).data;
     const calls = (await sim.admin('GET', '/calls')).body.data;
     expect(snap.calls).toEqual(calls);
-    expect(snap.vendors.map((v: any) => v.name)).toEqual(sim.running.sim.runtimes.map((r) => r.adapter.name));
+    expect(snap.vendors.map((v: any) => v.name)).toEqual(sim.running.sim.vendors.map((r) => r.adapter.name));
     expect(snap.clock).toEqual((await sim.admin('GET', '/clock')).body);
     expect(snap.deliveries).toEqual([]);
     expect(Array.isArray(snap.journal)).toBe(true);
@@ -92,7 +92,7 @@ describe('GET /__sim/events', () => {
   it('pushes each vendor request with its contract verdict', async () => {
     const es = await open();
     await es.next((e) => e.event === 'snapshot');
-    const runtime = sim.running.sim.runtime(VENDOR)!;
+    const runtime = sim.running.sim.vendor(VENDOR)!;
     await fetch(`${sim.url}${runtime.adapter.prefix}/v1/calls`, {
       method: 'POST',
       headers: { authorization: `Bearer ${runtime.adapter.demoKey}`, 'content-type': 'application/json' },

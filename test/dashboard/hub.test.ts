@@ -1,19 +1,20 @@
 import { EventEmitter } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Response } from 'express';
+import type { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Callsim } from '../../src/app.js';
 import { EventHub, HEARTBEAT_MS } from '../../src/dashboard/hub.js';
 import { assetsDir } from '../../src/dashboard/index.js';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
 
-/** A stand-in for an express response: records what the hub writes. */
+/** A stand-in for the event stream's body: records what the hub writes. */
 function fakeRes(buffered = 0) {
   const res = Object.assign(new EventEmitter(), {
     out: '' as string,
     ended: false,
     writableLength: buffered,
+    readableLength: 0,
     write(s: string) {
       res.out += s;
       return true;
@@ -21,6 +22,9 @@ function fakeRes(buffered = 0) {
     end() {
       res.ended = true;
       res.emit('close');
+    },
+    destroy() {
+      res.end();
     },
   });
   return res;
@@ -35,7 +39,7 @@ describe('EventHub', () => {
     const sim = new Callsim({ clock: 'virtual', seed: 1, vendors });
     const hub = new EventHub(sim);
     const res = fakeRes();
-    hub.add(res as unknown as Response, undefined);
+    hub.add(res as unknown as PassThrough);
     expect(res.out).toMatch(/^event: snapshot\ndata: \{/);
     vi.advanceTimersByTime(HEARTBEAT_MS - 1000);
     expect(res.out).not.toContain(': heartbeat');
@@ -51,7 +55,7 @@ describe('EventHub', () => {
     const sim = new Callsim({ clock: 'virtual', seed: 1, vendors });
     const hub = new EventHub(sim);
     const res = fakeRes(64 * 1024 * 1024);
-    hub.add(res as unknown as Response, undefined);
+    hub.add(res as unknown as PassThrough);
     expect(res.ended).toBe(true);
     expect(hub.size).toBe(0);
   });

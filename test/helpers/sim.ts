@@ -32,7 +32,7 @@ const DEMO_KEYS: Record<string, string> = {};
 /** Starts a real server on a free port, virtual clock and fixed seed unless told otherwise. */
 export async function startTestSim(opts: Partial<CallsimOptions> = {}): Promise<TestSim> {
   const running = await startServer({ port: 0, clock: 'virtual', seed: 42, startTime: T0, vendors: process.env.CALLSIM_TEST_VENDORS?.split(','), ...opts });
-  for (const r of running.sim.runtimes) DEMO_KEYS[r.adapter.name] = r.adapter.demoKey;
+  for (const r of running.sim.vendors) DEMO_KEYS[r.adapter.name] = r.adapter.demoKey;
   const read = async (res: Response): Promise<ApiResult> => {
     const text = await res.text();
     let body: any = text;
@@ -47,7 +47,7 @@ export async function startTestSim(opts: Partial<CallsimOptions> = {}): Promise<
     running,
     url: running.url,
     async api(vendor, method, path, o = {}) {
-      const runtime = running.sim.runtime(vendor)!;
+      const runtime = running.sim.vendor(vendor)!;
       const headers: Record<string, string> = { ...o.headers };
       const key = o.key === undefined ? DEMO_KEYS[vendor] : o.key;
       if (key) headers.authorization ??= `Bearer ${key}`;
@@ -85,7 +85,7 @@ export async function startTestSim(opts: Partial<CallsimOptions> = {}): Promise<
 
 /** The response must match the spec's schema for its operation and status (the shared self-check). */
 export function assertContract(running: RunningServer, vendor: string, method: string, path: string, res: ApiResult): void {
-  const runtime = running.sim.runtime(vendor)!;
+  const runtime = running.sim.vendor(vendor)!;
   const m = runtime.router.match(method, path.split('?')[0]);
   if (m.kind !== 'found') return;
   const violations = runtime.validator.validateResponse(m.op, res.status, res.status === 204 ? undefined : res.body);

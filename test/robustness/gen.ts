@@ -16,7 +16,7 @@ import { generateSync, type JsonSchema } from 'json-schema-faker';
 import type { Callsim } from '../../src/app.js';
 import { type Doc, type OperationDef, resolvePointer } from '../../src/contract/spec.js';
 import type { SimRequest, Violation } from '../../src/contract/types.js';
-import type { VendorRuntime } from '../../src/pipeline/index.js';
+import type { VendorSurface } from '../../src/vendors/surface.js';
 
 export interface Exchange {
   status: number;
@@ -151,13 +151,13 @@ export const generatable = (op: OperationDef): boolean => !op.body || jsonBodyTy
 
 export type IdKind = 'agent' | 'call' | 'number' | 'campaign' | 'conversation' | 'knowledge' | 'webhook' | 'version' | 'tenant' | 'e164' | 'inventory';
 
-export function accountOf(sim: Callsim, runtime: VendorRuntime, which: 'demo' | 'other'): string | undefined {
+export function accountOf(sim: Callsim, runtime: VendorSurface, which: 'demo' | 'other'): string | undefined {
   const key = which === 'demo' ? runtime.adapter.demoKey : runtime.adapter.otherKey;
   return sim.world.sessions.get(key)?.accountId;
 }
 
 /** Live ids of one kind in one account (the world changes as requests create and delete). */
-export function idsOf(sim: Callsim, runtime: VendorRuntime, accountId: string | undefined, kind: IdKind): string[] {
+export function idsOf(sim: Callsim, runtime: VendorSurface, accountId: string | undefined, kind: IdKind): string[] {
   if (!accountId || !sim.world.accounts.has(accountId)) return [];
   const s = sim.world.store(accountId);
   const account = sim.world.accounts.get(accountId)!;
@@ -175,7 +175,7 @@ export function idsOf(sim: Callsim, runtime: VendorRuntime, accountId: string | 
     case 'knowledge':
       return [...s.knowledge.keys()];
     case 'webhook':
-      return sim.services.webhooks.list(runtime.adapter.name, accountId).map((w) => w.id);
+      return runtime.services.webhooks.list(accountId).map((w) => w.id);
     case 'version': {
       const max = Math.max(1, ...[...s.agents.values()].map((a) => a.version ?? 1));
       return Array.from({ length: max + 1 }, (_, i) => String(i + 1));
@@ -224,7 +224,7 @@ export function fieldKind(op: OperationDef, name: string): IdKind | undefined {
 }
 
 /** A live id in place of a generated one, most of the time; the other account's sometimes. */
-function realize(sim: Callsim, runtime: VendorRuntime, kind: IdKind, generated: unknown, r: Rng, own: string | undefined, other: string | undefined): unknown {
+function realize(sim: Callsim, runtime: VendorSurface, kind: IdKind, generated: unknown, r: Rng, own: string | undefined, other: string | undefined): unknown {
   // `from` is a phone number in a body and a date in a list filter: only numbers are swapped.
   if ((kind === 'e164' || kind === 'inventory') && !(typeof generated === 'string' && generated.startsWith('+'))) return generated;
   const roll = r.next();
@@ -266,7 +266,7 @@ export function filledPath(p: Plan): string {
 }
 
 /** A request the spec allows, as far as the faker manages (the local validator has the last word). */
-export function planValid(sim: Callsim, runtime: VendorRuntime, op: OperationDef, seed: number): Plan {
+export function planValid(sim: Callsim, runtime: VendorSurface, op: OperationDef, seed: number): Plan {
   const r = rng(seed);
   const own = accountOf(sim, runtime, 'demo');
   const other = accountOf(sim, runtime, 'other');
@@ -372,7 +372,7 @@ function spice(schema: any, value: unknown, r: Rng, depth = 0): unknown {
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 
 /** What the server's own contract check says of a plan: empty means valid. */
-export function violationsOf(runtime: VendorRuntime, p: Plan): Violation[] {
+export function violationsOf(runtime: VendorSurface, p: Plan): Violation[] {
   const ct = jsonBodyType(p.op);
   return runtime.validator.validateRequest(
     p.op,
@@ -470,7 +470,7 @@ function setAt(root: unknown, path: string[], m: Mutation): unknown {
 }
 
 /** Every mutation of a valid plan the generators know of (not all of them are really invalid). */
-export function mutations(runtime: VendorRuntime, valid: Plan): Mutation[] {
+export function mutations(runtime: VendorSurface, valid: Plan): Mutation[] {
   const out: Mutation[] = [];
   const doc = runtime.spec.doc;
   const ct = jsonBodyType(valid.op);
@@ -510,7 +510,7 @@ export function applyMutation(valid: Plan, m: Mutation): Plan {
 }
 
 /** A plan the contract rejects, made by breaking a generated valid one; undefined if none could be made. */
-export function planInvalid(sim: Callsim, runtime: VendorRuntime, op: OperationDef, seed: number): Plan | undefined {
+export function planInvalid(sim: Callsim, runtime: VendorSurface, op: OperationDef, seed: number): Plan | undefined {
   const r = rng(seed ^ 0x5bd1e995);
   const valid = planValid(sim, runtime, op, seed);
   const all = mutations(runtime, valid);
@@ -538,10 +538,10 @@ export function documented(op: OperationDef, status: number): boolean {
   return String(status) in op.responses || `${String(status)[0]}XX` in op.responses;
 }
 
-const errorPointerCache = new WeakMap<VendorRuntime, string[]>();
+const errorPointerCache = new WeakMap<VendorSurface, string[]>();
 
 /** Every schema the spec gives a 4xx answer: an error body must match one of them. */
-export function errorSchemaPointers(runtime: VendorRuntime): string[] {
+export function errorSchemaPointers(runtime: VendorSurface): string[] {
   let out = errorPointerCache.get(runtime);
   if (!out) {
     const set = new Set<string>();
@@ -560,13 +560,13 @@ export function errorSchemaPointers(runtime: VendorRuntime): string[] {
   return out;
 }
 
-export function isVendorError(runtime: VendorRuntime, body: unknown): boolean {
+export function isVendorError(runtime: VendorSurface, body: unknown): boolean {
   if (!body || typeof body !== 'object') return false;
   return errorSchemaPointers(runtime).some((p) => runtime.validator.validateAt(p, body).length === 0);
 }
 
 /** The status the vendor's own error writer gives these violations: what the server must answer. */
-export function validationStatus(runtime: VendorRuntime, p: Plan, violations: Violation[]): number {
+export function validationStatus(runtime: VendorSurface, p: Plan, violations: Violation[]): number {
   const req: SimRequest = { method: p.op.method, path: filledPath(p), query: p.query, headers: {} };
   // An id that breaks its own pattern names no record: the pipeline answers it like an unknown id.
   if (violations.every((v) => v.location === 'path')) return runtime.adapter.error({ kind: 'not_found', message: 'not found' }, req).status;
@@ -600,12 +600,12 @@ export interface KnownBug {
 
 export const KNOWN_BUGS: KnownBug[] = [];
 
-function steer(runtime: VendorRuntime, plan: Plan): Plan {
+function steer(runtime: VendorSurface, plan: Plan): Plan {
   for (const b of KNOWN_BUGS) if (b.steer && b.vendor === runtime.adapter.name && (!b.operationId || b.operationId === plan.op.operationId)) b.steer(plan);
   return plan;
 }
 
-export function judge(runtime: VendorRuntime, plan: Plan, res: Exchange): Verdict {
+export function judge(runtime: VendorSurface, plan: Plan, res: Exchange): Verdict {
   const path = pathOf(plan);
   const violations = violationsOf(runtime, plan);
   const problems: string[] = [];
@@ -650,7 +650,7 @@ export async function withDeadline<T>(p: Promise<T>, ms: number, what: string): 
   }
 }
 
-export async function run(h: Harness, runtime: VendorRuntime, plan: Plan): Promise<Verdict> {
+export async function run(h: Harness, runtime: VendorSurface, plan: Plan): Promise<Verdict> {
   const ct = jsonBodyType(plan.op);
   const withBody = plan.body !== undefined;
   const path = pathOf(plan);
@@ -665,7 +665,7 @@ export async function run(h: Harness, runtime: VendorRuntime, plan: Plan): Promi
   return judge(runtime, plan, res);
 }
 
-export function describeVerdict(runtime: VendorRuntime, v: Verdict): string {
+export function describeVerdict(runtime: VendorSurface, v: Verdict): string {
   const body = v.plan.body === undefined ? '' : ` body=${JSON.stringify(v.plan.body).slice(0, 600)}`;
   return (
     `${runtime.adapter.name} ${v.plan.op.operationId}: ${v.plan.op.method} ${v.path}${body}${v.plan.mutation ? ` [mutation: ${v.plan.mutation}]` : ''}\n` +
@@ -690,7 +690,7 @@ export interface Tally {
 
 export const emptyTally = (): Tally => ({ requests: 0, valid: 0, invalid: 0, byStatus: {}, serverErrors: 0, violations: 0, knownBugs: 0, failures: [] });
 
-export function count(t: Tally, runtime: VendorRuntime, v: Verdict): void {
+export function count(t: Tally, runtime: VendorSurface, v: Verdict): void {
   t.requests++;
   if (v.violations.length) t.invalid++;
   else t.valid++;
@@ -707,7 +707,7 @@ export function count(t: Tally, runtime: VendorRuntime, v: Verdict): void {
  * Records for an operation's path ids: a `DELETE /x/{id}` on a collection the fixtures leave empty
  * (webhooks) would only ever see 404s, so the collection's create (`POST /x`) runs a few times first.
  */
-export async function warmUp(h: Harness, runtime: VendorRuntime, op: OperationDef, seed: number): Promise<void> {
+export async function warmUp(h: Harness, runtime: VendorSurface, op: OperationDef, seed: number): Promise<void> {
   if (!op.template.includes('{')) return;
   const parent = op.template.replace(/\/\{[^}]+\}(\/.*)?$/, '');
   const creates = runtime.spec.operations.filter((o) => o.method === 'POST' && o.template === parent && generatable(o));
@@ -722,7 +722,7 @@ export async function warmUp(h: Harness, runtime: VendorRuntime, op: OperationDe
 }
 
 /** One random step against one vendor: a valid or broken request to any operation, or a clock tick. */
-export async function step(h: Harness, runtime: VendorRuntime, seed: number, t: Tally): Promise<Verdict | undefined> {
+export async function step(h: Harness, runtime: VendorSurface, seed: number, t: Tally): Promise<Verdict | undefined> {
   const r = rng(seed);
   const ops = runtime.spec.operations.filter(generatable);
   if (r.chance(0.08)) {

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { VendorRuntime } from '../../src/pipeline/index.js';
+import type { VendorSurface } from '../../src/vendors/surface.js';
 import {
   describeVerdict,
   documented,
@@ -48,11 +48,11 @@ const seedFor = (name: string): number => {
   return x;
 };
 
-const fail = (runtime: VendorRuntime, v: Verdict): never => {
+const fail = (runtime: VendorSurface, v: Verdict): never => {
   throw new Error(describeVerdict(runtime, v));
 };
 
-describe.each(sim.running.sim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name, runtime })))('$vendor generated requests', ({ runtime }) => {
+describe.each(sim.running.sim.vendors.map((runtime) => ({ vendor: runtime.adapter.name, runtime })))('$vendor generated requests', ({ runtime }) => {
   const ops = runtime.spec.operations.filter(generatable);
   /** Per operation: statuses seen for valid requests (for the coverage check at the end). */
   const seen = new Map<string, Set<number>>();

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OperationDef } from '../../src/contract/spec.js';
-import type { VendorRuntime } from '../../src/pipeline/index.js';
+import type { VendorSurface } from '../../src/vendors/surface.js';
 import type { ApiResult } from '../helpers/sim.js';
 import { derefSchema, documented, fieldKind, isVendorError, type Plan, pathOf, planValid, schemaAt, violationsOf, withDeadline } from './gen.js';
 import { httpText, rawRequest } from './raw.js';
@@ -32,7 +32,7 @@ interface Good {
 }
 
 function send(
-  runtime: VendorRuntime,
+  runtime: VendorSurface,
   plan: Plan,
   o: { raw?: string | Buffer; headers?: Record<string, string>; key?: string | null; path?: string; skipContract?: boolean } = {},
 ): Promise<ApiResult> {
@@ -42,7 +42,7 @@ function send(
 }
 
 /** Below 500, documented for the operation (when the route is one), and a 4xx in the vendor's envelope. */
-function expectHandled(runtime: VendorRuntime, op: OperationDef | undefined, res: { status: number; text: string; body: any }, what: string): void {
+function expectHandled(runtime: VendorSurface, op: OperationDef | undefined, res: { status: number; text: string; body: any }, what: string): void {
   expect(res.status, `${what} → ${res.status} ${res.text.slice(0, 300)}`).toBeLessThan(500);
   expect(res.status, `${what} → no status`).toBeGreaterThanOrEqual(200);
   if (op) expect(documented(op, res.status), `${what} → ${res.status} is not documented for ${op.operationId}: ${res.text.slice(0, 200)}`).toBe(true);
@@ -59,7 +59,7 @@ const parse = (text: string): any => {
 };
 
 /** A generated request the contract accepts (the first seed that gives one). */
-function validPlan(runtime: VendorRuntime, op: OperationDef): Plan {
+function validPlan(runtime: VendorSurface, op: OperationDef): Plan {
   for (let seed = 1; seed < 200; seed++) {
     const plan = planValid(callsim, runtime, op, seed);
     if (!violationsOf(runtime, plan).length) return plan;
@@ -78,7 +78,7 @@ function* pairs(v: any): Generator<[string, unknown]> {
   }
 }
 
-describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name, runtime })))('$vendor hand-made hostile requests', ({ vendor, runtime }) => {
+describe.each(callsim.vendors.map((runtime) => ({ vendor: runtime.adapter.name, runtime })))('$vendor hand-made hostile requests', ({ vendor, runtime }) => {
   const prefix = runtime.adapter.prefix;
   const key = runtime.adapter.demoKey;
   const ops = runtime.spec.operations;
@@ -536,7 +536,7 @@ describe.each(callsim.runtimes.map((runtime) => ({ vendor: runtime.adapter.name,
 
   it("answers a crashing handler with a 500 in the vendor's envelope and a diagnostic header, never a hang", async () => {
     const op = lists[0] ?? gets[0];
-    const handlers = runtime.adapter.handlers;
+    const handlers = runtime.adapter.handlers as Record<string, unknown>;
     const original = handlers[op.operationId];
     const messages = ['plain boom', 'boom 🎉', 'boom\r\nX-Injected: 1'];
     const warn = process.emitWarning;

@@ -14,7 +14,7 @@ const sim = await startRobustnessSim();
 afterAll(() => sim.shutdown());
 
 const MULTIPART = 'multipart/form-data';
-const targets = sim.running.sim.runtimes.flatMap((runtime) =>
+const targets = sim.running.sim.vendors.flatMap((runtime) =>
   runtime.spec.operations
     .filter((op) => op.body?.contentTypes.includes(MULTIPART))
     .map((op) => ({ vendor: runtime.adapter.name, id: op.operationId, runtime, op })),
@@ -167,6 +167,6 @@ describe.each(targets)('$vendor $id multipart bodies', ({ vendor, runtime, op })
 });
 
 it('covers every multipart operation of the loaded vendors', () => {
-  const all = sim.running.sim.runtimes.flatMap((r) => r.spec.operations.filter((op) => op.body?.contentTypes.includes(MULTIPART)));
+  const all = sim.running.sim.vendors.flatMap((r) => r.spec.operations.filter((op) => op.body?.contentTypes.includes(MULTIPART)));
   expect(targets.length).toBe(all.length);
 });

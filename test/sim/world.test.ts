@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadInventory, loadLibrary, loadPrices } from '../../src/fixtures/index.js';
+import { loadInventory, loadLibrary } from '../../src/fixtures/index.js';
 import { createAccount } from '../../src/sim/accounts.js';
 import { createAgent } from '../../src/sim/agents.js';
 import { createCall, hangupCall, listCalls } from '../../src/sim/calls.js';
@@ -17,7 +17,7 @@ function makeWorld(seed = 1, rules: World['rules'] = []) {
     clock: new VirtualClock(T0),
     seed,
     library,
-    prices: loadPrices(),
+    prices: { test: { perMinuteCents: 12, smsCents: 1, monthlyNumberCents: 200 } },
     inventory: { test: inventory },
     rules,
     seeders: [

@@ -38,7 +38,7 @@ describe('webhook delivery to a real receiver', () => {
       'call.recording_ready',
     ]);
     expect(receiver.received.map((r) => r.json.data.status ?? 'n/a').slice(0, 5)).toEqual(['ringing', 'in_progress', 'in_progress', 'completed', 'completed']);
-    const runtime = sim.running.sim.runtime('jagcall')!;
+    const runtime = sim.running.sim.vendor('jagcall')!;
     for (const r of receiver.received) {
       expect(r.json.data.id ?? r.json.data.call_id).toBe(call.body.id);
       expect(r.headers['content-type']).toBe('application/json');

@@ -1,6 +1,5 @@
 import type { SimRequest, SimResponse, Violation } from '../../contract/types.js';
-import { DEFAULT_STATUS, errorHeaders, HTTP_REASONS } from '../shared/http.js';
-import type { ApiError } from '../types.js';
+import { type ApiError, DEFAULT_STATUS, errorHeaders, HTTP_REASONS } from '../../engine/errors.js';
 
 /** The docs' exact 401 text; the pipeline's own wording differs by case, Calleague's does not. */
 const UNAUTHORIZED = 'Invalid or missing API key';

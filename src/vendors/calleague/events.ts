@@ -4,8 +4,9 @@ import type { SimEvent } from '../../sim/events.js';
 import type { Call } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
 import { eventId } from '../shared/events.js';
-import type { Services, WebhookMessage } from '../types.js';
-import { calleagueStatus, durationSec, RECORDING_TTL_MS, transcriptJson } from './mappers.js';
+import { recordingLink } from '../shared/mappers.js';
+import type { VendorServices, WebhookMessage } from '../types.js';
+import { calleagueStatus, durationSec, transcriptJson } from './mappers.js';
 
 /** The events `POST /api/core/webhook` accepts (the spec's `WebhookEvent` enum). */
 export const CALLEAGUE_EVENTS = ['call.started', 'call.status', 'call.ended', 'transcript.ready', 'recording.ready'] as const;
@@ -31,7 +32,7 @@ const message = (event: CalleagueEvent, call: Call, payload: Record<string, unkn
   { event, orderKey: call.id, schemaPointer: pointer(event), payload },
 ];
 
-export function calleagueWebhooks(e: SimEvent, world: World, services: Services): WebhookMessage[] {
+export function calleagueWebhooks(e: SimEvent, world: World, services: VendorServices): WebhookMessage[] {
   switch (e.type) {
     case 'call.status': {
       const previousStatus = calleagueStatus(e.previous);
@@ -65,11 +66,12 @@ export function calleagueWebhooks(e: SimEvent, world: World, services: Services)
     }
     case 'recording.ready': {
       // Timed from the event, not the delivery, so a seeded run signs the same link twice.
-      const expiresAt = Math.floor((e.at + RECORDING_TTL_MS) / 1000) * 1000;
+      const link = recordingLink(services, e.call, e.at);
+      if (!link) return [];
       return message('recording.ready', e.call, {
         ...base('recording.ready', e, e.call),
-        recordingUrl: services.recordingUrl('calleague', e.call.id, expiresAt),
-        expiresAt: isoTime(expiresAt),
+        recordingUrl: link.url,
+        expiresAt: isoTime(link.expiresAt),
         durationSec: durationSec(e.call) ?? 0,
       });
     }

@@ -1,3 +1,4 @@
+import { specPath } from '../../fixtures/index.js';
 import { standardFixtures } from '../shared/seed.js';
 import type { VendorAdapter } from '../types.js';
 import { calleagueError } from './errors.js';
@@ -8,13 +9,14 @@ export const calleague: VendorAdapter = {
   name: 'calleague',
   title: 'Calleague',
   prefix: '/calleague',
-  specFile: 'calleague.yaml',
+  basePath: '',
+  specFile: specPath('calleague'),
   docsBase: 'https://app.calleague.ai',
   demoKey: 'clg_test_demo',
   otherKey: 'clg_test_other',
   handlers,
   error: calleagueError,
-  ...standardFixtures('calleague', 'clg_test_'),
+  fixtures: standardFixtures('calleague', 'clg_test_'),
   webhooks: calleagueWebhooks,
   webhookEvents: [...CALLEAGUE_EVENTS],
   // The spec's documented fair-use decision: 600 requests a minute per workspace.

@@ -1,8 +1,9 @@
-import { callSummary, callTranscript, isLive } from '../../sim/calls.js';
+import { callSummary, isLive } from '../../sim/calls.js';
 import { isoTime } from '../../sim/clock.js';
 import type { Agent, Call, CallStatus } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
-import type { Services } from '../types.js';
+import { orNull, recordingLink, transcriptTurns } from '../shared/mappers.js';
+import type { VendorServices } from '../types.js';
 
 export type CalleagueStatus = 'ringing' | 'in-progress' | 'completed' | 'failed' | 'no-answer';
 
@@ -26,10 +27,7 @@ export const calleagueStatus = (s: CallStatus): CalleagueStatus => STATUS[s];
 /** Every neutral status a Calleague status filter stands for (`failed` → failed, busy, canceled). */
 export const simStatuses = (s: CalleagueStatus): CallStatus[] => (Object.keys(STATUS) as CallStatus[]).filter((k) => STATUS[k] === s);
 
-/** Calleague recording links live for one hour. */
-export const RECORDING_TTL_MS = 60 * 60 * 1000;
-
-const ts = (ms: number | null): string | null => (ms === null ? null : isoTime(ms));
+const ts = orNull(isoTime);
 
 export function agentJson(a: Agent) {
   return {
@@ -68,24 +66,16 @@ export function callJson(c: Call) {
   };
 }
 
-export function transcriptJson(world: World, c: Call) {
-  return callTranscript(world, c).map((t) => ({ role: t.speaker === 'agent' ? 'agent' : 'user', text: t.text, offsetSec: t.offsetMs / 1000 }));
-}
-
-export function recordingLink(world: World, services: Services, c: Call): { url: string; expiresAt: number } | null {
-  if (!c.recordingReady) return null;
-  const expiresAt = Math.floor((world.now() + RECORDING_TTL_MS) / 1000) * 1000;
-  return { url: services.recordingUrl('calleague', c.id, expiresAt), expiresAt };
-}
+export const transcriptJson = (world: World, c: Call) => transcriptTurns(world, c, (agent, text, offsetSec) => ({ role: agent ? 'agent' : 'user', text, offsetSec }));
 
 /** One call's detail: the list fields plus what the simulated conversation produced. */
-export function callDetailJson(world: World, services: Services, c: Call) {
+export function callDetailJson(world: World, services: VendorServices, c: Call) {
   const { summary, sentiment } = callSummary(world, c);
   return {
     ...callJson(c),
     summary,
     sentiment,
     transcript: transcriptJson(world, c),
-    recordingUrl: recordingLink(world, services, c)?.url ?? null,
+    recordingUrl: recordingLink(services, c, world.now())?.url ?? null,
   };
 }

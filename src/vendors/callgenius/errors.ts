@@ -1,6 +1,5 @@
 import type { SimRequest, SimResponse, Violation } from '../../contract/types.js';
-import { DEFAULT_STATUS, errorHeaders } from '../shared/http.js';
-import type { ApiError } from '../types.js';
+import { type ApiError, DEFAULT_STATUS, errorHeaders } from '../../engine/errors.js';
 
 export const NOT_FOUND = 'Resource not found (or belongs to another tenant)';
 

@@ -1,7 +1,7 @@
 import { callSummary } from '../../sim/calls.js';
 import type { SimEvent } from '../../sim/events.js';
 import type { World } from '../../sim/world.js';
-import type { Services, WebhookMessage } from '../types.js';
+import type { VendorServices, WebhookMessage } from '../types.js';
 import { callJson, campaignJson, int, tenantIdOf, transcriptJson, ts } from './mappers.js';
 
 /** The documented events (seed page, "Webhooks"); subscriptions may ask for any of them. */
@@ -19,7 +19,7 @@ function flatBooking(b: Record<string, unknown>): Record<string, string | number
 }
 
 /** Neutral sim events → CallGeni.us deliveries: `{event, created_at, tenant_id, data}`. */
-export function callgeniusWebhooks(e: SimEvent, world: World, _services: Services): WebhookMessage[] {
+export function callgeniusWebhooks(e: SimEvent, world: World, _services: VendorServices): WebhookMessage[] {
   const account = world.accounts.get(e.accountId);
   if (!account) return [];
   const envelope = (event: string, data: unknown, orderKey: string): WebhookMessage[] => [

@@ -1,23 +1,23 @@
 import { createHmac } from 'node:crypto';
-import { FIXTURES_DIR } from '../../fixtures/index.js';
+import { specPath } from '../../fixtures/index.js';
 import type { VendorAdapter } from '../types.js';
 import { callgeniusError } from './errors.js';
 import { CALLGENIUS_EVENTS, callgeniusWebhooks } from './events.js';
 import { handlers } from './handlers/index.js';
-import { loadFixtures, makeSeeder, mintUser } from './seed.js';
+import { callgeniusFixtures } from './seed.js';
 
 export const callgenius: VendorAdapter = {
   name: 'callgenius',
   title: 'CallGeni.us',
   prefix: '/callgenius',
-  specFile: 'callgenius.yaml',
+  basePath: '/api',
+  specFile: specPath('callgenius'),
   docsBase: 'https://callgeni.us/api',
   demoKey: 'cg_test_demo',
   otherKey: 'cg_test_other',
   handlers,
   error: callgeniusError,
-  makeSeeder: (dir) => makeSeeder(loadFixtures(dir)),
-  mintAccount: (world, kind) => mintUser(world, loadFixtures(FIXTURES_DIR), kind),
+  fixtures: callgeniusFixtures,
   webhooks: callgeniusWebhooks,
   webhookEvents: CALLGENIUS_EVENTS,
   // The docs: "signed with an X-CallGenius-Signature HMAC-SHA256 header" — hex of the raw body, no timestamp.

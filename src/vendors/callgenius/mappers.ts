@@ -3,6 +3,7 @@ import { campaignStats } from '../../sim/campaigns.js';
 import { findConversation, linesWithin } from '../../sim/conversations.js';
 import type { Account, Agent, AvailableNumber, Call, Campaign, KnowledgeDoc, PhoneNumber } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
+import { SNAKE_STATUS } from '../shared/mappers.js';
 
 /** Laravel serialises Carbon dates with microseconds: `2025-03-01T09:00:00.000000Z`. */
 export const ts = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
@@ -84,17 +85,6 @@ export const agentVersionJson = (v: Agent['versions'][number]) => ({
   created_at: ts(v.createdAt),
 });
 
-const STATUS: Record<Call['status'], string> = {
-  queued: 'queued',
-  ringing: 'ringing',
-  'in-progress': 'in_progress',
-  completed: 'completed',
-  busy: 'busy',
-  'no-answer': 'no_answer',
-  failed: 'failed',
-  canceled: 'canceled',
-};
-export const STATUS_FROM_CG = Object.fromEntries(Object.entries(STATUS).map(([k, v]) => [v, k])) as Record<string, Call['status']>;
 
 /** Whether the agent booked something during the part of the conversation that was actually heard. */
 function booked(world: World, c: Call): boolean {
@@ -125,7 +115,7 @@ export function callJson(world: World, c: Call) {
     direction: c.direction,
     from_number: c.from,
     to_number: c.to,
-    status: STATUS[c.status],
+    status: SNAKE_STATUS[c.status],
     disposition: disposition(world, c),
     duration: isLive(c) ? null : Math.round(c.talkMs / 1000),
     summary,

@@ -2,7 +2,9 @@ import { updateAgent } from '../../sim/agents.js';
 import { searchAvailable } from '../../sim/numbers.js';
 import type { AgentFields, Campaign, IdScheme, KnowledgeDoc, User } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
-import { type AccountFixture, loadVendorFixtures, seedAccount, type VendorFixtures } from '../shared/seed.js';
+import { FIXTURES_DIR } from '../../fixtures/index.js';
+import { type AccountFixture, fixtureCallIds, loadVendorFixtures, seedAccount, type VendorFixtures } from '../shared/seed.js';
+import type { VendorFixturesApi } from '../types.js';
 
 export const NAMESPACE = 'callgenius';
 
@@ -35,8 +37,6 @@ export interface CallgeniusFixtures extends VendorFixtures {
   users: UserFixture[];
 }
 
-let cached: CallgeniusFixtures | undefined;
-export const loadFixtures = (dir: string): CallgeniusFixtures => (cached ??= loadVendorFixtures(dir, NAMESPACE) as CallgeniusFixtures);
 
 const at = (iso: string | null | undefined): number | null => (iso ? Date.parse(iso) : null);
 
@@ -181,4 +181,14 @@ export function mintUser(world: World, fx: CallgeniusFixtures, kind: 'demo' | 'e
   });
   addUser(world, { id: `cg_user_${hex}`, email, password, accountIds });
   return { accountId: accountIds[0], key, extra: { email, password, tenants } };
+}
+
+let api: VendorFixturesApi | undefined;
+
+/** The fixtures of CallGeni.us (users and businesses, with agent histories, campaigns and documents), read once. */
+export function callgeniusFixtures(): VendorFixturesApi {
+  if (api) return api;
+  const fx = loadVendorFixtures(FIXTURES_DIR, NAMESPACE) as CallgeniusFixtures;
+  api = { seed: makeSeeder(fx), mint: (world, kind) => mintUser(world, fx, kind), prices: fx.prices, callIds: fixtureCallIds(fx) };
+  return api;
 }

@@ -1,6 +1,5 @@
 import type { SimRequest, SimResponse, Violation } from '../../contract/types.js';
-import { DEFAULT_STATUS, errorHeaders } from '../shared/http.js';
-import type { ApiError } from '../types.js';
+import { type ApiError, DEFAULT_STATUS, errorHeaders } from '../../engine/errors.js';
 
 /**
  * CallingBox documents 400 for every bad request (missing fields, wrong format) and no 409/422, so

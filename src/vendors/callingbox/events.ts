@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SimEvent } from '../../sim/events.js';
 import type { Call } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
-import type { Services, WebhookMessage } from '../types.js';
+import type { VendorServices, WebhookMessage } from '../types.js';
 import { callJson } from './mappers.js';
 
 /**
@@ -15,7 +15,7 @@ export const CALLINGBOX_EVENTS = ['call.ringing', 'call.in_progress', 'call.comp
 
 const schema = (name: string) => `#/webhooks/${name}/post/requestBody/content/application~1json/schema`;
 
-function message(event: string, e: Extract<SimEvent, { call: Call }>, world: World, services: Services): WebhookMessage {
+function message(event: string, e: Extract<SimEvent, { call: Call }>, world: World, services: VendorServices): WebhookMessage {
   const id = `evt_${createHash('sha256').update(`${event}:${e.call.id}:${e.at}`).digest('hex').slice(0, 24)}`;
   return {
     event,
@@ -31,7 +31,7 @@ function statusAt(call: Call, at: number, previous: Call['status']): Call['statu
   return i >= 0 ? call.timeline[i].status : call.status;
 }
 
-export function callingboxWebhooks(e: SimEvent, world: World, services: Services): WebhookMessage[] {
+export function callingboxWebhooks(e: SimEvent, world: World, services: VendorServices): WebhookMessage[] {
   switch (e.type) {
     // Final statuses are reported by call.ended, once the end time and duration are set.
     case 'call.status': {

@@ -1,3 +1,4 @@
+import { specPath } from '../../fixtures/index.js';
 import { standardFixtures } from '../shared/seed.js';
 import type { VendorAdapter } from '../types.js';
 import { callingboxError } from './errors.js';
@@ -8,13 +9,14 @@ export const callingbox: VendorAdapter = {
   name: 'callingbox',
   title: 'CallingBox',
   prefix: '/callingbox',
-  specFile: 'callingbox.yaml',
+  basePath: '',
+  specFile: specPath('callingbox'),
   docsBase: 'https://api.callingbox.io',
   demoKey: 'sk_test_demo',
   otherKey: 'sk_test_other',
   handlers,
   error: callingboxError,
-  ...standardFixtures('callingbox', 'sk_test_'),
+  fixtures: standardFixtures('callingbox', 'sk_test_'),
   webhooks: callingboxWebhooks,
   webhookEvents: CALLINGBOX_EVENTS,
 };

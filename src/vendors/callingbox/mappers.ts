@@ -1,24 +1,8 @@
-import { callTranscript } from '../../sim/calls.js';
 import { isoSeconds } from '../../sim/clock.js';
 import type { Agent, AvailableNumber, Call, PhoneNumber } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
-import type { Services } from '../types.js';
-
-/** Signed recording links live for one hour. */
-export const RECORDING_TTL_MS = 60 * 60 * 1000;
-
-const STATUS: Record<Call['status'], string> = {
-  queued: 'queued',
-  ringing: 'ringing',
-  'in-progress': 'in_progress',
-  completed: 'completed',
-  busy: 'busy',
-  'no-answer': 'no_answer',
-  failed: 'failed',
-  canceled: 'canceled',
-};
-export const STATUS_FROM_CALLINGBOX = Object.fromEntries(Object.entries(STATUS).map(([k, v]) => [v, k])) as Record<string, Call['status']>;
-export const callingboxStatus = (s: Call['status']): string => STATUS[s];
+import { durationSec, orNull, recordingLink, SNAKE_STATUS, transcriptTurns } from '../shared/mappers.js';
+import type { VendorServices } from '../types.js';
 
 /**
  * Why a call did not end as a normal conversation; machine-readable so clients can branch on it.
@@ -32,7 +16,7 @@ const FAILURE: Partial<Record<NonNullable<Call['endedReason']>, string>> = {
   canceled: 'canceled',
 };
 
-const ts = (ms: number | null): string | null => (ms === null ? null : isoSeconds(ms));
+const ts = orNull(isoSeconds);
 
 export function agentJson(a: Agent) {
   return {
@@ -76,19 +60,19 @@ export const availableJson = (n: AvailableNumber) => ({
  * The call as CallingBox answers it, with callsim's transcript extension and a recording link
  * signed for an hour from `now` (the request, or the event that reports the call).
  */
-export function callJson(world: World, services: Services, c: Call, now = world.now()) {
+export function callJson(world: World, services: VendorServices, c: Call, now = world.now()) {
   return {
     id: c.id,
     agent_id: c.agentId,
     direction: c.direction,
     from: c.from,
     to: c.to,
-    status: callingboxStatus(c.status),
+    status: SNAKE_STATUS[c.status],
     failure_reason: (c.endedReason && FAILURE[c.endedReason]) ?? null,
-    duration_seconds: c.endedAt === null ? null : Math.round(c.talkMs / 1000),
+    duration_seconds: durationSec(c),
     metadata: c.metadata,
-    recording_url: c.recordingReady ? services.recordingUrl('callingbox', c.id, now + RECORDING_TTL_MS) : null,
-    transcript: callTranscript(world, c).map((t) => ({ role: t.speaker === 'agent' ? 'agent' : 'user', text: t.text, offset_seconds: t.offsetMs / 1000 })),
+    recording_url: recordingLink(services, c, now)?.url ?? null,
+    transcript: transcriptTurns(world, c, (agent, text, offset_seconds) => ({ role: agent ? 'agent' : 'user', text, offset_seconds })),
     created_at: ts(c.createdAt),
     started_at: ts(c.answeredAt),
     ended_at: ts(c.endedAt),

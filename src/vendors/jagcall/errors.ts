@@ -1,6 +1,5 @@
 import type { SimRequest, SimResponse } from '../../contract/types.js';
-import { DEFAULT_STATUS, errorHeaders } from '../shared/http.js';
-import type { ApiError } from '../types.js';
+import { type ApiError, DEFAULT_STATUS, errorHeaders } from '../../engine/errors.js';
 
 const CODES: Record<string, string> = {
   unauthorized: 'unauthorized',

@@ -1,10 +1,10 @@
-import { callTranscript } from '../../sim/calls.js';
 import { isoSeconds } from '../../sim/clock.js';
 import type { SimEvent } from '../../sim/events.js';
 import type { World } from '../../sim/world.js';
 import { eventId } from '../shared/events.js';
-import type { Services, WebhookMessage } from '../types.js';
-import { callJson, jagcallStatus, smsJson } from './mappers.js';
+import { recordingLink } from '../shared/mappers.js';
+import type { VendorServices, WebhookMessage } from '../types.js';
+import { callJson, jagcallStatus, smsJson, transcriptJson } from './mappers.js';
 
 /**
  * JagCall documents no webhooks; callsim offers lifecycle events in its style (snake_case,
@@ -12,7 +12,7 @@ import { callJson, jagcallStatus, smsJson } from './mappers.js';
  */
 export const JAGCALL_EVENTS = ['call.status_changed', 'call.started', 'call.ended', 'call.transcript_ready', 'call.recording_ready', 'sms.received'];
 
-export function jagcallWebhooks(e: SimEvent, world: World, services: Services): WebhookMessage[] {
+export function jagcallWebhooks(e: SimEvent, world: World, services: VendorServices): WebhookMessage[] {
   return jagcallMessages(e, world, services).map((m) => ({
     ...m,
     schemaPointer: `#/webhooks/${m.event}/post/requestBody/content/application~1json/schema`,
@@ -20,7 +20,7 @@ export function jagcallWebhooks(e: SimEvent, world: World, services: Services): 
   }));
 }
 
-function jagcallMessages(e: SimEvent, world: World, services: Services): WebhookMessage[] {
+function jagcallMessages(e: SimEvent, world: World, services: VendorServices): WebhookMessage[] {
   switch (e.type) {
     case 'call.status':
       return [{ event: 'call.status_changed', orderKey: e.call.id, payload: { data: { ...callJson(e.call), previous_status: jagcallStatus(e.previous) } } }];
@@ -29,29 +29,15 @@ function jagcallMessages(e: SimEvent, world: World, services: Services): Webhook
     case 'call.ended':
       return [{ event: 'call.ended', orderKey: e.call.id, payload: { data: callJson(e.call) } }];
     case 'transcript.ready':
-      return [
-        {
-          event: 'call.transcript_ready',
-          orderKey: e.call.id,
-          payload: {
-            data: {
-              call_id: e.call.id,
-              transcript: callTranscript(world, e.call).map((t) => ({
-                role: t.speaker === 'agent' ? 'agent' : 'user',
-                text: t.text,
-                timestamp: t.offsetMs / 1000,
-              })),
-            },
-          },
-        },
-      ];
+      return [{ event: 'call.transcript_ready', orderKey: e.call.id, payload: { data: { call_id: e.call.id, transcript: transcriptJson(world, e.call) } } }];
     case 'recording.ready': {
-      const expiresAt = world.now() + 3_600_000;
+      const link = recordingLink(services, e.call, e.at);
+      if (!link) return [];
       return [
         {
           event: 'call.recording_ready',
           orderKey: e.call.id,
-          payload: { data: { call_id: e.call.id, recording_url: services.recordingUrl('jagcall', e.call.id, expiresAt), expires_at: isoSeconds(expiresAt) } },
+          payload: { data: { call_id: e.call.id, recording_url: link.url, expires_at: isoSeconds(link.expiresAt) } },
         },
       ];
     }

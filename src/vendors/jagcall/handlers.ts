@@ -1,24 +1,27 @@
+import { exactly } from '../../engine/surface.js';
+import type { defaults, endpoints } from '../../generated/jagcall.js';
 import { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from '../../sim/agents.js';
-import { callTranscript, createCall, getCallOrThrow, isLive, listCalls } from '../../sim/calls.js';
+import { createCall, getCallOrThrow, isLive, listCalls } from '../../sim/calls.js';
 import { isoSeconds } from '../../sim/clock.js';
 import { notFound, SimError } from '../../sim/errors.js';
 import { assignNumber, buyNumber, getNumber, listNumbers, releaseNumber, searchAvailable } from '../../sim/numbers.js';
 import { listConversations, listMessages, sendSms } from '../../sim/sms.js';
-import { dateBound, ok, paginate } from '../shared/http.js';
-import type { Handler, HandlerContext } from '../types.js';
-import { agentJson, availableJson, callJson, conversationJson, numberJson, STATUS_FROM_JAGCALL, smsJson } from './mappers.js';
+import { dateBound, paginate } from '../shared/http.js';
+import { ok } from '../../engine/respond.js';
+import { recordingLink, STATUS_FROM_SNAKE } from '../shared/mappers.js';
+import type { VendorHandlers } from '../types.js';
+import { agentJson, availableJson, callJson, conversationJson, numberJson, smsJson, transcriptJson } from './mappers.js';
 
-/** JagCall recording links live for one hour; the response says exactly when they stop working. */
-const RECORDING_TTL_MS = 60 * 60 * 1000;
+type H = VendorHandlers<endpoints, defaults>;
 
-function page<T, U>(ctx: HandlerContext, items: T[], map: (t: T) => U) {
-  const { page: p, per_page: perPage } = ctx.query as { page: number; per_page: number };
-  const { items: slice, total } = paginate(items, p, perPage);
-  return ok({ data: slice.map(map), pagination: { page: p, per_page: perPage, total } });
+/** `{data, pagination}` with the documented `page` / `per_page`. */
+function page<T, U>(q: { page: number; per_page: number }, items: T[], map: (t: T) => U) {
+  const { items: slice, total } = paginate(items, q.page, q.per_page);
+  return ok({ data: slice.map(map), pagination: { page: q.page, per_page: q.per_page, total } });
 }
 
-export const handlers: Record<string, Handler> = {
-  listAgents: (ctx) => page(ctx, listAgents(ctx.world, ctx.account.id), (a) => agentJson(ctx.world, a)),
+export const handlers = exactly<H>()({
+  listAgents: ({ world, account, query }) => page(query, listAgents(world, account.id), (a) => agentJson(world, a)),
 
   createAgent: ({ world, account, body }) => {
     const agent = createAgent(world, account.id, {
@@ -50,15 +53,15 @@ export const handlers: Record<string, Handler> = {
     return ok({ deleted: true, id: agent.id });
   },
 
-  listCalls: (ctx) => {
-    const q = ctx.query;
-    const calls = listCalls(ctx.world, ctx.account.id, {
-      agentId: q.agent_id,
-      status: q.status ? [STATUS_FROM_JAGCALL[q.status]] : undefined,
-      since: dateBound(q.from, false),
-      until: dateBound(q.to, true),
+  listCalls: ({ world, account, query }) => {
+    const calls = listCalls(world, account.id, {
+      agentId: query.agent_id,
+      status: query.status ? [STATUS_FROM_SNAKE[query.status]] : undefined,
+      // DateOrDateTime is a oneOf of two string formats, which the generated type leaves unknown.
+      since: dateBound(query.from as string | undefined, false),
+      until: dateBound(query.to as string | undefined, true),
     });
-    return page(ctx, calls, callJson);
+    return page(query, calls, callJson);
   },
 
   createCall: ({ world, account, body }) => {
@@ -71,29 +74,20 @@ export const handlers: Record<string, Handler> = {
   getCallTranscript: ({ world, account, params }) => {
     const call = getCallOrThrow(world, account.id, params.id);
     if (isLive(call)) throw new SimError('conflict', `call ${call.id} is still ${callJson(call).status}; the transcript is ready when it ends`);
-    return ok({
-      call_id: call.id,
-      transcript: callTranscript(world, call).map((t) => ({ role: t.speaker === 'agent' ? 'agent' : 'user', text: t.text, timestamp: t.offsetMs / 1000 })),
-    });
+    return ok({ call_id: call.id, transcript: transcriptJson(world, call) });
   },
 
   getCallRecording: ({ world, account, params, services }) => {
     const call = getCallOrThrow(world, account.id, params.id);
-    if (!call.recordingReady) throw new SimError('conflict', isLive(call) ? `call ${call.id} is still in progress` : `call ${call.id} has no recording`);
-    const expiresAt = Math.floor((world.now() + RECORDING_TTL_MS) / 1000) * 1000;
-    return ok({ call_id: call.id, recording_url: services.recordingUrl('jagcall', call.id, expiresAt), expires_at: isoSeconds(expiresAt) });
+    const link = recordingLink(services, call, world.now());
+    if (!link) throw new SimError('conflict', isLive(call) ? `call ${call.id} is still in progress` : `call ${call.id} has no recording`);
+    return ok({ call_id: call.id, recording_url: link.url, expires_at: isoSeconds(link.expiresAt) });
   },
 
-  listPhoneNumbers: (ctx) => page(ctx, listNumbers(ctx.world, ctx.account.id), numberJson),
+  listPhoneNumbers: ({ world, account, query }) => page(query, listNumbers(world, account.id), numberJson),
 
-  searchPhoneNumbers: (ctx) => {
-    const b = ctx.body;
-    return page(
-      ctx,
-      searchAvailable(ctx.world, ctx.account.namespace, { country: b.country, areaCode: b.area_code, capabilities: b.capabilities }),
-      availableJson,
-    );
-  },
+  searchPhoneNumbers: ({ world, account, query, body }) =>
+    page(query, searchAvailable(world, account.namespace, { country: body.country, areaCode: body.area_code, capabilities: body.capabilities }), availableJson),
 
   purchasePhoneNumber: ({ world, account, body }) => {
     if (body.agent_id) getAgent(world, account.id, body.agent_id);
@@ -116,11 +110,11 @@ export const handlers: Record<string, Handler> = {
 
   sendSms: ({ world, account, body }) => ok(smsJson(sendSms(world, account.id, body)), 201),
 
-  listSmsConversations: (ctx) => page(ctx, listConversations(ctx.world, ctx.account.id), conversationJson),
+  listSmsConversations: ({ world, account, query }) => page(query, listConversations(world, account.id), conversationJson),
 
-  listSmsMessages: (ctx) => {
-    if (!ctx.world.store(ctx.account.id).smsConversations.has(ctx.params.id)) throw notFound('conversation', ctx.params.id);
-    return page(ctx, listMessages(ctx.world, ctx.account.id, ctx.params.id), smsJson);
+  listSmsMessages: ({ world, account, params, query }) => {
+    if (!world.store(account.id).smsConversations.has(params.id)) throw notFound('conversation', params.id);
+    return page(query, listMessages(world, account.id, params.id), smsJson);
   },
 
   getBillingBalance: ({ account }) => {
@@ -131,4 +125,4 @@ export const handlers: Record<string, Handler> = {
       usage_this_month: { calls: b.calls, call_minutes: b.minutesUsed, sms_sent: b.smsSent, sms_received: b.smsReceived },
     });
   },
-};
+});

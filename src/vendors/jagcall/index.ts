@@ -1,3 +1,4 @@
+import { specPath } from '../../fixtures/index.js';
 import { standardFixtures } from '../shared/seed.js';
 import type { VendorAdapter } from '../types.js';
 import { jagcallError } from './errors.js';
@@ -8,13 +9,14 @@ export const jagcall: VendorAdapter = {
   name: 'jagcall',
   title: 'JagCall',
   prefix: '/jagcall',
-  specFile: 'jagcall.yaml',
+  basePath: '/v1/',
+  specFile: specPath('jagcall'),
   docsBase: 'https://jagcall.com/v1/',
   demoKey: 'jc_test_demo',
   otherKey: 'jc_test_other',
   handlers,
   error: jagcallError,
-  ...standardFixtures('jagcall', 'jc_test_'),
+  fixtures: standardFixtures('jagcall', 'jc_test_'),
   webhooks: jagcallWebhooks,
   webhookEvents: JAGCALL_EVENTS,
 };

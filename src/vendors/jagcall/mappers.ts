@@ -1,21 +1,14 @@
 import { isoSeconds } from '../../sim/clock.js';
 import type { Agent, AvailableNumber, Call, PhoneNumber, SmsConversation, SmsMessage } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
+import { durationSec, orNull, SNAKE_STATUS, transcriptTurns } from '../shared/mappers.js';
 
-const STATUS: Record<Call['status'], string> = {
-  queued: 'queued',
-  ringing: 'ringing',
-  'in-progress': 'in_progress',
-  completed: 'completed',
-  busy: 'busy',
-  'no-answer': 'no_answer',
-  failed: 'failed',
-  canceled: 'canceled',
-};
-export const STATUS_FROM_JAGCALL = Object.fromEntries(Object.entries(STATUS).map(([k, v]) => [v, k])) as Record<string, Call['status']>;
-export const jagcallStatus = (s: Call['status']): string => STATUS[s];
+export const jagcallStatus = (s: Call['status']): string => SNAKE_STATUS[s];
 
-const ts = (ms: number | null): string | null => (ms === null ? null : isoSeconds(ms));
+const ts = orNull(isoSeconds);
+
+/** The documented transcript turns: `agent` or `user`, with `timestamp` in seconds from answer. */
+export const transcriptJson = (world: World, c: Call) => transcriptTurns(world, c, (agent, text, timestamp) => ({ role: agent ? 'agent' : 'user', text, timestamp }));
 
 export function agentJson(world: World, a: Agent) {
   const numbers = world.store(a.accountId).numbers;
@@ -41,7 +34,7 @@ export function callJson(c: Call) {
     to: c.to,
     from: c.from,
     status: jagcallStatus(c.status),
-    duration_seconds: c.endedAt === null ? null : Math.round(c.talkMs / 1000),
+    duration_seconds: durationSec(c),
     metadata: c.metadata,
     started_at: ts(c.answeredAt),
     ended_at: ts(c.endedAt),

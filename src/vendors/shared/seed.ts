@@ -5,8 +5,8 @@ import { type SeedCall, seedCall } from '../../sim/calls.js';
 import { assignNumber, seedNumber } from '../../sim/numbers.js';
 import { seedSms } from '../../sim/sms.js';
 import type { AgentFields, Billing, IdScheme, NumberType } from '../../sim/types.js';
-import type { World } from '../../sim/world.js';
-import type { VendorAdapter } from '../types.js';
+import type { Prices, World } from '../../sim/world.js';
+import type { VendorFixturesApi } from '../types.js';
 
 /**
  * The fixture file format every vendor shares (`fixtures/<vendor>.yaml`): accounts with their keys,
@@ -45,6 +45,8 @@ export interface AccountFixture {
 
 export interface VendorFixtures {
   idScheme: IdScheme;
+  /** What the simulated carrier charges this vendor's accounts, in cents. */
+  prices: Prices;
   accounts: AccountFixture[];
   /** Extra per-vendor data (CallGeni.us users and businesses…). */
   [extra: string]: unknown;
@@ -151,15 +153,24 @@ function renumber(world: World, namespace: string, a: AccountFixture): AccountFi
   };
 }
 
+/** Every call id a fixture file seeds (the demo accounts' history). */
+export const fixtureCallIds = (fixtures: VendorFixtures): string[] => fixtures.accounts.flatMap((a) => (a.calls ?? []).map((c) => c.id));
+
 /**
- * The adapter members of a vendor whose fixture file is in the shared format: its seeder and its
- * account minting, reading `fixtures/<vendor>.yaml` once.
+ * The fixtures of a vendor whose fixture file is in the shared format (`fixtures/<vendor>.yaml`):
+ * its seeder, its account minting and its prices, reading the file once, when first needed.
  */
-export function standardFixtures(vendor: string, keyPrefix: string): Pick<VendorAdapter, 'makeSeeder' | 'mintAccount'> {
-  let fixtures: VendorFixtures | undefined;
-  const load = (dir: string) => (fixtures ??= loadVendorFixtures(dir, vendor));
-  return {
-    makeSeeder: (dir) => standardSeeder(vendor, load(dir)),
-    mintAccount: (world, kind) => mintAccount(world, vendor, load(FIXTURES_DIR), kind, keyPrefix),
+export function standardFixtures(vendor: string, keyPrefix: string): () => VendorFixturesApi {
+  let api: VendorFixturesApi | undefined;
+  return () => {
+    if (api) return api;
+    const fx = loadVendorFixtures(FIXTURES_DIR, vendor);
+    api = {
+      seed: standardSeeder(vendor, fx),
+      mint: (world, kind) => mintAccount(world, vendor, fx, kind, keyPrefix),
+      prices: fx.prices,
+      callIds: fixtureCallIds(fx),
+    };
+    return api;
   };
 }

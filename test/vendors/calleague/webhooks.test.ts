@@ -13,8 +13,8 @@ beforeEach(() => sim.reset());
 
 /** Maps each event as it happens (the call object moves on afterwards), keeping a JSON copy. */
 function collect(): { messages: WebhookMessage[]; stop: () => void } {
-  const { world, services } = sim.running.sim;
-  const adapter = sim.running.sim.runtime('calleague')!.adapter;
+  const { world } = sim.running.sim;
+  const { adapter, services } = sim.running.sim.vendor('calleague')!;
   const messages: WebhookMessage[] = [];
   const stop = world.bus.on((e: SimEvent) => {
     for (const m of adapter.webhooks(e, world, services)) messages.push(JSON.parse(JSON.stringify(m)));
@@ -29,7 +29,7 @@ const startCall = async (to: string) => {
 };
 
 function expectValid(messages: WebhookMessage[]): void {
-  const validator = sim.running.sim.runtime('calleague')!.validator;
+  const validator = sim.running.sim.vendor('calleague')!.validator;
   for (const m of messages) {
     expect(m.schemaPointer).toBe(`#/webhooks/${m.event}/post/requestBody/content/application~1json/schema`);
     expect(validator.validateAt(m.schemaPointer!, m.payload), `${m.event}: ${JSON.stringify(m.payload).slice(0, 300)}`).toEqual([]);
@@ -91,7 +91,7 @@ describe('Calleague webhooks', () => {
   });
 
   it('webhookEvents is exactly the spec enum the subscription accepts', () => {
-    const runtime = sim.running.sim.runtime('calleague')!;
+    const runtime = sim.running.sim.vendor('calleague')!;
     const doc = runtime.spec.doc as any;
     expect(runtime.adapter.webhookEvents).toEqual(doc.components.schemas.WebhookEvent.enum);
     expect(Object.keys(doc.webhooks).sort()).toEqual([...runtime.adapter.webhookEvents].sort());

@@ -30,13 +30,13 @@ describe('CallGeni.us webhooks', () => {
   it('maps sim events to the documented events, each valid against the spec', async () => {
     const world = sim.running.sim.world;
     const messages: WebhookMessage[] = [];
-    const off = world.bus.on((e: SimEvent) => messages.push(...callgenius.webhooks(e, world, sim.running.sim.services)));
+    const off = world.bus.on((e: SimEvent) => messages.push(...callgenius.webhooks(e, world, sim.running.sim.vendor('callgenius')!.services)));
     try {
       await runCampaign(['+61412345678', '+15005550002']);
     } finally {
       off();
     }
-    const validator = sim.running.sim.runtime('callgenius')!.validator;
+    const validator = sim.running.sim.vendor('callgenius')!.validator;
     for (const m of messages) {
       expect(m.schemaPointer).toBe(`#/webhooks/${m.event}/post/requestBody/content/application~1json/schema`);
       expect(validator.validateAt(m.schemaPointer!, m.payload), `${m.event} ${JSON.stringify(m.payload).slice(0, 300)}`).toEqual([]);

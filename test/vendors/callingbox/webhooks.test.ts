@@ -21,18 +21,19 @@ beforeEach(async () => {
   // Mapped as they happen, as the delivery machinery does: the payload is the call at that moment.
   off = sim.running.sim.world.bus.on((e) => {
     events.push(e);
-    mapped.push(...callingbox.webhooks(e, sim.running.sim.world, sim.running.sim.services));
+    mapped.push(...callingbox.webhooks(e, sim.running.sim.world, sim.running.sim.vendor('callingbox')!.services));
   });
 });
 
 /** Mapping the same events later gives the same event names and ids. */
 function remap(): WebhookMessage[] {
-  const { world, services } = sim.running.sim;
+  const { world } = sim.running.sim;
+  const { services } = sim.running.sim.vendor('callingbox')!;
   return events.flatMap((e) => callingbox.webhooks(e, world, services));
 }
 
 function expectValid(messages: WebhookMessage[]) {
-  const validator = sim.running.sim.runtime('callingbox')!.validator;
+  const validator = sim.running.sim.vendor('callingbox')!.validator;
   for (const m of messages) {
     expect(callingbox.webhookEvents).toContain(m.event);
     expect(m.schemaPointer).toBe(`#/webhooks/${m.event}/post/requestBody/content/application~1json/schema`);

@@ -1,47 +1,43 @@
 import { createCall, getCallOrThrow, listCalls } from '../../../sim/calls.js';
 import { isoTime } from '../../../sim/clock.js';
-import type { Call } from '../../../sim/types.js';
-import { ok, paginate } from '../../shared/http.js';
-import type { Handler, HandlerContext } from '../../types.js';
-import { type CalleagueStatus, callDetailJson, calleagueStatus, callJson, simStatuses } from '../mappers.js';
+import type { Account, Call } from '../../../sim/types.js';
+import type { World } from '../../../sim/world.js';
+import { paginate } from '../../shared/http.js';
+import { ok } from '../../../engine/respond.js';
+import { type CalleagueStatus, calleagueStatus, callDetailJson, callJson, simStatuses } from '../mappers.js';
+import type { H } from '../types.js';
 
 /** The `{total, list}` page every Calleague list answers. */
-export function pageOf<T, U>(ctx: HandlerContext, items: T[], map: (t: T) => U): { total: number; list: U[] } {
-  const { page, pageSize } = ctx.query as { page: number; pageSize: number };
-  const { items: slice, total } = paginate(items, page, pageSize);
+export function pageOf<T, U>(q: { page: number; pageSize: number }, items: T[], map: (t: T) => U): { total: number; list: U[] } {
+  const { items: slice, total } = paginate(items, q.page, q.pageSize);
   return { total, list: slice.map(map) };
 }
 
-function filteredCalls(ctx: HandlerContext): Call[] {
-  const { status, agentId } = ctx.query as { status?: CalleagueStatus; agentId?: string };
-  return listCalls(ctx.world, ctx.account.id, {
+function filteredCalls(world: World, account: Account, q: { status?: CalleagueStatus; agentId?: string }): Call[] {
+  return listCalls(world, account.id, {
     // A filter may name an assistant by its alias, as a start-call request may.
-    agentId: agentId === undefined ? undefined : (ctx.account.agentAliases[agentId] ?? agentId),
-    status: status ? simStatuses(status) : undefined,
+    agentId: q.agentId === undefined ? undefined : (account.agentAliases[q.agentId] ?? q.agentId),
+    status: q.status ? simStatuses(q.status) : undefined,
   });
-}
-
-function start(ctx: HandlerContext, agentId: string): Call {
-  const { world, account, body } = ctx;
-  return createCall(world, { accountId: account.id, agentId, to: body.to, metadata: body.metadata });
 }
 
 /** The `/api/v1/` routes' success envelope. */
 const envelope = (data: unknown) => ok({ code: 200, statusText: '', data });
 
-export const callHandlers: Record<string, Handler> = {
-  startCall: (ctx) => ok(callDetailJson(ctx.world, ctx.services, start(ctx, ctx.body.agentId))),
+export const callHandlers = {
+  startCall: ({ world, account, body, services }) =>
+    ok(callDetailJson(world, services, createCall(world, { accountId: account.id, agentId: body.agentId, to: body.to, metadata: body.metadata }))),
 
   getCall: ({ world, account, params, services }) => ok(callDetailJson(world, services, getCallOrThrow(world, account.id, params.callId))),
 
-  listCalls: (ctx) => ok(pageOf(ctx, filteredCalls(ctx), callJson)),
+  listCalls: ({ world, account, query }) => ok(pageOf(query, filteredCalls(world, account, query), callJson)),
 
-  v1CreateCall: (ctx) => {
-    const call = start(ctx, ctx.body.assistantId);
+  v1CreateCall: ({ world, account, body }) => {
+    const call = createCall(world, { accountId: account.id, agentId: body.assistantId, to: body.to, metadata: body.metadata });
     // That page reports the accepted call as `queued`; afterwards it speaks the core routes' statuses.
     const status = call.status === 'queued' ? 'queued' : calleagueStatus(call.status);
     return envelope({ callId: call.id, status, createdAt: isoTime(call.createdAt) });
   },
 
-  v1ListCalls: (ctx) => envelope(pageOf(ctx, filteredCalls(ctx), callJson)),
-};
+  v1ListCalls: ({ world, account, query }) => envelope(pageOf(query, filteredCalls(world, account, query), callJson)),
+} satisfies Partial<H>;

@@ -1,7 +1,8 @@
-import type { Handler } from '../../types.js';
+import { exactly } from '../../../engine/surface.js';
+import type { H } from '../types.js';
 import { agentHandlers } from './agents.js';
 import { callHandlers } from './calls.js';
 import { webhookHandlers } from './webhooks.js';
 
 /** operationId → handler, for every operation of specs/calleague.yaml. */
-export const handlers: Record<string, Handler> = { ...callHandlers, ...agentHandlers, ...webhookHandlers };
+export const handlers = exactly<H>()({ ...callHandlers, ...agentHandlers, ...webhookHandlers });

@@ -1,7 +1,7 @@
 import { createAgent, deleteAgent, getAgent, listAgents, rollbackAgent, updateAgent } from '../../../sim/agents.js';
 import type { Agent, AgentFields } from '../../../sim/types.js';
-import { noContent, ok } from '../../shared/http.js';
-import type { Handler } from '../../types.js';
+import { noContent, ok } from '../../../engine/respond.js';
+import type { H, Schemas } from '../types.js';
 import { agentJson, agentSummaryJson, agentVersionJson, SLIDER_DEFAULTS, SLIDERS } from '../mappers.js';
 
 /** Only the sliders the request sent: an update keeps the others as they were. */
@@ -15,7 +15,7 @@ function slidersIn(body: Record<string, unknown>): Record<string, number> {
  * `extra` goes in whole: sim updateAgent's Object.assign replaces it before its merge runs, so a
  * partial one would drop the sliders not sent.
  */
-function changesFrom(agent: Agent, body: Record<string, any>): Partial<AgentFields> {
+function changesFrom(agent: Agent, body: Schemas['AgentUpdate']): Partial<AgentFields> {
   const sent = slidersIn(body);
   const extra = { ...agent.extra, ...sent };
   return {
@@ -28,13 +28,13 @@ function changesFrom(agent: Agent, body: Record<string, any>): Partial<AgentFiel
 }
 
 /** PUT and PATCH are the same update action (Laravel routes both verbs to it). */
-const update: Handler = ({ world, account, params, body }) => {
+const update: H['updateAgent'] = ({ world, account, params, body }) => {
   const agent = getAgent(world, account.id, String(params.id));
   updateAgent(world, agent, changesFrom(agent, body));
   return ok(agentJson(world, agent));
 };
 
-export const agentHandlers: Record<string, Handler> = {
+export const agentHandlers = {
   listAgents: ({ world, account }) => ok(listAgents(world, account.id).map((a) => agentSummaryJson(world, a))),
 
   createAgent: ({ world, account, body }) => {
@@ -64,4 +64,4 @@ export const agentHandlers: Record<string, Handler> = {
     const agent = getAgent(world, account.id, String(params.id));
     return ok(agentJson(world, rollbackAgent(world, agent, params.version)));
   },
-};
+} satisfies Partial<H>;

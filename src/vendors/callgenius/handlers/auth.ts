@@ -1,20 +1,20 @@
 import { issueToken } from '../../../sim/accounts.js';
 import { notFound } from '../../../sim/errors.js';
-import type { Account } from '../../../sim/types.js';
+import type { Account, Session } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
-import { ok } from '../../shared/http.js';
-import type { Handler, HandlerContext } from '../../types.js';
+import { ok } from '../../../engine/respond.js';
+import type { H } from '../types.js';
 import { tenantIdOf, tenantJson } from '../mappers.js';
 import { NAMESPACE } from '../seed.js';
 
 /** The businesses the token's user belongs to; a key without a user sees only its own business. */
-function businessesOf(world: World, ctx: HandlerContext): Account[] {
-  const user = ctx.session.userId ? world.users.get(ctx.session.userId) : undefined;
-  const ids = user?.accountIds ?? [ctx.session.accountId];
+function businessesOf(world: World, session: Session): Account[] {
+  const user = session.userId ? world.users.get(session.userId) : undefined;
+  const ids = user?.accountIds ?? [session.accountId];
   return ids.map((id) => world.accounts.get(id)).filter((a): a is Account => !!a && a.namespace === NAMESPACE);
 }
 
-export const authHandlers: Record<string, Handler> = {
+export const authHandlers = {
   login: ({ world, body }) => {
     const email = String(body.email).toLowerCase();
     for (const user of world.users.values()) {
@@ -27,12 +27,12 @@ export const authHandlers: Record<string, Handler> = {
     return ok({ message: 'Invalid credentials.' }, 401);
   },
 
-  listTenants: (ctx) => ok(businessesOf(ctx.world, ctx).map((a) => tenantJson(a, ctx.session.accountId))),
+  listTenants: ({ world, session }) => ok(businessesOf(world, session).map((a) => tenantJson(a, session.accountId))),
 
-  switchTenant: (ctx) => {
-    const target = businessesOf(ctx.world, ctx).find((a) => tenantIdOf(a) === ctx.body.tenant_id);
-    if (!target) throw notFound('tenant', ctx.body.tenant_id);
-    ctx.session.accountId = target.id;
+  switchTenant: ({ world, session, body }) => {
+    const target = businessesOf(world, session).find((a) => tenantIdOf(a) === body.tenant_id);
+    if (!target) throw notFound('tenant', body.tenant_id);
+    session.accountId = target.id;
     return ok({ message: 'Active tenant switched.', tenant: tenantJson(target, target.id) });
   },
-};
+} satisfies Partial<H>;

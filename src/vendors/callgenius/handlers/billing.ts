@@ -1,10 +1,11 @@
 import { header } from '../../../contract/types.js';
 import { invalid } from '../../../sim/errors.js';
 import { listDocuments, uploadDocument } from '../../../sim/knowledge.js';
-import { ok } from '../../shared/http.js';
-import type { Handler } from '../../types.js';
+import { ok } from '../../../engine/respond.js';
+import type { H } from '../types.js';
 import { knowledgeJson } from '../mappers.js';
 import { parseMultipart } from '../multipart.js';
+import { openCheckout } from './checkout.js';
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
@@ -14,7 +15,7 @@ function periodEnd(start: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()) - 86_400_000;
 }
 
-export const billingHandlers: Record<string, Handler> = {
+export const billingHandlers = {
   getBillingUsage: ({ account }) => {
     const b = account.billing;
     return ok({
@@ -31,12 +32,13 @@ export const billingHandlers: Record<string, Handler> = {
   },
 
   /**
-   * A hosted checkout page served by callsim itself. The session id carries what the page needs to
-   * finish the subscription: `cs_<accountId>_<plan>_<hex>`. Nothing changes until it is paid there.
+   * A hosted checkout page served by callsim itself (handlers/checkout.ts). The session id is
+   * unguessable and single-use; nothing changes until the page is completed.
    */
-  subscribe: ({ world, account, body, services }) => {
-    const sessionId = `cs_${account.id}_${body.plan}_${world.rng.hex(16)}`;
-    return ok({ url: `${services.baseUrl()}/__sim/checkout/${sessionId}` });
+  subscribe: ({ account, body, services }) => {
+    const sessionId = `cs_${services.secretToken(16)}`;
+    openCheckout(account, sessionId, body.plan);
+    return ok({ url: `${services.baseUrl()}/callgenius/checkout/${sessionId}` });
   },
 
   listKnowledge: ({ world, account }) => ok(listDocuments(world, account.id).map(knowledgeJson)),
@@ -50,4 +52,4 @@ export const billingHandlers: Record<string, Handler> = {
     const doc = uploadDocument(world, account.id, { filename: file.filename || 'document', bytes: file.data });
     return ok(knowledgeJson(doc), 201);
   },
-};
+} satisfies Partial<H>;

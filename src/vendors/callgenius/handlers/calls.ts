@@ -1,28 +1,26 @@
 import { getCallOrThrow, listCalls } from '../../../sim/calls.js';
 import { invalid } from '../../../sim/errors.js';
-import { dateBound, ok } from '../../shared/http.js';
-import type { Handler } from '../../types.js';
-import { callJson, STATUS_FROM_CG, transcriptJson, ts } from '../mappers.js';
+import { dateBound } from '../../shared/http.js';
+import { ok } from '../../../engine/respond.js';
+import type { H } from '../types.js';
+import { STATUS_FROM_SNAKE, recordingLink } from '../../shared/mappers.js';
+import { callJson, transcriptJson, ts } from '../mappers.js';
 import { page } from './common.js';
 
-/** The docs: recording URLs expire after 1 hour. */
-const RECORDING_TTL_MS = 60 * 60 * 1000;
-
-export const callHandlers: Record<string, Handler> = {
-  listCalls: (ctx) => {
-    const q = ctx.query;
+export const callHandlers = {
+  listCalls: ({ world, account, query: q }) => {
     const since = dateBound(q.from, false);
     const until = dateBound(q.to, true);
     if (since !== undefined && until !== undefined && until < since) {
       throw invalid('to', 'after_or_equal', 'The to field must be a date after or equal to from.');
     }
-    const calls = listCalls(ctx.world, ctx.account.id, {
+    const calls = listCalls(world, account.id, {
       agentId: q.agent_id !== undefined ? String(q.agent_id) : undefined,
-      status: q.status ? [STATUS_FROM_CG[q.status]] : undefined,
+      status: q.status ? [STATUS_FROM_SNAKE[q.status]] : undefined,
       since,
       until,
     });
-    return page(ctx, calls, (c) => callJson(ctx.world, c));
+    return page(q, calls, (c) => callJson(world, c));
   },
 
   getCall: ({ world, account, params }) => ok(callJson(world, getCallOrThrow(world, account.id, String(params.id)))),
@@ -31,9 +29,8 @@ export const callHandlers: Record<string, Handler> = {
 
   getCallRecording: ({ world, account, params, services }) => {
     const call = getCallOrThrow(world, account.id, String(params.id));
-    if (!call.recordingReady) return ok({ message: 'Recording not available yet' }, 404);
-    // Whole seconds: the signed URL carries its expiry in seconds, and expires_at must say the same instant.
-    const expiresAt = Math.floor((world.now() + RECORDING_TTL_MS) / 1000) * 1000;
-    return ok({ url: services.recordingUrl('callgenius', call.id, expiresAt), expires_at: ts(expiresAt), format: 'wav' });
+    const link = recordingLink(services, call, world.now());
+    if (!link) return ok({ message: 'Recording not available yet' }, 404);
+    return ok({ url: link.url, expires_at: ts(link.expiresAt), format: 'wav' });
   },
-};
+} satisfies Partial<H>;

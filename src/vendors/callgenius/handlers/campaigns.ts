@@ -1,17 +1,18 @@
 import { createCampaign, getCampaignOrThrow, pauseCampaign, startCampaign } from '../../../sim/campaigns.js';
 import { SimError } from '../../../sim/errors.js';
-import { ok } from '../../shared/http.js';
-import type { Handler, HandlerContext } from '../../types.js';
+import { ok } from '../../../engine/respond.js';
+import type { VendorContext } from '../../types.js';
+import type { H } from '../types.js';
 import { campaignJson } from '../mappers.js';
 import { agentInBody, page } from './common.js';
 
-const campaignOf = (ctx: HandlerContext) => getCampaignOrThrow(ctx.world, ctx.account.id, String(ctx.params.id));
+const campaignOf = (ctx: VendorContext & { params: { id: number } }) => getCampaignOrThrow(ctx.world, ctx.account.id, String(ctx.params.id));
 
-export const campaignHandlers: Record<string, Handler> = {
+export const campaignHandlers = {
   /** Newest first, like the calls list. */
-  listCampaigns: (ctx) => {
-    const all = [...ctx.world.store(ctx.account.id).campaigns.values()].sort((a, b) => b.createdAt - a.createdAt || Number(b.id) - Number(a.id));
-    return page(ctx, all, campaignJson);
+  listCampaigns: ({ world, account, query }) => {
+    const all = [...world.store(account.id).campaigns.values()].sort((a, b) => b.createdAt - a.createdAt || Number(b.id) - Number(a.id));
+    return page(query, all, campaignJson);
   },
 
   createCampaign: ({ world, account, body }) => {
@@ -37,4 +38,4 @@ export const campaignHandlers: Record<string, Handler> = {
     if (campaign.status === 'draft') throw new SimError('conflict', 'The campaign has not been started.');
     return ok(campaignJson(startCampaign(ctx.world, campaign)));
   },
-};
+} satisfies Partial<H>;

@@ -1,13 +1,14 @@
 import { invalid, SimError } from '../../../sim/errors.js';
 import { assignNumber, buyNumber, getNumber, listNumbers, releaseNumber, searchAvailable } from '../../../sim/numbers.js';
 import type { PhoneNumber } from '../../../sim/types.js';
-import { noContent, ok } from '../../shared/http.js';
-import type { Handler } from '../../types.js';
+import type { World } from '../../../sim/world.js';
+import { noContent, ok } from '../../../engine/respond.js';
+import type { H } from '../types.js';
 import { availableJson, numberJson } from '../mappers.js';
 import { agentInBody, page } from './common.js';
 
 /** The sim refuses a number it cannot sell as a conflict; CallGeni.us reports it on the field (422). */
-function provision(world: Parameters<Handler>[0]['world'], accountId: string, e164: string, country: string): PhoneNumber {
+function provision(world: World, accountId: string, e164: string, country: string): PhoneNumber {
   try {
     return buyNumber(world, accountId, e164, { country });
   } catch (e) {
@@ -23,12 +24,11 @@ function provision(world: Parameters<Handler>[0]['world'], accountId: string, e1
   }
 }
 
-export const numberHandlers: Record<string, Handler> = {
-  listNumbers: (ctx) => page(ctx, listNumbers(ctx.world, ctx.account.id), (n) => numberJson(ctx.world, n)),
+export const numberHandlers = {
+  listNumbers: ({ world, account, query }) => page(query, listNumbers(world, account.id), (n) => numberJson(world, n)),
 
-  searchAvailableNumbers: (ctx) => {
-    const q = ctx.query;
-    return page(ctx, searchAvailable(ctx.world, ctx.account.namespace, { country: q.country, areaCode: q.area_code, type: q.type }), availableJson);
+  searchAvailableNumbers: ({ world, account, query: q }) => {
+    return page(q, searchAvailable(world, account.namespace, { country: q.country, areaCode: q.area_code, type: q.type }), availableJson);
   },
 
   provisionNumber: ({ world, account, body }) => ok(numberJson(world, provision(world, account.id, body.phone_number, body.country)), 201),
@@ -43,4 +43,4 @@ export const numberHandlers: Record<string, Handler> = {
     releaseNumber(world, getNumber(world, account.id, String(params.id)));
     return noContent();
   },
-};
+} satisfies Partial<H>;

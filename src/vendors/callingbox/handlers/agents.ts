@@ -3,8 +3,8 @@ import { invalid, SimError } from '../../../sim/errors.js';
 import { assignNumber, setPrimaryNumber } from '../../../sim/numbers.js';
 import type { Agent, AgentFields } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
-import { ok } from '../../shared/http.js';
-import type { Handler } from '../../types.js';
+import { ok } from '../../../engine/respond.js';
+import type { H, Schemas } from '../types.js';
 import { agentJson } from '../mappers.js';
 import { ownNumber } from './numbers.js';
 
@@ -16,7 +16,7 @@ export function activeAgent(world: World, accountId: string, id: string, field =
 }
 
 /** The sim keeps `language` as a tag; `null` (cleared) falls back to its default, English. */
-function fields(body: Record<string, any>): Partial<AgentFields> {
+function fields(body: Schemas['CreateAgentRequest'] | Schemas['UpdateAgentRequest']): Partial<AgentFields> {
   const f: Partial<AgentFields> = {};
   if (body.name !== undefined) f.name = body.name;
   if (body.direction !== undefined) f.direction = body.direction;
@@ -28,7 +28,7 @@ function fields(body: Record<string, any>): Partial<AgentFields> {
   return f;
 }
 
-export const agentHandlers: Record<string, Handler> = {
+export const agentHandlers = {
   listAgents: ({ world, account, query }) => {
     const agents = listAgents(world, account.id, { direction: query.direction, includeArchived: query.include_archived });
     return ok({ data: agents.slice(0, query.limit).map(agentJson) });
@@ -77,4 +77,4 @@ export const agentHandlers: Record<string, Handler> = {
     setPrimaryNumber(world, account.id, agent.id, body.number_id);
     return ok(agentJson(agent));
   },
-};
+} satisfies Partial<H>;

@@ -2,11 +2,12 @@ import { getAgent } from '../../../sim/agents.js';
 import { createCall, getCallOrThrow, listCalls } from '../../../sim/calls.js';
 import { invalid } from '../../../sim/errors.js';
 import { findOwnedNumber } from '../../../sim/numbers.js';
-import { ok } from '../../shared/http.js';
-import type { Handler } from '../../types.js';
-import { callJson, STATUS_FROM_CALLINGBOX } from '../mappers.js';
+import { ok } from '../../../engine/respond.js';
+import { STATUS_FROM_SNAKE } from '../../shared/mappers.js';
+import type { H } from '../types.js';
+import { callJson } from '../mappers.js';
 
-export const callHandlers: Record<string, Handler> = {
+export const callHandlers = {
   createCall: ({ world, account, body, services }) => {
     const agent = getAgent(world, account.id, body.agent_id);
     if (agent.status === 'archived') throw invalid('agent_id', 'archived', `agent ${agent.id} is archived and cannot dial`);
@@ -28,10 +29,10 @@ export const callHandlers: Record<string, Handler> = {
     const calls = listCalls(world, account.id, {
       agentId: query.agent_id,
       direction: query.direction,
-      status: query.status ? [STATUS_FROM_CALLINGBOX[query.status]] : undefined,
+      status: query.status ? [STATUS_FROM_SNAKE[query.status]] : undefined,
     });
     return ok({ data: calls.slice(0, query.limit).map((c) => callJson(world, services, c)) });
   },
 
   getCall: ({ world, account, params, services }) => ok(callJson(world, services, getCallOrThrow(world, account.id, params.id))),
-};
+} satisfies Partial<H>;

@@ -2,8 +2,8 @@ import { notFound } from '../../../sim/errors.js';
 import { buyNumber, listNumbers, searchAvailable } from '../../../sim/numbers.js';
 import type { PhoneNumber } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
-import { ok } from '../../shared/http.js';
-import type { Handler } from '../../types.js';
+import { ok } from '../../../engine/respond.js';
+import type { H } from '../types.js';
 import { availableJson, numberJson } from '../mappers.js';
 
 /** One of the org's numbers; another org's id is as unknown as a made-up one. */
@@ -13,7 +13,7 @@ export function ownNumber(world: World, accountId: string, id: string): PhoneNum
   return n;
 }
 
-export const numberHandlers: Record<string, Handler> = {
+export const numberHandlers = {
   listNumbers: ({ world, account, query }) => ok({ data: listNumbers(world, account.id).slice(0, query.limit).map(numberJson) }),
 
   searchAvailableNumbers: ({ world, account, query }) => {
@@ -23,4 +23,4 @@ export const numberHandlers: Record<string, Handler> = {
 
   // Taken or unknown numbers come back from the sim as a conflict, which CallingBox answers 400.
   purchaseNumber: ({ world, account, body }) => ok(numberJson(buyNumber(world, account.id, body.phone_number)), 201),
-};
+} satisfies Partial<H>;

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { Query, SimRequest, SimResponse } from '../contract/types.js';
 
-export const BODY_LIMIT = 1024 * 1024;
-/** Past this much we stop reading and close: a client streaming gigabytes gets no more of our time. */
-const HARD_LIMIT = 16 * BODY_LIMIT;
+/** Past this multiple of a surface's limit we stop reading and close: a client streaming gigabytes gets no more of our time. */
+const HARD_FACTOR = 16;
 
 export function parseQuery(search: string): Query {
   const q: Query = {};
@@ -17,23 +17,23 @@ export function parseQuery(search: string): Query {
   return q;
 }
 
-/** Reads the body up to the limit; a larger one is flagged (413), not buffered. */
-export function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean; aborted: boolean }> {
+/** Reads the body up to `limit`; a larger one is flagged (413), not buffered. */
+export function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean; aborted: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > HARD_LIMIT) {
+    const hard = limit * HARD_FACTOR;
+    if (Number(req.headers['content-length'] ?? 0) > hard) {
       resolve({ body: Buffer.alloc(0), tooLarge: true, aborted: true });
       return;
     }
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > BODY_LIMIT) {
+      if (size > limit) {
         tooLarge = true;
         chunks.length = 0;
-        if (size > HARD_LIMIT) {
+        if (size > hard) {
           req.pause();
           resolve({ body: Buffer.alloc(0), tooLarge: true, aborted: true });
         }
@@ -46,16 +46,18 @@ export function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge
   });
 }
 
-export async function toSimRequest(req: IncomingMessage, pathBelowPrefix: string, search: string): Promise<SimRequest & { aborted: boolean }> {
+/** The transport-free request for one surface: `path` as the surface routes it. */
+export async function toSimRequest(req: IncomingMessage, path: string, search: string, limit: number): Promise<SimRequest & { aborted: boolean }> {
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  const { body, tooLarge, aborted } = hasBody ? await readBody(req) : { body: undefined, tooLarge: false, aborted: false };
+  const { body, tooLarge, aborted } = hasBody ? await readBody(req, limit) : { body: undefined, tooLarge: false, aborted: false };
   return {
     method: (req.method ?? 'GET').toUpperCase(),
-    path: pathBelowPrefix,
+    path,
     query: parseQuery(search),
     headers: req.headers,
     body,
     bodyTooLarge: tooLarge,
+    remote: req.socket.remoteAddress,
     aborted,
   };
 }
@@ -66,6 +68,21 @@ export function sendSimResponse(res: ServerResponse, out: SimResponse, opts: { h
     return;
   }
   const headers: Record<string, string | number> = { ...out.headers };
+  if (opts.close) headers.connection = 'close';
+  if (out.body instanceof Readable) {
+    const stream = out.body;
+    res.writeHead(out.status, headers);
+    if (opts.head) {
+      stream.destroy();
+      res.end();
+      return;
+    }
+    // A client that goes away takes its stream with it (an event stream, a recording being rendered).
+    res.on('close', () => stream.destroy());
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+    return;
+  }
   let payload: Buffer | string | undefined;
   if (Buffer.isBuffer(out.body)) payload = out.body;
   else if (out.body !== undefined && out.status !== 204) {
@@ -73,7 +90,6 @@ export function sendSimResponse(res: ServerResponse, out: SimResponse, opts: { h
     headers['content-type'] ??= 'application/json; charset=utf-8';
   }
   headers['content-length'] = payload ? Buffer.byteLength(payload) : 0;
-  if (opts.close) headers.connection = 'close';
   res.writeHead(out.status, headers);
   res.end(opts.head ? undefined : payload);
 }

@@ -1,0 +1,65 @@
+import { fail } from '../../engine/errors.js';
+import { ok } from '../../engine/respond.js';
+import { renderRecording } from '../../media/recording.js';
+import { callDetailJson, callSummaryJson } from '../../presenters.js';
+import { listAgents } from '../../sim/agents.js';
+import { createCall, hangupCall, listCalls } from '../../sim/calls.js';
+import type { Call } from '../../sim/types.js';
+import { notFound, servedVendor } from './common.js';
+import type { AdminHandlers } from './types.js';
+
+/** Calls across vendors: list, detail, start, hang up, and their signed recording links. */
+export const callHandlers = {
+  listCalls: ({ sim, query }) => {
+    const all: Call[] = [];
+    for (const account of sim.world.accounts.values()) {
+      if (query.vendor && account.namespace !== query.vendor) continue;
+      all.push(...listCalls(sim.world, account.id, query.status ? { status: [query.status] } : {}));
+    }
+    all.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+    return ok({ data: all.slice(0, query.limit).map((c) => callSummaryJson(sim, c)), total: all.length });
+  },
+
+  getCall: ({ sim, params }) => {
+    const call = sim.world.findCall(params.id);
+    if (!call) throw notFound(`No call ${params.id}`);
+    return ok(callDetailJson(sim, call));
+  },
+
+  /** Starts an outbound call on any vendor, also those whose API has no such call (CallGeni.us). */
+  createCall: ({ sim, body }) => {
+    const vendor = servedVendor(sim, body.vendor);
+    const accountId = sim.resolveAccount(vendor.name, body.account ?? vendor.adapter.demoKey);
+    if (!accountId) {
+      throw fail('not_found', body.account === undefined ? `The ${vendor.name} demo account is gone; name an account` : `No ${vendor.name} account ${body.account}`, {
+        code: 'unknown_account',
+      });
+    }
+    const agentId = body.agent_id !== undefined ? String(body.agent_id) : listAgents(sim.world, accountId)[0]?.id;
+    if (!agentId) throw fail('conflict', 'The account has no agent to place the call', { code: 'no_agent' });
+    const call = createCall(sim.world, { accountId, agentId, to: body.to, from: body.from, metadata: body.metadata });
+    return ok(callSummaryJson(sim, call), 201);
+  },
+
+  hangupCall: ({ sim, params }) => {
+    const call = sim.world.findCall(params.id);
+    if (!call) throw notFound(`No call ${params.id}`);
+    hangupCall(sim.world, call);
+    return ok({ id: call.id, status: call.status, ended_reason: call.endedReason });
+  },
+
+  /** Signed recording links: the signature is the credential (the operation is not gated). */
+  getRecording: ({ sim, params, query, req }) => {
+    const m = /^(.+)\.wav$/.exec(params.file);
+    const verdict = sim.checkRecordingSignature(req.path, query.expires, query.sig);
+    if (verdict === 'forbidden') throw fail('forbidden', 'This recording link is not valid (bad or missing signature)', { code: 'invalid_signature' });
+    if (verdict === 'expired') throw fail('not_found', 'This recording link has expired; ask the API for a new one', { status: 410, code: 'expired' });
+    const call = m ? sim.world.findCall(m[1]) : undefined;
+    if (!call || sim.world.account(call.accountId).namespace !== params.vendor || !call.recordingReady) throw notFound('No recording here');
+    return {
+      status: 200,
+      headers: { 'content-type': 'audio/wav', 'content-disposition': `inline; filename="${call.id}.wav"`, 'cache-control': 'private, max-age=60' },
+      body: renderRecording(sim.world, call),
+    };
+  },
+} satisfies Partial<AdminHandlers>;

@@ -1,0 +1,53 @@
+import type http from 'node:http';
+import type { SimRequest, SimResponse } from '../contract/types.js';
+import type { AnySurface } from './surface.js';
+import { sendSimResponse, toSimRequest } from './transport.js';
+
+/** An answer that is not served from a spec (the dashboard's static files). */
+export interface RawRoute {
+  matches(method: string, path: string): boolean;
+  serve(req: http.IncomingMessage, res: http.ServerResponse): void;
+}
+
+export interface ListenerOptions {
+  surfaces: AnySurface[];
+  raw: RawRoute[];
+  /** Runs one request through its surface's pipeline (the caller adds journal and listeners). */
+  run(surface: AnySurface, req: SimRequest): Promise<SimResponse>;
+  /** Answers a path no surface or raw route claims. */
+  fallback(req: SimRequest): SimResponse;
+}
+
+/**
+ * node:http straight into the engine: raw routes first, then the surface whose prefix owns the
+ * path (longest prefix wins), else the fallback. Every request gets an answer, never a hung socket.
+ */
+export function requestListener(o: ListenerOptions): http.RequestListener {
+  const surfaces = [...o.surfaces].sort((a, b) => b.prefix.length - a.prefix.length);
+  const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    let url = req.url ?? '/';
+    // HTTP/1.1 servers must accept the absolute form (`GET http://host/path`), as proxies send it.
+    // The path is taken as sent (no dot-segment folding), exactly as for the origin form.
+    if (/^https?:\/\//i.test(url)) url = req.url = url.replace(/^https?:\/\/[^/?#]*/i, '') || '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const search = q === -1 ? '' : url.slice(q + 1);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const raw = o.raw.find((r) => r.matches(method, path));
+    if (raw) return raw.serve(req, res);
+    const surface = surfaces.find((s) => path === s.prefix || path.startsWith(`${s.prefix}/`));
+    const simReq = await toSimRequest(req, surface?.routeBelowPrefix ? path.slice(surface.prefix.length) || '/' : path, search, surface?.bodyLimit ?? 0);
+    const out = surface ? await o.run(surface, simReq) : o.fallback(simReq);
+    const send = () => sendSimResponse(res, out, { head: method === 'HEAD', close: simReq.aborted });
+    if (out.delayMs) setTimeout(send, out.delayMs);
+    else send();
+  };
+  return (req, res) => {
+    serve(req, res).catch((err: Error) => {
+      process.emitWarning(`callsim: unanswered request ${req.method} ${req.url}: ${err?.stack ?? err}`);
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Internal simulator error' } }));
+    });
+  };
+}
