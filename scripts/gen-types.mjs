@@ -20,7 +20,11 @@ mkdirSync(outDir, { recursive: true });
 
 const deref = (doc, node) => {
   let n = node;
-  for (let i = 0; n?.$ref && i < 20; i++) n = n.$ref.slice(2).split('/').reduce((o, k) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+  for (let i = 0; n?.$ref && i < 20; i++)
+    n = n.$ref
+      .slice(2)
+      .split('/')
+      .reduce((o, k) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
   return n;
 };
 
@@ -49,7 +53,11 @@ function defaultedQuery(doc) {
 let written = 0;
 for (const file of readdirSync(specsDir).filter((f) => f.endsWith('.yaml'))) {
   const text = readFileSync(join(specsDir, file), 'utf8');
-  const hash = createHash('sha256').update(text).update(readFileSync(new URL(import.meta.url))).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(text)
+    .update(readFileSync(new URL(import.meta.url)))
+    .digest('hex')
+    .slice(0, 16);
   const target = join(outDir, file.replace(/\.yaml$/, '.ts'));
   if (existsSync(target) && readFileSync(target, 'utf8').includes(`spec hash ${hash}`)) continue;
   const doc = parse(text);

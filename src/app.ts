@@ -75,7 +75,13 @@ export class Callsim {
     });
     this.subscriptions = new SubscriptionStore(this.seed);
     this.gate = { token: this.options.adminToken, hosts: new Set(this.options.allowedHosts.map((h) => h.toLowerCase())) };
-    const guards = [rateLimitGuard(() => this.world, () => this.options.rateLimits), faultGuard(this.seed, () => this.options.faults)];
+    const guards = [
+      rateLimitGuard(
+        () => this.world,
+        () => this.options.rateLimits,
+      ),
+      faultGuard(this.seed, () => this.options.faults),
+    ];
     this.vendors = adapters.map((adapter) =>
       vendorSurface(adapter, loadContract(adapter.specFile, adapter.name), { world: () => this.world, services: this.servicesFor(adapter.name), guards }),
     );
@@ -121,7 +127,15 @@ export class Callsim {
     for (const w of this.options.webhooks) {
       if (!this.vendor(w.vendor)) throw new Error(`config webhooks: vendor ${w.vendor} is not served`);
       const accountId = this.resolveAccount(w.vendor, w.account) ?? '*';
-      this.subscriptions.add({ vendor: w.vendor, accountId, url: w.url, events: w.events ?? null, source: 'config', secret: w.secret, createdAt: this.world.now() });
+      this.subscriptions.add({
+        vendor: w.vendor,
+        accountId,
+        url: w.url,
+        events: w.events ?? null,
+        source: 'config',
+        secret: w.secret,
+        createdAt: this.world.now(),
+      });
     }
   }
 

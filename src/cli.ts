@@ -37,7 +37,8 @@ const list = (v: string): string[] =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-const bool = (v: string | boolean): boolean | string => (typeof v === 'boolean' ? v : /^(1|true|yes|on)$/i.test(v) ? true : /^(0|false|no|off|)$/i.test(v) ? false : v);
+const bool = (v: string | boolean): boolean | string =>
+  typeof v === 'boolean' ? v : /^(1|true|yes|on)$/i.test(v) ? true : /^(0|false|no|off|)$/i.test(v) ? false : v;
 
 const EXAMPLES = `
 Examples:
@@ -63,7 +64,11 @@ function startCommand(cmd: Command): Command {
     .addOption(new Option('--latency <ms>', 'one-way media latency in ms (media.latencyMs)').env('CALLSIM_LATENCY_MS').argParser(number))
     .addOption(new Option('--strict', 'check every response against its spec at run time').env('CALLSIM_STRICT').argParser(bool))
     .addOption(new Option('--admin-token <token>', 'require Authorization: Bearer <token> on /__sim (and allow non-loopback)').env('CALLSIM_ADMIN_TOKEN'))
-    .addOption(new Option('--allowed-hosts <list>', 'host names the admin API accepts besides localhost and IPs, comma-separated').env('CALLSIM_ALLOWED_HOSTS').argParser(list))
+    .addOption(
+      new Option('--allowed-hosts <list>', 'host names the admin API accepts besides localhost and IPs, comma-separated')
+        .env('CALLSIM_ALLOWED_HOSTS')
+        .argParser(list),
+    )
     .addOption(new Option('--config <file>', 'YAML/JSON with any option plus faults, rateLimits, scenarios, webhooks, media').env('CALLSIM_CONFIG'))
     .addOption(new Option('--state-file <file>', 'load state at start, save it on shutdown (atomic)').env('CALLSIM_STATE_FILE'))
     .addOption(new Option('--log-level <level>', 'fatal, error, warn, info (default), debug (one line per request), trace, silent').env('CALLSIM_LOG_LEVEL'))

@@ -101,8 +101,16 @@ export function optionProblems(input: unknown): string[] {
   const copy = input && typeof input === 'object' ? structuredClone(stripUndefined(input as Record<string, unknown>)) : input;
   return adminContract()
     .validator.validateAt(OPTIONS_SCHEMA, copy)
-    .map((v) => (v.field ? `${v.field}: ${v.message.startsWith(v.field) ? v.message.slice(v.field.length + 1) : v.message}` : v.message));
+    .map((v) => {
+      if (!v.field) return v.message;
+      const what = v.message.startsWith(v.field) ? v.message.slice(v.field.length + 1) : v.message;
+      const given = valueAt(input, v.field);
+      return `${v.field}: ${what}${given !== undefined && v.rule !== 'additionalProperties' ? ` (got ${JSON.stringify(given)?.slice(0, 80)})` : ''}`;
+    });
 }
+
+const valueAt = (root: unknown, dotted: string): unknown =>
+  dotted.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), root);
 
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

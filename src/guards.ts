@@ -1,9 +1,9 @@
 import type { FaultRule, RateLimitRule } from './config.js';
 import { header } from './contract/types.js';
+import type { ApiErrorKind } from './engine/errors.js';
 import type { Guard } from './engine/surface.js';
 import { Random } from './sim/random.js';
 import type { World } from './sim/world.js';
-import type { ApiErrorKind } from './engine/errors.js';
 import type { VendorSurface } from './vendors/surface.js';
 import type { VendorPrincipal } from './vendors/types.js';
 

@@ -1,8 +1,8 @@
 import type { Callsim } from './app.js';
 import { callSummary, callTranscript } from './sim/calls.js';
 import type { Call } from './sim/types.js';
-import type { Subscription } from './webhooks/subscriptions.js';
 import type { Delivery } from './webhooks/dispatcher.js';
+import type { Subscription } from './webhooks/subscriptions.js';
 
 /**
  * The neutral views the admin API and the dashboard both show (one module, so the page and the REST

@@ -1,15 +1,27 @@
 import http from 'node:http';
-import type { SimResponse } from './contract/types.js';
 import { loadContract } from './contract/load.js';
+import type { SimResponse } from './contract/types.js';
 import { requestListener } from './engine/listener.js';
 import { runPipeline } from './engine/pipeline.js';
 import type { RawInput, Surface } from './engine/surface.js';
 import { Journal, journalEntry } from './journal.js';
 import { createLogger } from './logger.js';
-import { vendorByName, VENDORS } from './vendors/registry.js';
+import { VENDORS, vendorByName } from './vendors/registry.js';
 
 /** Hop-by-hop headers and the ones fetch sets itself (`expect` it refuses outright). */
-const HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'accept-encoding', 'expect', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+const HOP = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'keep-alive',
+  'accept-encoding',
+  'expect',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
 
 /** The proxy reads bodies up to this; a larger one is refused (413), never forwarded cut short. */
 const PROXY_BODY_LIMIT = 16 * 1024 * 1024;
@@ -70,7 +82,8 @@ export async function runProxy(vendorName: string, upstream: string, flags: { po
     authenticate: () => ({ principal: 'client' }),
     guards: [],
     dispatch: async (_op, _principal, input) => {
-      if (input.req.bodyTooLarge) return adapter.error({ kind: 'payload_too_large', message: 'callsim proxy: request body larger than 16 MB; not forwarded' }, input.req);
+      if (input.req.bodyTooLarge)
+        return adapter.error({ kind: 'payload_too_large', message: 'callsim proxy: request body larger than 16 MB; not forwarded' }, input.req);
       try {
         return await forward(input);
       } catch (err) {

@@ -27,7 +27,10 @@ export function createHttpServer(sim: Callsim): http.Server {
       raw: [dashboardRoute(sim)],
       run: async (surface, req) => (await sim.handle(surface, req)).response,
       fallback: (req) =>
-        adminError({ kind: 'not_found', message: `Nothing at ${req.path.slice(0, 200)}; vendor APIs live under ${sim.vendors.map((v) => v.prefix).join(', ')}` }),
+        adminError({
+          kind: 'not_found',
+          message: `Nothing at ${req.path.slice(0, 200)}; vendor APIs live under ${sim.vendors.map((v) => v.prefix).join(', ')}`,
+        }),
     }),
   );
 }

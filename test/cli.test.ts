@@ -172,6 +172,6 @@ describe('callsim proxy', () => {
     expect(Number(bad.headers.get('x-callsim-request-violations'))).toBe(2);
     const report = await (await fetch(`${url}/__proxy/violations`)).json();
     expect(report.data).toHaveLength(1);
-    expect(report.data[0].request.map((v: { field: string }) => v.field).sort()).toEqual(['extra', 'to']);
+    expect(report.data[0].violations.map((v: { field: string }) => v.field).sort()).toEqual(['extra', 'to']);
   });
 });

@@ -22,11 +22,11 @@ const CODES: Record<ApiError['kind'], string> = {
 const STATUS: Record<ApiError['kind'], number> = { ...DEFAULT_STATUS, validation: 400, route_not_found: 404 };
 
 /** The admin API's one error envelope: `{"error": {"code", "message", "details"?, ...extra}}`. */
-export function adminError(e: ApiError, _req?: SimRequest): SimResponse {
+export function adminError(e: ApiError, req?: SimRequest): SimResponse {
   const details = e.violations?.length ? e.violations.map((v) => ({ location: v.location, field: v.field, rule: v.rule, message: v.message })) : undefined;
   const error = {
     code: e.code ?? CODES[e.kind],
-    message: e.message,
+    message: e.kind === 'route_not_found' && req ? `No admin route ${req.method} ${req.path.replace(/^\/__sim/, '').slice(0, 200)}` : e.message,
     ...(details && { details }),
     ...(e.allowed && { allow: e.allowed }),
     ...e.extra,

@@ -20,6 +20,8 @@ export interface OperationDef {
   body?: { required: boolean; contentTypes: string[]; pointers: Record<string, string> };
   /** Status (or `default`) → JSON pointer of the response's JSON schema, if any. */
   responses: Record<string, string | null>;
+  /** Status (or `default`) → the media types documented for it. */
+  responseTypes: Record<string, string[]>;
   /** Pointer to the operation object itself. */
   pointer: string;
 }
@@ -80,14 +82,26 @@ export function loadSpecDoc(doc: Doc, id: string): LoadedSpec {
         };
       }
       const responses: Record<string, string | null> = {};
+      const responseTypes: Record<string, string[]> = {};
       for (const [status, r] of Object.entries<Doc>(op.responses ?? {})) {
         const resolved = deref(doc, r);
         const base = r.$ref ?? `${pointer}/responses/${esc(status)}`;
-        const json = Object.keys(resolved.content ?? {}).find((ct) => ct.includes('json'));
+        responseTypes[status] = Object.keys(resolved.content ?? {});
+        const json = responseTypes[status].find((ct) => ct.includes('json'));
         responses[status] = json ? `${base}/content/${esc(json)}/schema` : null;
       }
       const secured = op.security ? op.security.length > 0 && op.security.some((s: Doc) => Object.keys(s).length > 0) : globalSecured;
-      operations.push({ operationId: op.operationId, method: method.toUpperCase(), template, secured, params: [...params.values()], body, responses, pointer });
+      operations.push({
+        operationId: op.operationId,
+        method: method.toUpperCase(),
+        template,
+        secured,
+        params: [...params.values()],
+        body,
+        responses,
+        responseTypes,
+        pointer,
+      });
     }
   }
   return { id, doc, operations };

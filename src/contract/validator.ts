@@ -104,18 +104,24 @@ export class ContractValidator {
     return out;
   }
 
-  validateResponse(op: OperationDef, status: number, body: unknown): Violation[] {
-    const key = `${op.operationId} ${status}`;
-    let fn = this.responses.get(key);
+  /**
+   * The answer against the spec: its status documented, its media type documented (when given), and
+   * a JSON body valid for that status.
+   */
+  validateResponse(op: OperationDef, status: number, body: unknown, contentType?: string): Violation[] {
+    const r = op.responses;
+    const key = [String(status), `${String(status)[0]}XX`, 'default'].find((k) => k in r);
+    if (key === undefined) return [{ location: 'response', field: '', rule: 'status', message: `status ${status} is not documented for ${op.operationId}` }];
+    const media = contentType?.split(';')[0].trim().toLowerCase();
+    if (media && !media.includes('json')) {
+      if (op.responseTypes[key]?.includes(media)) return [];
+      return [{ location: 'response', field: '', rule: 'content-type', message: `${media} is not documented for ${op.operationId} ${key}` }];
+    }
+    let fn = this.responses.get(`${op.operationId} ${key}`);
     if (fn === undefined) {
-      const r = op.responses;
-      const key2 = [String(status), `${String(status)[0]}XX`, 'default'].find((k) => k in r);
-      if (key2 === undefined) {
-        return [{ location: 'response', field: '', rule: 'status', message: `status ${status} is not documented for ${op.operationId}` }];
-      }
-      const pointer = r[key2];
+      const pointer = r[key];
       fn = pointer ? this.bodyAjv.compile({ $ref: this.spec.id + pointer }) : null;
-      this.responses.set(key, fn);
+      this.responses.set(`${op.operationId} ${key}`, fn);
     }
     // A documented response without a JSON body (204, a WAV) has nothing to check.
     if (!fn) return [];
@@ -136,6 +142,7 @@ export function toViolations(errors: ErrorObject[] | null | undefined, location:
     let field = e.instancePath.slice(1).replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~');
     if (e.keyword === 'required') field = field ? `${field}.${e.params.missingProperty}` : String(e.params.missingProperty);
     if (e.keyword === 'additionalProperties') field = field ? `${field}.${e.params.additionalProperty}` : String(e.params.additionalProperty);
+    if (e.keyword === 'unevaluatedProperties') field = field ? `${field}.${e.params.unevaluatedProperty}` : String(e.params.unevaluatedProperty);
     const message = describe(e, field);
     const key = `${field}|${e.keyword}`;
     if (seen.has(key)) continue;
@@ -151,11 +158,14 @@ function describe(e: ErrorObject, field: string): string {
     case 'required':
       return `${name} is required`;
     case 'additionalProperties':
+    case 'unevaluatedProperties':
       return `${name} is not a known field`;
     case 'type':
       return `${name} must be ${e.params.type}`;
     case 'enum':
       return `${name} must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    case 'const':
+      return `${name} must be ${JSON.stringify(e.params.allowedValue)}`;
     case 'pattern':
       return `${name} has an invalid format`;
     case 'format':

@@ -1,9 +1,9 @@
 import type { PassThrough } from 'node:stream';
 import type { Callsim } from '../app.js';
 import { type JournalEntry, journalEntry } from '../journal.js';
+import { callSummaryJson, clockJson } from '../presenters.js';
 import type { SimEvent } from '../sim/events.js';
 import type { Delivery } from '../webhooks/dispatcher.js';
-import { callSummaryJson, clockJson } from '../presenters.js';
 import { deliveryRow, snapshotJson } from './views.js';
 
 export const HEARTBEAT_MS = 15_000;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import serveStatic from 'serve-static';
+import { adminError } from '../admin/errors.js';
 import type { AdminHandlers } from '../admin/handlers/types.js';
 import type { Callsim } from '../app.js';
 import { fail } from '../engine/errors.js';
@@ -11,7 +12,6 @@ import { gateRefusal } from '../engine/gate.js';
 import type { RawRoute } from '../engine/listener.js';
 import { ok } from '../engine/respond.js';
 import { PACKAGE_ROOT } from '../fixtures/index.js';
-import { adminError } from '../admin/errors.js';
 import { hubFor } from './hub.js';
 import { callPageJson, metaJson } from './views.js';
 
@@ -73,7 +73,8 @@ export function dashboardRoute(sim: Callsim): RawRoute {
         return assets(req, res, () => send(res, 404, { error: { code: 'not_found', message: `No dashboard asset ${path}` } }));
       }
       // A build or package that left the page out gets told so, not a bare 404.
-      if (!existsSync(join(dir, 'index.html'))) return send(res, 500, { error: { code: 'dashboard_missing', message: `The dashboard's files are missing (looked in ${dir})` } });
+      if (!existsSync(join(dir, 'index.html')))
+        return send(res, 500, { error: { code: 'dashboard_missing', message: `The dashboard's files are missing (looked in ${dir})` } });
       res.setHeader('cache-control', 'no-cache');
       req.url = '/index.html';
       assets(req, res, () => send(res, 404, { error: { code: 'not_found', message: 'No dashboard page' } }));

@@ -1,6 +1,6 @@
 import type { Callsim } from '../app.js';
-import { callDetailJson, callSummaryJson, clockJson, deliveryJson } from '../presenters.js';
 import { mediaRefusal } from '../media/upgrade.js';
+import { callDetailJson, callSummaryJson, clockJson, deliveryJson } from '../presenters.js';
 import { listAgents } from '../sim/agents.js';
 import { findConversation, linesWithin } from '../sim/conversations.js';
 import type { Call } from '../sim/types.js';

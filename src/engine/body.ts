@@ -35,8 +35,15 @@ export function parseBody(req: SimRequest, op: OperationDef, limitBytes: number)
   if (req.bodyTooLarge) return { error: { kind: 'payload_too_large', message: `Request body is larger than ${formatBytes(limitBytes)}` } };
   if (!raw || raw.length === 0) {
     if (!op.body.required) return {};
-    return { error: { kind: 'validation', message: 'Request body is required', violations: [{ location: 'body', field: '', rule: 'required', message: 'request body is required' }] } };
+    return {
+      error: {
+        kind: 'validation',
+        message: 'Request body is required',
+        violations: [{ location: 'body', field: '', rule: 'required', message: 'request body is required' }],
+      },
+    };
   }
+  // JSON is read as UTF-8 whatever charset is declared (RFC 8259), as the vendors do.
   const mediaType = (header(req.headers, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
   const declared = op.body.contentTypes;
   const json = declared.find((c) => c.includes('json'));

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { OperationDef } from '../contract/spec.js';
 import type { SimRequest, SimResponse, Violation } from '../contract/types.js';
 import { parseBody } from './body.js';
@@ -46,7 +47,8 @@ export async function runPipeline<P>(surface: Surface<P>, req: SimRequest, o: Pi
     // An unknown path still demands credentials first, as the vendors' gateways do.
     if ('refusal' in auth) return fail(auth.refusal);
     if (!report) {
-      if (match.kind === 'method') return fail({ kind: 'method_not_allowed', message: `${req.method} is not allowed on ${cut(req.path, 200)}`, allowed: match.allowed });
+      if (match.kind === 'method')
+        return fail({ kind: 'method_not_allowed', message: `${req.method} is not allowed on ${cut(req.path, 200)}`, allowed: match.allowed });
       return fail({ kind: 'route_not_found', message: `No route for ${req.method} ${cut(req.path, 200)}` });
     }
   }
@@ -107,10 +109,10 @@ export async function runPipeline<P>(surface: Surface<P>, req: SimRequest, o: Pi
   }
   if (delayMs) outcome.response.delayMs = delayMs;
   if (op && o.strict()) {
-    const checked = Buffer.isBuffer(outcome.response.body) ? outcome.response.parsed : outcome.response.body;
-    if (checked !== undefined || !Buffer.isBuffer(outcome.response.body)) {
-      outcome.responseViolations = shown(surface.validator.validateResponse(op, outcome.response.status, checked));
-    }
+    const r = outcome.response;
+    const raw = Buffer.isBuffer(r.body) || r.body instanceof Readable;
+    const type = r.headers?.['content-type'] ?? (raw || r.body === undefined ? undefined : 'application/json');
+    outcome.responseViolations = shown(surface.validator.validateResponse(op, r.status, raw ? r.parsed : r.body, type));
   }
   return outcome;
 }

@@ -1,11 +1,11 @@
-import type { Callsim } from '../app.js';
-import type { Call } from '../sim/types.js';
 import type { AdminHandlers } from '../admin/handlers/types.js';
+import type { Callsim } from '../app.js';
 import { fail } from '../engine/errors.js';
 import { ok } from '../engine/respond.js';
+import type { Call } from '../sim/types.js';
 import { settingsFor } from './conditions.js';
-import { hubFor } from './index.js';
 import type { MediaHub } from './hub.js';
+import { hubFor } from './index.js';
 import { peekCallMedia } from './info.js';
 import type { Session } from './session.js';
 

@@ -49,7 +49,10 @@ export function handleUpgrade(hub: MediaHub, wss: WebSocketServer, req: http.Inc
   const refusal = gateRefusal(sim.gate, { remote: req.socket.remoteAddress, headers: req.headers, token: url.searchParams.get('token') ?? undefined });
   if (refusal) {
     const status = refusal.kind === 'unauthorized' ? 401 : 403;
-    const message = status === 401 ? 'Media streams need the admin token: ?token=<admin token> or Authorization: Bearer <admin token>' : refusal.message.replace('The admin API', 'Media streams');
+    const message =
+      status === 401
+        ? 'Media streams need the admin token: ?token=<admin token> or Authorization: Bearer <admin token>'
+        : refusal.message.replace('The admin API', 'Media streams');
     return refuse(socket, status, refusal.code ?? refusal.kind, message);
   }
   const parts = url.pathname.slice(MEDIA_PREFIX.length).split('/');

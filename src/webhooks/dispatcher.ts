@@ -1,8 +1,8 @@
+import { DELIVERY_HEADER } from '../engine/gate.js';
 import type { SimEvent } from '../sim/events.js';
 import { Random } from '../sim/random.js';
 import type { World } from '../sim/world.js';
 import type { VendorSurface } from '../vendors/surface.js';
-import { DELIVERY_HEADER } from '../engine/gate.js';
 import { PostError, postJson } from './post.js';
 import { Semaphore } from './semaphore.js';
 import { CALLSIM_SIGNATURE_HEADER, callsimSignature } from './signing.js';

@@ -81,7 +81,7 @@ describe('fault injection', () => {
     sim = await startTestSim();
     const bad = await sim.admin('PUT', '/config', { faults: [{ vendor: 'jagcall', status: 99 }], media: { latencyMs: 50 } });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toContain('faults[0].status');
+    expect(bad.body.error.message).toContain('faults.0.status');
     const cfg = await sim.admin('GET', '/config');
     expect(cfg.body.faults).toEqual([]);
     expect(cfg.body.media.latencyMs).toBe(0);

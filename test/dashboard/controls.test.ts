@@ -60,7 +60,7 @@ describe('controls', () => {
     await page.getByLabel('Status', { exact: true }).fill('500');
     g.expectHttpError(400);
     await page.getByRole('button', { name: 'Add rule' }).click();
-    await expect.poll(() => msg(page, '#fault-form').textContent()).toMatch(/^faults\[0\]\.vendor must be one of/);
+    await expect.poll(() => msg(page, '#fault-form').textContent()).toMatch(/^faults\.0\.vendor must be one of/);
   });
 
   it('start an outbound call, simulate an inbound call and SMS, advance the clock, reset', async () => {

@@ -88,6 +88,11 @@ export function assertContract(running: RunningServer, vendor: string, method: s
   const runtime = running.sim.vendor(vendor)!;
   const m = runtime.router.match(method, path.split('?')[0]);
   if (m.kind !== 'found') return;
-  const violations = runtime.validator.validateResponse(m.op, res.status, res.status === 204 ? undefined : res.body);
+  const violations = runtime.validator.validateResponse(
+    m.op,
+    res.status,
+    res.status === 204 ? undefined : res.body,
+    res.headers.get('content-type') ?? undefined,
+  );
   expect(violations, `${vendor} ${method} ${path} → ${res.status} must match its spec: ${res.text.slice(0, 300)}`).toEqual([]);
 }

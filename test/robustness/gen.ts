@@ -614,8 +614,11 @@ export function judge(runtime: VendorSurface, plan: Plan, res: Exchange): Verdic
   if (status >= 500) problems.push(`5xx: ${status} (${res.headers.get('x-callsim-error') ?? 'no diagnostic'})`);
   if (!documented(op, status)) problems.push(`status ${status} is not documented for ${op.operationId} (documents ${Object.keys(op.responses).join(', ')})`);
   const body = status === 204 || res.text === '' ? undefined : res.body;
-  for (const v of runtime.validator.validateResponse(op, status, body)) problems.push(`response does not match spec: ${v.field || 'body'} ${v.message}`);
-  if (status >= 400 && status < 500 && !isVendorError(runtime, res.body)) problems.push(`4xx body is not the vendor's error envelope`);
+  const type = res.headers.get('content-type') ?? undefined;
+  for (const v of runtime.validator.validateResponse(op, status, body, type)) problems.push(`response does not match spec: ${v.field || 'body'} ${v.message}`);
+  // A documented non-JSON answer (the checkout's HTML 404 page) is its own shape, checked above.
+  const json = !type || type.includes('json');
+  if (status >= 400 && status < 500 && json && !isVendorError(runtime, res.body)) problems.push(`4xx body is not the vendor's error envelope`);
   if (violations.length) {
     const want = validationStatus(runtime, plan, violations);
     if (status !== want)

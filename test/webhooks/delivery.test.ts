@@ -164,7 +164,8 @@ describe('webhook delivery to a real receiver', () => {
   it('refuses bad subscriptions with a clear 4xx', async () => {
     const ftp = await sim.admin('POST', '/webhooks/subscriptions', { vendor: 'jagcall', url: 'ftp://example.com/x' });
     expect(ftp.status).toBe(400);
-    expect(ftp.body.error.code).toBe('invalid_url');
+    expect(ftp.body.error.code).toBe('invalid_request');
+    expect(ftp.body.error.details[0].field).toBe('url');
     const junk = await sim.admin('POST', '/webhooks/subscriptions', { vendor: 'jagcall', url: 'not a url' });
     expect(junk.status).toBe(400);
     const unknown = await sim.admin('POST', '/webhooks/subscriptions', { vendor: 'jagcall', url: receiver.url, events: ['call.exploded'] });

@@ -20,7 +20,12 @@ export const accountHandlers = {
 
   listAccounts: ({ sim }) =>
     ok({
-      data: [...sim.world.accounts.values()].map((a) => ({ id: a.id, vendor: a.namespace, name: a.name, keys: a.keys.filter((k) => !a.revokedKeys.includes(k)) })),
+      data: [...sim.world.accounts.values()].map((a) => ({
+        id: a.id,
+        vendor: a.namespace,
+        name: a.name,
+        keys: a.keys.filter((k) => !a.revokedKeys.includes(k)),
+      })),
     }),
 
   createAccount: ({ sim, body }) => {

@@ -1,6 +1,6 @@
 import { fail } from '../../engine/errors.js';
-import { clockJson } from '../../presenters.js';
 import { ok } from '../../engine/respond.js';
+import { clockJson } from '../../presenters.js';
 import { iso } from './common.js';
 import type { AdminHandlers } from './types.js';
 

@@ -31,9 +31,13 @@ export const callHandlers = {
     const vendor = servedVendor(sim, body.vendor);
     const accountId = sim.resolveAccount(vendor.name, body.account ?? vendor.adapter.demoKey);
     if (!accountId) {
-      throw fail('not_found', body.account === undefined ? `The ${vendor.name} demo account is gone; name an account` : `No ${vendor.name} account ${body.account}`, {
-        code: 'unknown_account',
-      });
+      throw fail(
+        'not_found',
+        body.account === undefined ? `The ${vendor.name} demo account is gone; name an account` : `No ${vendor.name} account ${body.account}`,
+        {
+          code: 'unknown_account',
+        },
+      );
     }
     const agentId = body.agent_id !== undefined ? String(body.agent_id) : listAgents(sim.world, accountId)[0]?.id;
     if (!agentId) throw fail('conflict', 'The account has no agent to place the call', { code: 'no_agent' });

@@ -3,9 +3,9 @@ import { fail } from '../../engine/errors.js';
 import type { VendorSurface } from '../../vendors/surface.js';
 
 /** A vendor this server runs; another name is a 400 (the spec admits any well-formed name). */
-export function servedVendor(sim: Callsim, name: string): VendorSurface {
+export function servedVendor(sim: Callsim, name: string, field = 'vendor'): VendorSurface {
   const vendor = sim.vendor(name);
-  if (!vendor) throw fail('validation', `vendor must be one of: ${sim.vendors.map((v) => v.name).join(', ')}`, { code: 'unknown_vendor' });
+  if (!vendor) throw fail('validation', `${field} must be one of: ${sim.vendors.map((v) => v.name).join(', ')}`, { code: 'unknown_vendor' });
   return vendor;
 }
 

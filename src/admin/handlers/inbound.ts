@@ -1,9 +1,10 @@
+import { fail } from '../../engine/errors.js';
 import { ok } from '../../engine/respond.js';
 import { createCall } from '../../sim/calls.js';
 import { SimError } from '../../sim/errors.js';
 import { ownerOf } from '../../sim/numbers.js';
 import { receiveSms } from '../../sim/sms.js';
-import { notFound, servedVendor } from './common.js';
+import { servedVendor } from './common.js';
 import type { AdminHandlers } from './types.js';
 
 /** Simulated inbound traffic: a caller dials one of an account's numbers, or texts it. */
@@ -12,14 +13,19 @@ export const inboundHandlers = {
     const { vendor, to, from } = body;
     servedVendor(sim, vendor);
     const number = ownerOf(sim.world, vendor, to);
-    if (!number) throw notFound(`No ${vendor} account owns ${to}`);
+    if (!number) throw fail('not_found', `No ${vendor} account owns ${to}`, { code: 'unknown_number' });
     const failed = (reason: string) => ok({ vendor, account: number.accountId, call: null, status: 'failed', reason }, 201);
     // A carrier rejects a call to a number nobody answers: it never reaches the vendor's call log.
     if (!number.agentId) return failed(`no agent is attached to ${to}`);
     try {
       const call = createCall(sim.world, { accountId: number.accountId, agentId: number.agentId, to, from, direction: 'inbound' });
       return ok(
-        { vendor, account: number.accountId, call: { id: call.id, status: call.status, agent_id: call.agentId, direction: call.direction }, status: call.status },
+        {
+          vendor,
+          account: number.accountId,
+          call: { id: call.id, status: call.status, agent_id: call.agentId, direction: call.direction },
+          status: call.status,
+        },
         201,
       );
     } catch (err) {
@@ -32,7 +38,7 @@ export const inboundHandlers = {
     const { vendor, to, from } = body;
     servedVendor(sim, vendor);
     const number = ownerOf(sim.world, vendor, to);
-    if (!number) throw notFound(`No ${vendor} account owns ${to}`);
+    if (!number) throw fail('not_found', `No ${vendor} account owns ${to}`, { code: 'unknown_number' });
     const msg = receiveSms(sim.world, number.accountId, { to, from, body: body.body });
     return ok(
       { vendor, account: number.accountId, message: { id: msg.id, conversation_id: msg.conversationId, direction: msg.direction, body: msg.body } },

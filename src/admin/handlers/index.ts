@@ -11,12 +11,12 @@ import { webhookHandlers } from './webhooks.js';
 
 /** operationId → handler for every operation of specs/admin.yaml, one file per group. */
 export const adminHandlers: AdminHandlers = exactly<AdminHandlers>()({
-    ...basicHandlers,
-    ...configHandlers,
-    ...webhookHandlers,
-    ...inboundHandlers,
-    ...accountHandlers,
-    ...callHandlers,
-    ...mediaHandlers,
-    ...dashboardHandlers,
+  ...basicHandlers,
+  ...configHandlers,
+  ...webhookHandlers,
+  ...inboundHandlers,
+  ...accountHandlers,
+  ...callHandlers,
+  ...mediaHandlers,
+  ...dashboardHandlers,
 });

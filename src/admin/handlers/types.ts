@@ -1,6 +1,6 @@
 import type { Callsim } from '../../app.js';
-import type { components, defaults, endpoints } from '../../generated/admin.js';
 import type { Handlers } from '../../engine/surface.js';
+import type { components, defaults, endpoints } from '../../generated/admin.js';
 
 export interface AdminContext {
   sim: Callsim;

@@ -19,7 +19,9 @@ export const webhookHandlers = {
     }
     const accountId = body.account === '*' ? '*' : sim.resolveAccount(vendor.name, body.account ?? vendor.adapter.demoKey);
     if (!accountId) {
-      throw fail('not_found', `No ${vendor.name} account ${body.account} (give an account id or API key, or omit it for the demo account)`, { code: 'unknown_account' });
+      throw fail('not_found', `No ${vendor.name} account ${body.account} (give an account id or API key, or omit it for the demo account)`, {
+        code: 'unknown_account',
+      });
     }
     const sub = sim.subscriptions.add({
       vendor: vendor.name,

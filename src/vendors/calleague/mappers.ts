@@ -66,7 +66,8 @@ export function callJson(c: Call) {
   };
 }
 
-export const transcriptJson = (world: World, c: Call) => transcriptTurns(world, c, (agent, text, offsetSec) => ({ role: agent ? 'agent' : 'user', text, offsetSec }));
+export const transcriptJson = (world: World, c: Call) =>
+  transcriptTurns(world, c, (agent, text, offsetSec) => ({ role: agent ? 'agent' : 'user', text, offsetSec }));
 
 /** One call's detail: the list fields plus what the simulated conversation produced. */
 export function callDetailJson(world: World, services: VendorServices, c: Call) {

@@ -85,7 +85,6 @@ export const agentVersionJson = (v: Agent['versions'][number]) => ({
   created_at: ts(v.createdAt),
 });
 
-
 /** Whether the agent booked something during the part of the conversation that was actually heard. */
 function booked(world: World, c: Call): boolean {
   if (c.booking) return true;

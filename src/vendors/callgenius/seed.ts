@@ -1,8 +1,8 @@
+import { FIXTURES_DIR } from '../../fixtures/index.js';
 import { updateAgent } from '../../sim/agents.js';
 import { searchAvailable } from '../../sim/numbers.js';
 import type { AgentFields, Campaign, IdScheme, KnowledgeDoc, User } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
-import { FIXTURES_DIR } from '../../fixtures/index.js';
 import { type AccountFixture, fixtureCallIds, loadVendorFixtures, seedAccount, type VendorFixtures } from '../shared/seed.js';
 import type { VendorFixturesApi } from '../types.js';
 
@@ -36,7 +36,6 @@ export interface CallgeniusFixtures extends VendorFixtures {
   accounts: BusinessFixture[];
   users: UserFixture[];
 }
-
 
 const at = (iso: string | null | undefined): number | null => (iso ? Date.parse(iso) : null);
 

@@ -1,3 +1,4 @@
+import { ok } from '../../engine/respond.js';
 import { exactly } from '../../engine/surface.js';
 import type { defaults, endpoints } from '../../generated/jagcall.js';
 import { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from '../../sim/agents.js';
@@ -7,7 +8,6 @@ import { notFound, SimError } from '../../sim/errors.js';
 import { assignNumber, buyNumber, getNumber, listNumbers, releaseNumber, searchAvailable } from '../../sim/numbers.js';
 import { listConversations, listMessages, sendSms } from '../../sim/sms.js';
 import { dateBound, paginate } from '../shared/http.js';
-import { ok } from '../../engine/respond.js';
 import { recordingLink, STATUS_FROM_SNAKE } from '../shared/mappers.js';
 import type { VendorHandlers } from '../types.js';
 import { agentJson, availableJson, callJson, conversationJson, numberJson, smsJson, transcriptJson } from './mappers.js';

@@ -8,7 +8,8 @@ export const jagcallStatus = (s: Call['status']): string => SNAKE_STATUS[s];
 const ts = orNull(isoSeconds);
 
 /** The documented transcript turns: `agent` or `user`, with `timestamp` in seconds from answer. */
-export const transcriptJson = (world: World, c: Call) => transcriptTurns(world, c, (agent, text, timestamp) => ({ role: agent ? 'agent' : 'user', text, timestamp }));
+export const transcriptJson = (world: World, c: Call) =>
+  transcriptTurns(world, c, (agent, text, timestamp) => ({ role: agent ? 'agent' : 'user', text, timestamp }));
 
 export function agentJson(world: World, a: Agent) {
   const numbers = world.store(a.accountId).numbers;

@@ -1,4 +1,3 @@
-
 /** One page of a list, 1-based; a page past the end is an empty list, not an error. */
 export function paginate<T>(items: T[], page: number, perPage: number): { items: T[]; total: number; lastPage: number } {
   const start = (page - 1) * perPage;

@@ -286,10 +286,42 @@ describe('CallGeni.us doc examples', () => {
     );
   });
 
-  it('POST /api/billing/subscribe returns a hosted checkout URL', async () => {
+  it('POST /api/billing/subscribe returns a hosted checkout URL, unguessable and single-use', async () => {
     const r = await cg('POST', '/api/billing/subscribe', { plan: 'enterprise' });
     expect(r.status).toBe(200);
-    expect(r.body.url).toMatch(new RegExp(`^${sim.url}/__sim/checkout/cs_cg_biz_1_enterprise_[0-9a-f]{16}$`));
+    expect(r.body.url).toMatch(new RegExp(`^${sim.url}/callgenius/checkout/cs_[0-9a-f]{32}$`));
+    const again = await cg('POST', '/api/billing/subscribe', { plan: 'enterprise' });
+    expect(again.body.url).not.toBe(r.body.url);
+    const path = new URL(r.body.url).pathname.replace('/callgenius', '');
+
+    // The page: no token needed (the session id is the credential), a form that completes it.
+    const page = await sim.api('callgenius', 'GET', path, { key: null });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.text).toContain('Subscribe to enterprise');
+    expect(page.text).toContain(`action="${path.split('/').pop()}/complete"`);
+    expect((await cg('GET', '/api/billing/usage')).body.plan).toBe('pro');
+
+    const done = await sim.api('callgenius', 'POST', `${path}/complete`, { key: null });
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({ status: 'complete', tenant_id: 1, plan: 'enterprise' });
+    expect((await cg('GET', '/api/billing/usage')).body.plan).toBe('enterprise');
+    // Single use: the same session answers 404 now, page and completion alike.
+    expect((await sim.api('callgenius', 'GET', path, { key: null })).status).toBe(404);
+    expect((await sim.api('callgenius', 'POST', `${path}/complete`, { key: null })).status).toBe(404);
+
+    // A browser's form post gets a confirmation page.
+    const starter = new URL((await cg('POST', '/api/billing/subscribe', { plan: 'starter' })).body.url).pathname.replace('/callgenius', '');
+    const html = await sim.api('callgenius', 'POST', `${starter}/complete`, {
+      key: null,
+      raw: '',
+      headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(html.status).toBe(200);
+    expect(html.text).toContain('<strong>starter</strong>');
+    // Made-up sessions are unknown.
+    expect((await sim.api('callgenius', 'GET', `/checkout/cs_${'0'.repeat(32)}`, { key: null })).status).toBe(404);
+
     const bad = await cg('POST', '/api/billing/subscribe', { plan: 'gold' });
     expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual({ plan: ['The selected plan is invalid.'] });

@@ -1,5 +1,5 @@
-import { getAgent, listAgents } from '../../../sim/agents.js';
 import { ok } from '../../../engine/respond.js';
+import { getAgent, listAgents } from '../../../sim/agents.js';
 import { agentJson } from '../mappers.js';
 import type { H } from '../types.js';
 import { pageOf } from './calls.js';

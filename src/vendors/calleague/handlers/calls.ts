@@ -1,10 +1,10 @@
+import { ok } from '../../../engine/respond.js';
 import { createCall, getCallOrThrow, listCalls } from '../../../sim/calls.js';
 import { isoTime } from '../../../sim/clock.js';
 import type { Account, Call } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
 import { paginate } from '../../shared/http.js';
-import { ok } from '../../../engine/respond.js';
-import { type CalleagueStatus, calleagueStatus, callDetailJson, callJson, simStatuses } from '../mappers.js';
+import { type CalleagueStatus, callDetailJson, calleagueStatus, callJson, simStatuses } from '../mappers.js';
 import type { H } from '../types.js';
 
 /** The `{total, list}` page every Calleague list answers. */

@@ -1,13 +1,18 @@
+import { noContent, ok } from '../../../engine/respond.js';
 import { isoTime } from '../../../sim/clock.js';
 import { notFound } from '../../../sim/errors.js';
-import { noContent, ok } from '../../../engine/respond.js';
 import type { WebhookSubscriptionView } from '../../types.js';
 import { CALLEAGUE_EVENTS } from '../events.js';
 import type { H } from '../types.js';
 import { pageOf } from './calls.js';
 
 /** A subscription without events gets every event; Calleague always names them. */
-const webhookJson = (s: WebhookSubscriptionView) => ({ webhookId: s.id, url: s.url, events: s.events ?? [...CALLEAGUE_EVENTS], createdAt: isoTime(s.createdAt) });
+const webhookJson = (s: WebhookSubscriptionView) => ({
+  webhookId: s.id,
+  url: s.url,
+  events: s.events ?? [...CALLEAGUE_EVENTS],
+  createdAt: isoTime(s.createdAt),
+});
 
 /** The url (http(s)) and the event names are checked by the spec before a handler runs. */
 export const webhookHandlers = {

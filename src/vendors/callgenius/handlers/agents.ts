@@ -1,8 +1,8 @@
+import { noContent, ok } from '../../../engine/respond.js';
 import { createAgent, deleteAgent, getAgent, listAgents, rollbackAgent, updateAgent } from '../../../sim/agents.js';
 import type { Agent, AgentFields } from '../../../sim/types.js';
-import { noContent, ok } from '../../../engine/respond.js';
-import type { H, Schemas } from '../types.js';
 import { agentJson, agentSummaryJson, agentVersionJson, SLIDER_DEFAULTS, SLIDERS } from '../mappers.js';
+import type { H, Schemas } from '../types.js';
 
 /** Only the sliders the request sent: an update keeps the others as they were. */
 function slidersIn(body: Record<string, unknown>): Record<string, number> {

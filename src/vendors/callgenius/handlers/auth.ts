@@ -1,11 +1,11 @@
+import { ok } from '../../../engine/respond.js';
 import { issueToken } from '../../../sim/accounts.js';
 import { notFound } from '../../../sim/errors.js';
 import type { Account, Session } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
-import { ok } from '../../../engine/respond.js';
-import type { H } from '../types.js';
 import { tenantIdOf, tenantJson } from '../mappers.js';
 import { NAMESPACE } from '../seed.js';
+import type { H } from '../types.js';
 
 /** The businesses the token's user belongs to; a key without a user sees only its own business. */
 function businessesOf(world: World, session: Session): Account[] {

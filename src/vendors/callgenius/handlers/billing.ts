@@ -1,10 +1,10 @@
 import { header } from '../../../contract/types.js';
+import { ok } from '../../../engine/respond.js';
 import { invalid } from '../../../sim/errors.js';
 import { listDocuments, uploadDocument } from '../../../sim/knowledge.js';
-import { ok } from '../../../engine/respond.js';
-import type { H } from '../types.js';
 import { knowledgeJson } from '../mappers.js';
 import { parseMultipart } from '../multipart.js';
+import type { H } from '../types.js';
 import { openCheckout } from './checkout.js';
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);

@@ -1,10 +1,10 @@
+import { ok } from '../../../engine/respond.js';
 import { getCallOrThrow, listCalls } from '../../../sim/calls.js';
 import { invalid } from '../../../sim/errors.js';
 import { dateBound } from '../../shared/http.js';
-import { ok } from '../../../engine/respond.js';
-import type { H } from '../types.js';
-import { STATUS_FROM_SNAKE, recordingLink } from '../../shared/mappers.js';
+import { recordingLink, STATUS_FROM_SNAKE } from '../../shared/mappers.js';
 import { callJson, transcriptJson, ts } from '../mappers.js';
+import type { H } from '../types.js';
 import { page } from './common.js';
 
 export const callHandlers = {

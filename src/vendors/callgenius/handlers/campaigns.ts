@@ -1,9 +1,9 @@
+import { ok } from '../../../engine/respond.js';
 import { createCampaign, getCampaignOrThrow, pauseCampaign, startCampaign } from '../../../sim/campaigns.js';
 import { SimError } from '../../../sim/errors.js';
-import { ok } from '../../../engine/respond.js';
 import type { VendorContext } from '../../types.js';
-import type { H } from '../types.js';
 import { campaignJson } from '../mappers.js';
+import type { H } from '../types.js';
 import { agentInBody, page } from './common.js';
 
 const campaignOf = (ctx: VendorContext & { params: { id: number } }) => getCampaignOrThrow(ctx.world, ctx.account.id, String(ctx.params.id));

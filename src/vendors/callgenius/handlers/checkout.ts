@@ -1,8 +1,8 @@
+import { ok } from '../../../engine/respond.js';
 import { changePlan, PLANS } from '../../../sim/billing.js';
 import { notFound } from '../../../sim/errors.js';
 import type { Account } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
-import { ok } from '../../../engine/respond.js';
 import { tenantIdOf } from '../mappers.js';
 import { NAMESPACE } from '../seed.js';
 import type { H } from '../types.js';
@@ -25,7 +25,11 @@ function findCheckout(world: World, sessionId: string): { account: Account; plan
 
 const page = (title: string, body: string) => ({
   status: 200,
-  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" },
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+  },
   body: Buffer.from(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>
 <style>body{font:16px system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}button{font:inherit;padding:.6rem 1.2rem}</style></head><body>${body}</body></html>`),
 });
@@ -48,7 +52,8 @@ export const checkoutHandlers = {
     if (!s) throw notFound('checkout session', params.session);
     delete checkoutsOf(s.account)[params.session];
     changePlan(world, s.account.id, s.plan);
-    if (String(req.headers.accept ?? '').includes('text/html')) return page('Subscribed', `<h1>Subscribed</h1><p>The plan is now <strong>${esc(s.plan)}</strong>.</p>`);
+    if (String(req.headers.accept ?? '').includes('text/html'))
+      return page('Subscribed', `<h1>Subscribed</h1><p>The plan is now <strong>${esc(s.plan)}</strong>.</p>`);
     return ok({ status: 'complete', tenant_id: tenantIdOf(s.account), plan: s.plan });
   },
 } satisfies Partial<H>;

@@ -1,9 +1,9 @@
+import { ok } from '../../../engine/respond.js';
 import { getAgent } from '../../../sim/agents.js';
 import { invalid, SimError } from '../../../sim/errors.js';
 import type { Agent } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
 import { paginate } from '../../shared/http.js';
-import { ok } from '../../../engine/respond.js';
 
 /** Laravel's length-aware page: `{data, meta: {current_page, per_page, total, last_page}}`. */
 export function page<T>(q: { page: number; per_page: number }, items: T[], map: (t: T) => unknown) {

@@ -1,10 +1,10 @@
+import { noContent, ok } from '../../../engine/respond.js';
 import { invalid, SimError } from '../../../sim/errors.js';
 import { assignNumber, buyNumber, getNumber, listNumbers, releaseNumber, searchAvailable } from '../../../sim/numbers.js';
 import type { PhoneNumber } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
-import { noContent, ok } from '../../../engine/respond.js';
-import type { H } from '../types.js';
 import { availableJson, numberJson } from '../mappers.js';
+import type { H } from '../types.js';
 import { agentInBody, page } from './common.js';
 
 /** The sim refuses a number it cannot sell as a conflict; CallGeni.us reports it on the field (422). */

@@ -1,11 +1,11 @@
+import { ok } from '../../../engine/respond.js';
 import { archiveAgent, createAgent, getAgent, listAgents, updateAgent } from '../../../sim/agents.js';
 import { invalid, SimError } from '../../../sim/errors.js';
 import { assignNumber, setPrimaryNumber } from '../../../sim/numbers.js';
 import type { Agent, AgentFields } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
-import { ok } from '../../../engine/respond.js';
-import type { H, Schemas } from '../types.js';
 import { agentJson } from '../mappers.js';
+import type { H, Schemas } from '../types.js';
 import { ownNumber } from './numbers.js';
 
 /** An archived agent stays readable but is frozen: no edits, no numbers, no calls. */

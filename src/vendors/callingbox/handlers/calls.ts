@@ -1,11 +1,11 @@
+import { ok } from '../../../engine/respond.js';
 import { getAgent } from '../../../sim/agents.js';
 import { createCall, getCallOrThrow, listCalls } from '../../../sim/calls.js';
 import { invalid } from '../../../sim/errors.js';
 import { findOwnedNumber } from '../../../sim/numbers.js';
-import { ok } from '../../../engine/respond.js';
 import { STATUS_FROM_SNAKE } from '../../shared/mappers.js';
-import type { H } from '../types.js';
 import { callJson } from '../mappers.js';
+import type { H } from '../types.js';
 
 export const callHandlers = {
   createCall: ({ world, account, body, services }) => {

@@ -1,10 +1,10 @@
+import { ok } from '../../../engine/respond.js';
 import { notFound } from '../../../sim/errors.js';
 import { buyNumber, listNumbers, searchAvailable } from '../../../sim/numbers.js';
 import type { PhoneNumber } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
-import { ok } from '../../../engine/respond.js';
-import type { H } from '../types.js';
 import { availableJson, numberJson } from '../mappers.js';
+import type { H } from '../types.js';
 
 /** One of the org's numbers; another org's id is as unknown as a made-up one. */
 export function ownNumber(world: World, accountId: string, id: string): PhoneNumber {
