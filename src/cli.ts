@@ -143,6 +143,8 @@ const program = new Command()
   .description('Local mock and contract-testing server for Calleague, CallGeni.us, CallingBox and JagCall')
   .version('0.1.0')
   .showHelpAfterError()
+  // Options after a subcommand's name are that subcommand's (`callsim proxy … --port 4011`).
+  .enablePositionalOptions()
   .addHelpText('after', EXAMPLES);
 startCommand(program).action((_flags, cmd: Command) => start(cmd));
 startCommand(program.command('start').description('start the simulator (the default command)')).action((_flags, cmd: Command) => start(cmd));

@@ -1,3 +1,5 @@
+import type http from 'node:http';
+import type { Callsim } from './app.js';
 import type { OptionsInput } from './config.js';
 import { startServer } from './server.js';
 import type { VendorAdapter } from './vendors/types.js';
@@ -16,6 +18,10 @@ export interface VendorInfo {
 
 export interface Simulator {
   url: string;
+  /** The in-process instance (world, journal, options), for white-box tests that need more than HTTP. */
+  callsim: Callsim;
+  /** The HTTP server it listens with. */
+  server: http.Server;
   vendors: Record<string, VendorInfo>;
   /** Back to the fixtures (same seed: same ids). */
   reset(): Promise<void>;
@@ -41,6 +47,8 @@ export async function startSimulator(opts: OptionsInput = {}, extra: { adapters?
   for (const v of sim.vendors) vendors[v.name] = { name: v.name, baseUrl: running.url + v.prefix, demoKey: v.adapter.demoKey, otherKey: v.adapter.otherKey };
   return {
     url: running.url,
+    callsim: sim,
+    server: running.server,
     vendors,
     reset: async () => sim.reset(),
     account: async (vendor, fixtures = 'demo') => {

@@ -3,18 +3,35 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 
 /** Black-box: the real `npm start` / CLI, the way a user runs it. */
 const ROOT = join(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist/src/cli.js');
 let children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children) c.kill('SIGKILL');
+/**
+ * Each launch is its own process group (`npm start` is npm → sh → node): killing the group leaves
+ * no server running after the test, where killing npm alone would orphan node.
+ */
+afterEach(async () => {
+  await Promise.all(children.map(stopGroup));
   children = [];
 });
 
+function stopGroup(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null || !c.pid) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+  try {
+    process.kill(-c.pid, 'SIGKILL');
+  } catch {
+    // Not a group leader (spawned without `detached`): the process alone.
+    c.kill('SIGKILL');
+  }
+  return exited;
+}
+
 function launch(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; out: () => string }> {
-  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
@@ -35,7 +52,7 @@ function launch(cmd: string, args: string[], env: Record<string, string> = {}): 
 
 describe('npm start', () => {
   it('serves every vendor, health and the banner with base URLs and demo keys', async () => {
-    const { url, out } = await launch('npm', ['start', '--silent'], { PORT: '0' });
+    const { child, url, out } = await launch('npm', ['start', '--silent'], { PORT: '0' });
     const health = await fetch(`${url}/__sim/health`);
     expect(health.status).toBe(200);
     expect((await health.json()).status).toBe('ok');
@@ -48,6 +65,9 @@ describe('npm start', () => {
       expect(r.status, path).toBe(200);
     }
     for (const key of ['clg_test_demo', 'sk_test_demo', 'jc_test_demo']) expect(out()).toContain(key);
+    // Stopping what was launched stops the server itself, not only npm.
+    await stopGroup(child);
+    await expect(fetch(`${url}/__sim/health`)).rejects.toThrow();
   });
 });
 
@@ -114,6 +134,61 @@ describe('CLI', () => {
     expect(r.status).toBe(502);
   });
 
+  it("README's config example works verbatim: every key takes effect", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const example = /A config file:\s*```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, 'README has a config example').toBeTruthy();
+    const dir = mkdtempSync(join(tmpdir(), 'callsim-'));
+    const config = join(dir, 'callsim.yaml');
+    writeFileSync(config, example!);
+    const file = parseYaml(example!);
+    const { url } = await launch('node', [CLI, '--config', config, '--port', '0']);
+    const health = await (await fetch(`${url}/__sim/health`)).json();
+    expect(health).toMatchObject({ clock: file.clock, seed: file.seed });
+    const cfg = await (await fetch(`${url}/__sim/config`)).json();
+    expect(cfg).toMatchObject({ clock: file.clock, seed: file.seed, rateLimits: file.rateLimits, scenarios: file.scenarios });
+    expect(cfg.faults).toEqual(file.faults.map((f: object) => ({ probability: 1, ...f })));
+    expect(cfg.media).toMatchObject(file.media);
+    const subs = (await (await fetch(`${url}/__sim/webhooks/subscriptions`)).json()).data;
+    for (const w of file.webhooks) expect(subs).toContainEqual(expect.objectContaining({ vendor: w.vendor, url: w.url, events: w.events, source: 'config' }));
+  });
+
+  it('applies defaults < config file < environment < flags', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callsim-'));
+    const config = join(dir, 'callsim.json');
+    writeFileSync(config, JSON.stringify({ seed: 1, clock: 'virtual', journalSize: 50, media: { latencyMs: 10 } }));
+    const seedOf = async (url: string) => (await (await fetch(`${url}/__sim/health`)).json()).seed;
+    const fileOnly = await launch('node', [CLI, '--config', config, '--port', '0', '--vendors', 'jagcall']);
+    expect(await seedOf(fileOnly.url)).toBe(1);
+    const cfg = await (await fetch(`${fileOnly.url}/__sim/config`)).json();
+    expect(cfg).toMatchObject({ clock: 'virtual', journalSize: 50, media: { latencyMs: 10, agentDelayMs: 300 } });
+    const env = await launch('node', [CLI, '--config', config, '--port', '0', '--vendors', 'jagcall'], { CALLSIM_SEED: '2', CALLSIM_LATENCY_MS: '20' });
+    expect(await seedOf(env.url)).toBe(2);
+    expect((await (await fetch(`${env.url}/__sim/config`)).json()).media.latencyMs).toBe(20);
+    const flag = await launch('node', [CLI, '--config', config, '--port', '0', '--vendors', 'jagcall', '--seed', '3'], { CALLSIM_SEED: '2' });
+    expect(await seedOf(flag.url)).toBe(3);
+  });
+
+  it('refuses a config file with a wrong type or an unknown key, naming the key, with a non-zero exit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callsim-'));
+    for (const [text, key] of [
+      ['webhookTimeoutMs: "abc"\n', 'webhookTimeoutMs'],
+      ['seed: 42\nclok: virtual\n', 'clok'],
+      ['faults:\n  - { vendor: jagcall, status: 502, probabilty: 0.5 }\n', 'faults.0.probabilty'],
+      ['media: { latencyMs: -5 }\n', 'media.latencyMs'],
+    ]) {
+      const config = join(dir, 'bad.yaml');
+      writeFileSync(config, text);
+      const r = spawnSync('node', [CLI, '--config', config, '--port', '0'], { encoding: 'utf8' });
+      expect(r.status, text).toBe(1);
+      expect(r.stderr, text).toContain(`config file ${config}`);
+      expect(r.stderr, text).toContain(key);
+    }
+    const env = spawnSync('node', [CLI, '--port', '0'], { encoding: 'utf8', env: { ...process.env, CALLSIM_SPEED: 'fast' } });
+    expect(env.status).toBe(1);
+    expect(env.stderr).toContain('speed');
+  });
+
   it('saves state on SIGTERM atomically and loads it at the next start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callsim-'));
     const file = join(dir, 'state.json');
@@ -146,7 +221,11 @@ describe('CLI', () => {
 describe('callsim proxy', () => {
   it("forwards to the upstream unchanged and reports both sides' contract violations", async () => {
     const upstream = await launch('node', [CLI, '--port', '0', '--vendors', 'jagcall', '--clock', 'virtual']);
-    const child = spawn('node', [CLI, 'proxy', 'jagcall', `${upstream.url}/jagcall`, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', [CLI, 'proxy', 'jagcall', `${upstream.url}/jagcall`, '--port', '0'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     children.push(child);
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';

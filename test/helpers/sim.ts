@@ -1,6 +1,16 @@
+import type http from 'node:http';
 import { expect } from 'vitest';
-import type { CallsimOptions } from '../../src/config.js';
-import { type RunningServer, startServer } from '../../src/server.js';
+import type { Callsim } from '../../src/app.js';
+import type { OptionsInput } from '../../src/config.js';
+import { startSimulator } from '../../src/index.js';
+
+/** What the helpers reach past HTTP for: the in-process instance and its server, from startSimulator(). */
+export interface RunningServer {
+  sim: Callsim;
+  server: http.Server;
+  url: string;
+  close(): Promise<void>;
+}
 
 export const T0 = Date.parse('2026-01-01T12:00:00.000Z');
 
@@ -30,8 +40,9 @@ export interface TestSim {
 const DEMO_KEYS: Record<string, string> = {};
 
 /** Starts a real server on a free port, virtual clock and fixed seed unless told otherwise. */
-export async function startTestSim(opts: Partial<CallsimOptions> = {}): Promise<TestSim> {
-  const running = await startServer({ port: 0, clock: 'virtual', seed: 42, startTime: T0, vendors: process.env.CALLSIM_TEST_VENDORS?.split(','), ...opts });
+export async function startTestSim(opts: OptionsInput = {}): Promise<TestSim> {
+  const simulator = await startSimulator({ clock: 'virtual', seed: 42, startTime: T0, vendors: process.env.CALLSIM_TEST_VENDORS?.split(','), ...opts });
+  const running: RunningServer = { sim: simulator.callsim, server: simulator.server, url: simulator.url, close: simulator.stop };
   for (const r of running.sim.vendors) DEMO_KEYS[r.adapter.name] = r.adapter.demoKey;
   const read = async (res: Response): Promise<ApiResult> => {
     const text = await res.text();

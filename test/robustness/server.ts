@@ -1,3 +1,4 @@
+import { VENDORS } from '../../src/vendors/registry.js';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
 import { withDeadline } from './gen.js';
 
@@ -7,7 +8,11 @@ import { withDeadline } from './gen.js';
  * iterate over whatever vendors it loaded, hence the deadline: a top-level await has no timeout.
  */
 export async function startRobustnessSim(): Promise<TestSim & { shutdown(): Promise<void> }> {
-  const sim = await withDeadline(startTestSim({ rateLimits: { calleague: false, callgenius: false }, webhookTimeoutMs: 200 }), 20_000, 'starting the server');
+  const sim = await withDeadline(
+    startTestSim({ rateLimits: Object.fromEntries(VENDORS.map((v) => [v.name, false])), webhookTimeoutMs: 200 }),
+    20_000,
+    'starting the server',
+  );
   return {
     ...sim,
     // A request the server never answered must not keep close() (and the test run) waiting.
