@@ -18,7 +18,7 @@ import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { SubscriptionStore } from './webhooks/subscriptions.js';
 
 /** Fixture call ids must be unique across vendors: media streams and recording links find a call by id alone. */
-export function checkFixtureIds(adapters: VendorAdapter[]): void {
+function checkFixtureIds(adapters: VendorAdapter[]): void {
   const owner = new Map<string, string>();
   for (const a of adapters) {
     for (const id of a.fixtures().callIds) {

@@ -23,7 +23,7 @@ export interface RateLimitRule {
   perSec: number;
 }
 
-export interface SubscriptionConfig {
+interface SubscriptionConfig {
   vendor: string;
   account?: string;
   url: string;
@@ -64,7 +64,7 @@ export interface CallsimOptions {
   webhookTimeoutMs: number;
 }
 
-export const DEFAULT_OPTIONS: CallsimOptions = {
+const DEFAULT_OPTIONS: CallsimOptions = {
   port: 4010,
   host: '127.0.0.1',
   clock: 'real',

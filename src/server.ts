@@ -24,7 +24,7 @@ export function createHttpServer(sim: Callsim): http.Server {
   return http.createServer(
     requestListener({
       surfaces: sim.surfaces,
-      raw: [dashboardRoute(sim)],
+      raw: [dashboardRoute(sim), ...sim.vendors.flatMap((v) => v.adapter.raw ?? [])],
       run: async (surface, req) => (await sim.handle(surface, req)).response,
       fallback: (req) =>
         adminError({

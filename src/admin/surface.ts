@@ -6,7 +6,7 @@ import { adminError } from './errors.js';
 import { adminHandlers } from './handlers/index.js';
 
 /** State restores carry whole worlds: 16 MiB, where vendor requests get 1 MB. */
-export const ADMIN_BODY_LIMIT = 16 * 1024 * 1024;
+const ADMIN_BODY_LIMIT = 16 * 1024 * 1024;
 
 /**
  * The admin API (`/__sim`) as an engine surface: routed, parsed and validated from specs/admin.yaml

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 
 export type Doc = Record<string, any>;
 
-export interface ParamDef {
+interface ParamDef {
   name: string;
   in: 'path' | 'query' | 'header' | 'cookie';
   required: boolean;

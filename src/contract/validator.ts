@@ -135,7 +135,7 @@ export class ContractValidator {
   }
 }
 
-export function toViolations(errors: ErrorObject[] | null | undefined, location: Violation['location']): Violation[] {
+function toViolations(errors: ErrorObject[] | null | undefined, location: Violation['location']): Violation[] {
   const seen = new Set<string>();
   const out: Violation[] = [];
   for (const e of errors ?? []) {

@@ -7,7 +7,7 @@ import type { Call } from '../sim/types.js';
 import type { Delivery } from '../webhooks/dispatcher.js';
 
 /** How many rows of each list a fresh page gets: enough for a demo, small enough to send at once. */
-export const SNAPSHOT_ROWS = 200;
+const SNAPSHOT_ROWS = 200;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -17,7 +17,7 @@ export function deliveryRow(d: Delivery) {
   return row;
 }
 
-export function allCalls(sim: Callsim): Call[] {
+function allCalls(sim: Callsim): Call[] {
   const out: Call[] = [];
   for (const store of sim.world.stores.values()) out.push(...store.calls.values());
   return out.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));

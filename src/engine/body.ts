@@ -7,10 +7,10 @@ const JSON_TYPES = /^application\/(?:[\w.+-]*\+)?json$/;
 const FORM = 'application/x-www-form-urlencoded';
 
 /** Deeper than this, a value is refused before anything recursive (validators, copies) touches it. */
-export const MAX_DEPTH = 64;
+const MAX_DEPTH = 64;
 
 /** Nesting depth of a parsed JSON value, without recursion (a hostile value cannot blow the stack here). */
-export function depthExceeds(value: unknown, max = MAX_DEPTH): boolean {
+function depthExceeds(value: unknown, max = MAX_DEPTH): boolean {
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length) {
     const [v, d] = stack.pop()!;

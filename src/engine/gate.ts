@@ -29,12 +29,12 @@ export interface GateRequest {
 export const DELIVERY_HEADER = 'x-callsim-delivery';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
-export const tokenMatches = (given: string | undefined, token: string): boolean => timingSafeEqual(digest(given ?? ''), digest(token));
+const tokenMatches = (given: string | undefined, token: string): boolean => timingSafeEqual(digest(given ?? ''), digest(token));
 
-export const isLoopback = (addr: string | undefined): boolean => !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
+const isLoopback = (addr: string | undefined): boolean => !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
 
 /** `localhost`, `*.localhost`, IP literals and the configured names: the names DNS rebinding cannot claim. */
-export function hostAllowed(hostHeader: string | undefined, hosts: ReadonlySet<string>): boolean {
+function hostAllowed(hostHeader: string | undefined, hosts: ReadonlySet<string>): boolean {
   if (!hostHeader) return true;
   const name = hostName(hostHeader);
   return name === 'localhost' || name.endsWith('.localhost') || isIP(name) !== 0 || hosts.has(name);

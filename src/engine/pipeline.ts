@@ -27,7 +27,7 @@ export interface PipelineOptions {
 }
 
 /** Error bodies, journal rows and logs keep this many violations of one request, plus the count. */
-export const MAX_KEPT = 20;
+const MAX_KEPT = 20;
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const shown = (vs: Violation[]) => vs.slice(0, MAX_KEPT).map((v) => ({ ...v, field: cut(v.field, 200), message: cut(v.message, 300) }));
 

@@ -12,7 +12,7 @@ export interface Contract {
 }
 
 /** Who is calling, or why they may not (answered in the surface's own error shape). */
-export type Auth<P> = { principal: P } | { refusal: ApiError };
+type Auth<P> = { principal: P } | { refusal: ApiError };
 
 /** What every handler gets besides its surface's own context, before the spec types it. */
 export interface RawInput {
@@ -23,7 +23,7 @@ export interface RawInput {
   req: SimRequest;
 }
 
-export interface GuardInput<P> {
+interface GuardInput<P> {
   surface: Surface<P>;
   req: SimRequest;
   op: OperationDef;
@@ -75,9 +75,9 @@ type Defined<T> = [T] extends [undefined] ? Record<string, never> : Exclude<T, u
 type JsonOr<C> = 'application/json' extends keyof C ? C['application/json'] : Buffer;
 type WithRequired<T, K extends PropertyKey> = [K] extends [never] ? T : Omit<T, K> & Required<Pick<T, K & keyof T>>;
 
-export type PathOf<O> = O extends { parameters: { path?: infer P } } ? Defined<P> : Record<string, never>;
-export type QueryOf<O, D extends PropertyKey = never> = O extends { parameters: { query?: infer Q } } ? WithRequired<Defined<Q>, D> : Record<string, never>;
-export type BodyOf<O> = O extends { requestBody?: never }
+type PathOf<O> = O extends { parameters: { path?: infer P } } ? Defined<P> : Record<string, never>;
+type QueryOf<O, D extends PropertyKey = never> = O extends { parameters: { query?: infer Q } } ? WithRequired<Defined<Q>, D> : Record<string, never>;
+type BodyOf<O> = O extends { requestBody?: never }
   ? undefined
   : O extends { requestBody: { content: infer C } }
     ? JsonOr<C>
@@ -92,7 +92,7 @@ export interface TypedInput<O, D extends PropertyKey = never> extends Omit<RawIn
   body: BodyOf<O>;
 }
 
-export type HandlerOf<Ctx, O, D extends PropertyKey = never> = (ctx: Ctx & TypedInput<O, D>) => SimResponse | Promise<SimResponse>;
+type HandlerOf<Ctx, O, D extends PropertyKey = never> = (ctx: Ctx & TypedInput<O, D>) => SimResponse | Promise<SimResponse>;
 
 /** One handler per operation of a spec, each typed by it. */
 export type Handlers<Ops, Ctx, Defaults = Record<string, never>> = {

@@ -5,7 +5,7 @@ import type { Query, SimRequest, SimResponse } from '../contract/types.js';
 /** Past this multiple of a surface's limit we stop reading and close: a client streaming gigabytes gets no more of our time. */
 const HARD_FACTOR = 16;
 
-export function parseQuery(search: string): Query {
+function parseQuery(search: string): Query {
   const q: Query = {};
   if (!search) return q;
   for (const [k, v] of new URLSearchParams(search)) {
@@ -18,7 +18,7 @@ export function parseQuery(search: string): Query {
 }
 
 /** Reads the body up to `limit`; a larger one is flagged (413), not buffered. */
-export function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean; aborted: boolean }> {
+function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean; aborted: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -11,7 +11,7 @@ import type { Session } from './session.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function sessionJson(s: Session) {
+function sessionJson(s: Session) {
   return {
     streamSid: s.streamSid,
     vendor: s.vendor,
@@ -37,7 +37,7 @@ function percentile(sorted: number[], p: number): number | null {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null;
 }
 
-export function callMediaJson(sim: Callsim, hub: MediaHub, call: Call) {
+function callMediaJson(sim: Callsim, hub: MediaHub, call: Call) {
   const info = peekCallMedia(call);
   const turns = info?.log?.latencies ?? [];
   const ms = turns.map((t) => t.latencyMs).sort((a, b) => a - b);

@@ -3,7 +3,7 @@ import type { MediaConditions } from '../config.js';
 import type { Call } from '../sim/types.js';
 
 /** How the simulated callee takes turns with a live agent. */
-export interface TurnSettings {
+interface TurnSettings {
   /** Quiet after the agent's speech that ends its turn (the VAD's end-of-turn threshold). */
   silenceMs: number;
   /** How long the callee waits for a silent agent before "Hello? Is anyone there?". */
@@ -13,10 +13,10 @@ export interface TurnSettings {
 export type MediaSettings = MediaConditions & TurnSettings;
 export type SettingKey = keyof MediaSettings;
 
-export const TURN_DEFAULTS: TurnSettings = { silenceMs: 700, nudgeMs: 5000 };
+const TURN_DEFAULTS: TurnSettings = { silenceMs: 700, nudgeMs: 5000 };
 
 /** Same bounds as PUT /__sim/config for the four network conditions. */
-export const LIMITS: Record<SettingKey, [number, number]> = {
+const LIMITS: Record<SettingKey, [number, number]> = {
   latencyMs: [0, 10_000],
   jitterMs: [0, 5_000],
   lossPercent: [0, 100],

@@ -7,7 +7,7 @@ import { mediaRefusal } from './upgrade.js';
 const HANDSHAKE_TIMEOUT_MS = 5000;
 
 /** The URL callsim dials for a call: the call's own `metadata.media_url`, else its agent's `mediaUrl`. */
-export function mediaUrlFor(hub: MediaHub, call: Call): string | null {
+function mediaUrlFor(hub: MediaHub, call: Call): string | null {
   const own = call.metadata.media_url;
   if (typeof own === 'string' && own) return own;
   return hub.sim.world.stores.get(call.accountId)?.agents.get(call.agentId)?.mediaUrl ?? null;

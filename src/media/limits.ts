@@ -1,8 +1,8 @@
 /** Sustained messages a second a client may send, and the burst allowed above that. */
-export const RATE_PER_SEC = 1000;
+const RATE_PER_SEC = 1000;
 const BURST = 2000;
 /** Bad messages a client may send before it is cut off. */
-export const MAX_BAD = 100;
+const MAX_BAD = 100;
 
 /**
  * What one client may send: a token bucket against floods (a TTS engine may send seconds of audio

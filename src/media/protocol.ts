@@ -78,7 +78,7 @@ export function textFrames(texts: readonly string[]): Buffer {
 export type ClientMsg = { event: 'media'; payload: Buffer } | { event: 'mark'; name: string } | { event: 'clear' } | { event: 'dtmf'; digits: string };
 
 /** The most audio one `media` message may carry: 2 s (Twilio's own clients send 20 ms). */
-export const MAX_PAYLOAD_BYTES = 16_000;
+const MAX_PAYLOAD_BYTES = 16_000;
 const MAX_MARK_NAME = 256;
 
 /** A client message, or why it is ignored. Never throws, whatever arrives. */

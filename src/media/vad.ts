@@ -7,7 +7,7 @@ export interface VadOptions {
   minSpeechMs: number;
 }
 
-export const DEFAULT_VAD: VadOptions = { thresholdDb: -40, minSpeechMs: 40 };
+const DEFAULT_VAD: VadOptions = { thresholdDb: -40, minSpeechMs: 40 };
 
 /** RMS level of one μ-law frame in dBFS (-100 for digital silence). */
 export function frameDb(buf: Uint8Array, off: number): number {

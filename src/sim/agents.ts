@@ -2,7 +2,7 @@ import { notFound, SimError } from './errors.js';
 import type { Agent, AgentFields } from './types.js';
 import type { World } from './world.js';
 
-export const DEFAULT_AGENT_FIELDS: AgentFields = {
+const DEFAULT_AGENT_FIELDS: AgentFields = {
   name: 'Agent',
   voice: null,
   language: 'en',

@@ -2,7 +2,7 @@ import type { Call } from './types.js';
 import type { World } from './world.js';
 
 /** Whole minutes billed for a call: answered talk time rounded up. */
-export const billedMinutes = (call: Call): number => (call.answeredAt === null ? 0 : Math.ceil(call.talkMs / 60_000));
+const billedMinutes = (call: Call): number => (call.answeredAt === null ? 0 : Math.ceil(call.talkMs / 60_000));
 
 /** Trial minutes go first, then included minutes, then the wallet pays per minute. */
 export function chargeCall(world: World, call: Call): void {

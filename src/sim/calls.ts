@@ -32,7 +32,7 @@ function taskList(world: World, callId: string): Task[] {
 export const isLive = (call: Call): boolean => !FINAL_STATUSES.has(call.status);
 
 /** A multilingual agent speaks the destination country's language when it knows it (+90 → tr). */
-export function callLanguage(world: World, agent: Agent, to: string): string {
+function callLanguage(world: World, agent: Agent, to: string): string {
   const country = countryOf(to);
   const known = new Set(world.library.conversations.map((c) => c.language));
   if (agent.multilingual && country && (agent.languages.length === 0 || agent.languages.includes(country.language)) && known.has(country.language)) {
@@ -132,7 +132,7 @@ export function createCall(world: World, init: CallInit): Call {
 }
 
 /** Schedules every step of a call's plan still ahead of now (also after a snapshot restore). */
-export function armCall(world: World, call: Call): void {
+function armCall(world: World, call: Call): void {
   const list = taskList(world, call.id);
   const s = world.scheduler;
   const p = call.plan;

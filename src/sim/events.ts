@@ -13,7 +13,6 @@ export type SimEvent =
   | { type: 'sms.received'; at: number; accountId: string; message: SmsMessage }
   | { type: 'sms.sent'; at: number; accountId: string; message: SmsMessage };
 
-export type SimEventType = SimEvent['type'];
 type Listener = (event: SimEvent) => void;
 
 /** Synchronous fan-out: listeners only enqueue work, so the sim never waits on a receiver. */

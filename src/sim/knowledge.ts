@@ -2,11 +2,11 @@ import { invalid } from './errors.js';
 import type { KnowledgeDoc } from './types.js';
 import type { World } from './world.js';
 
-export const PDF = 'application/pdf';
+const PDF = 'application/pdf';
 export const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 /** Judges a file by its bytes, not its name: PDFs start `%PDF-`, DOCX is a zip holding word/document.xml. */
-export function sniffDocument(bytes: Uint8Array): string | undefined {
+function sniffDocument(bytes: Uint8Array): string | undefined {
   const head = Buffer.from(bytes.subarray(0, 8)).toString('latin1');
   if (head.startsWith('%PDF-')) return PDF;
   if (head.startsWith('PK\u0003\u0004') && Buffer.from(bytes).includes('word/')) return DOCX;

@@ -1,6 +1,6 @@
 import type { Random } from './random.js';
 
-export const E164 = /^\+[1-9][0-9]{6,14}$/;
+const E164 = /^\+[1-9][0-9]{6,14}$/;
 /** The docs' elided example numbers: `+90312...`, `+90312…`, `+1XXXXXXXXXX`. */
 const ELIDED = /^\+([1-9][0-9]{0,13})(?:\.\.\.|…)$/;
 const MASKED = /^\+([1-9][0-9]*)(X{2,14})$/;

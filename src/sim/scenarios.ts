@@ -24,7 +24,7 @@ export interface Scenario {
   conversationId?: string;
 }
 
-export const MAGIC_NUMBERS: Record<string, Outcome> = {
+const MAGIC_NUMBERS: Record<string, Outcome> = {
   '+15005550001': 'no-answer',
   '+15005550002': 'busy',
   '+15005550003': 'failed',

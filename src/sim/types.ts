@@ -40,7 +40,7 @@ export interface Billing {
   periodStart: number;
 }
 
-export interface AgentVersion {
+interface AgentVersion {
   version: number;
   snapshot: AgentFields;
   createdAt: number;
@@ -95,7 +95,7 @@ export interface PhoneNumber extends AvailableNumber {
   updatedAt: number;
 }
 
-export interface TimelineEntry {
+interface TimelineEntry {
   status: CallStatus;
   at: number;
 }
@@ -138,7 +138,7 @@ export interface Call {
   liveControlled?: boolean;
 }
 
-export interface CallPlan {
+interface CallPlan {
   ringingAt: number | null;
   answeredAt: number | null;
   endAt: number;
@@ -168,7 +168,7 @@ export interface SmsConversation {
   updatedAt: number;
 }
 
-export interface CampaignTarget {
+interface CampaignTarget {
   phone: string;
   name: string | null;
   state: 'pending' | 'dialling' | 'completed' | 'failed';

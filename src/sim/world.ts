@@ -36,7 +36,7 @@ export interface Timings {
   knowledgeMs: number;
 }
 
-export const DEFAULT_TIMINGS: Timings = {
+const DEFAULT_TIMINGS: Timings = {
   queueMs: [500, 1500],
   ringMs: [3000, 8000],
   noAnswerMs: 30_000,

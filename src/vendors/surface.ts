@@ -7,7 +7,7 @@ import type { World } from '../sim/world.js';
 import type { VendorAdapter, VendorContext, VendorPrincipal, VendorServices } from './types.js';
 
 /** Vendor request bodies: 1 MB, documented in each spec. */
-export const VENDOR_BODY_LIMIT = 1024 * 1024;
+const VENDOR_BODY_LIMIT = 1024 * 1024;
 
 /** A vendor's API as an engine surface; the adapter stays reachable for its name, keys and events. */
 export interface VendorSurface extends Surface<VendorPrincipal> {
@@ -15,7 +15,7 @@ export interface VendorSurface extends Surface<VendorPrincipal> {
   services: VendorServices;
 }
 
-export function bearer(req: SimRequest): string | undefined {
+function bearer(req: SimRequest): string | undefined {
   const auth = header(req.headers, 'authorization');
   const m = auth && /^Bearer\s+(\S+)\s*$/i.exec(auth);
   return m ? m[1] : undefined;

@@ -1,5 +1,6 @@
 import type { SimRequest, SimResponse } from '../contract/types.js';
 import type { ApiError } from '../engine/errors.js';
+import type { RawRoute } from '../engine/listener.js';
 import type { Handlers } from '../engine/surface.js';
 import type { SimEvent } from '../sim/events.js';
 import type { Account, Session } from '../sim/types.js';
@@ -92,4 +93,6 @@ export interface VendorAdapter {
   signatureHeaders?(rawBody: string, secret: string, timestampSec: number): Record<string, string>;
   /** Default fair-use limit per token/workspace, or undefined for none. */
   rateLimit?: { requests: number; perMs: number; scope: 'token' | 'account' };
+  /** Answers that are not served from the spec (a status page, a file download), routed before it. */
+  raw?: RawRoute[];
 }

@@ -9,9 +9,9 @@ import { CALLSIM_SIGNATURE_HEADER, callsimSignature } from './signing.js';
 import type { Subscription, SubscriptionStore } from './subscriptions.js';
 
 /** 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: then the delivery is marked failed, never dropped. */
-export const DEFAULT_RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+const DEFAULT_RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
 
-export interface Attempt {
+interface Attempt {
   attempt: number;
   /** Sim time the attempt started. */
   at: number;

@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** callsim's signature header for vendors that document none: Stripe-style, timestamped. */
 export const CALLSIM_SIGNATURE_HEADER = 'X-Callsim-Signature';
 
-export const hmacHex = (secret: string, data: string): string => createHmac('sha256', secret).update(data).digest('hex');
+const hmacHex = (secret: string, data: string): string => createHmac('sha256', secret).update(data).digest('hex');
 
 export function callsimSignature(rawBody: string, secret: string, timestampSec: number): string {
   return `t=${timestampSec},v1=${hmacHex(secret, `${timestampSec}.${rawBody}`)}`;

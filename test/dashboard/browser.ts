@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-export const CHROMIUM = process.env.CALLSIM_CHROMIUM ?? '/usr/bin/chromium';
-export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+const CHROMIUM = process.env.CALLSIM_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
 /**
  * The dashboard tests need a real browser. Without one they fail, loudly: a skipped browser test

@@ -1,5 +1,5 @@
 /** A test client for GET /__sim/events: collects events and waits for the one a test expects. */
-export interface SseEvent {
+interface SseEvent {
   event: string;
   data: any;
 }

@@ -2,10 +2,10 @@ import type http from 'node:http';
 import { expect } from 'vitest';
 import type { Callsim } from '../../src/app.js';
 import type { OptionsInput } from '../../src/config.js';
-import { startSimulator } from '../../src/index.js';
+import { startSimulator, type VendorAdapter } from '../../src/index.js';
 
 /** What the helpers reach past HTTP for: the in-process instance and its server, from startSimulator(). */
-export interface RunningServer {
+interface RunningServer {
   sim: Callsim;
   server: http.Server;
   url: string;
@@ -40,8 +40,8 @@ export interface TestSim {
 const DEMO_KEYS: Record<string, string> = {};
 
 /** Starts a real server on a free port, virtual clock and fixed seed unless told otherwise. */
-export async function startTestSim(opts: OptionsInput = {}): Promise<TestSim> {
-  const simulator = await startSimulator({ clock: 'virtual', seed: 42, startTime: T0, vendors: process.env.CALLSIM_TEST_VENDORS?.split(','), ...opts });
+export async function startTestSim(opts: OptionsInput = {}, extra: { adapters?: VendorAdapter[] } = {}): Promise<TestSim> {
+  const simulator = await startSimulator({ clock: 'virtual', seed: 42, startTime: T0, vendors: process.env.CALLSIM_TEST_VENDORS?.split(','), ...opts }, extra);
   const running: RunningServer = { sim: simulator.callsim, server: simulator.server, url: simulator.url, close: simulator.stop };
   for (const r of running.sim.vendors) DEMO_KEYS[r.adapter.name] = r.adapter.demoKey;
   const read = async (res: Response): Promise<ApiResult> => {
@@ -95,7 +95,7 @@ export async function startTestSim(opts: OptionsInput = {}): Promise<TestSim> {
 }
 
 /** The response must match the spec's schema for its operation and status (the shared self-check). */
-export function assertContract(running: RunningServer, vendor: string, method: string, path: string, res: ApiResult): void {
+function assertContract(running: RunningServer, vendor: string, method: string, path: string, res: ApiResult): void {
   const runtime = running.sim.vendor(vendor)!;
   const m = runtime.router.match(method, path.split('?')[0]);
   if (m.kind !== 'found') return;

@@ -121,8 +121,6 @@ export const loud = (r: Received): boolean => frameDb(Buffer.from(r.msg.media.pa
 
 export const agentClip = (path = 'en-survey/02-agent.wav'): Buffer => clipMulaw(path);
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Opens a stream that must be refused: the HTTP status and error body of the refusal. */
 export function refused(url: string): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {

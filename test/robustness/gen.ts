@@ -110,7 +110,7 @@ const FORMATS = {
   url: (r: { int(a: number, b: number): number }) => `http://127.0.0.1:9/hook/${r.int(1, 1_000_000)}`,
 };
 
-export function fake(schema: any, seed: number): unknown {
+function fake(schema: any, seed: number): unknown {
   try {
     return generateSync(schema as JsonSchema, {
       seed,
@@ -127,7 +127,7 @@ export function fake(schema: any, seed: number): unknown {
 }
 
 /** The request body examples the spec gives an operation (`example` and `examples.*.value`). */
-export function requestExamples(doc: Doc, op: OperationDef, ct: string): unknown[] {
+function requestExamples(doc: Doc, op: OperationDef, ct: string): unknown[] {
   const rb = resolvePointer(doc, op.pointer)?.requestBody;
   const media = (rb?.$ref ? resolvePointer(doc, rb.$ref) : rb)?.content?.[ct];
   if (!media) return [];
@@ -151,13 +151,13 @@ export const generatable = (op: OperationDef): boolean => !op.body || jsonBodyTy
 
 export type IdKind = 'agent' | 'call' | 'number' | 'campaign' | 'conversation' | 'knowledge' | 'webhook' | 'version' | 'tenant' | 'e164' | 'inventory';
 
-export function accountOf(sim: Callsim, runtime: VendorSurface, which: 'demo' | 'other'): string | undefined {
+function accountOf(sim: Callsim, runtime: VendorSurface, which: 'demo' | 'other'): string | undefined {
   const key = which === 'demo' ? runtime.adapter.demoKey : runtime.adapter.otherKey;
   return sim.world.sessions.get(key)?.accountId;
 }
 
 /** Live ids of one kind in one account (the world changes as requests create and delete). */
-export function idsOf(sim: Callsim, runtime: VendorSurface, accountId: string | undefined, kind: IdKind): string[] {
+function idsOf(sim: Callsim, runtime: VendorSurface, accountId: string | undefined, kind: IdKind): string[] {
   if (!accountId || !sim.world.accounts.has(accountId)) return [];
   const s = sim.world.store(accountId);
   const account = sim.world.accounts.get(accountId)!;
@@ -191,7 +191,7 @@ export function idsOf(sim: Callsim, runtime: VendorSurface, accountId: string | 
 }
 
 /** What a path parameter names, from its name and the literal segment before it. */
-export function pathParamKind(op: OperationDef, name: string): IdKind | undefined {
+function pathParamKind(op: OperationDef, name: string): IdKind | undefined {
   const segs = op.template.split('/');
   const i = segs.indexOf(`{${name}}`);
   const before = (segs[i - 1] ?? '').toLowerCase();
@@ -261,7 +261,7 @@ export function pathOf(p: Plan): string {
   return s ? `${path}?${s}` : path;
 }
 
-export function filledPath(p: Plan): string {
+function filledPath(p: Plan): string {
   return pathOf(p).split('?')[0];
 }
 
@@ -315,7 +315,7 @@ export function planValid(sim: Callsim, runtime: VendorSurface, op: OperationDef
 }
 
 /** Strings that tend to break things; each is cut to the field's maxLength (in code points). */
-export const TRICKY_STRINGS = [
+const TRICKY_STRINGS = [
   'şğüİı 日本語 🎉👩‍👩‍👧',
   'مرحبا بالعالم',
   '\u202Eevil\u202C',
@@ -470,7 +470,7 @@ function setAt(root: unknown, path: string[], m: Mutation): unknown {
 }
 
 /** Every mutation of a valid plan the generators know of (not all of them are really invalid). */
-export function mutations(runtime: VendorSurface, valid: Plan): Mutation[] {
+function mutations(runtime: VendorSurface, valid: Plan): Mutation[] {
   const out: Mutation[] = [];
   const doc = runtime.spec.doc;
   const ct = jsonBodyType(valid.op);
@@ -497,7 +497,7 @@ export function mutations(runtime: VendorSurface, valid: Plan): Mutation[] {
   return out;
 }
 
-export function applyMutation(valid: Plan, m: Mutation): Plan {
+function applyMutation(valid: Plan, m: Mutation): Plan {
   const p: Plan = { ...valid, params: { ...valid.params }, query: { ...valid.query }, mutation: m.why };
   if (m.where === 'body') {
     const b = setAt(valid.body, m.path, m);
@@ -541,7 +541,7 @@ export function documented(op: OperationDef, status: number): boolean {
 const errorPointerCache = new WeakMap<VendorSurface, string[]>();
 
 /** Every schema the spec gives a 4xx answer: an error body must match one of them. */
-export function errorSchemaPointers(runtime: VendorSurface): string[] {
+function errorSchemaPointers(runtime: VendorSurface): string[] {
   let out = errorPointerCache.get(runtime);
   if (!out) {
     const set = new Set<string>();
@@ -566,7 +566,7 @@ export function isVendorError(runtime: VendorSurface, body: unknown): boolean {
 }
 
 /** The status the vendor's own error writer gives these violations: what the server must answer. */
-export function validationStatus(runtime: VendorSurface, p: Plan, violations: Violation[]): number {
+function validationStatus(runtime: VendorSurface, p: Plan, violations: Violation[]): number {
   const req: SimRequest = { method: p.op.method, path: filledPath(p), query: p.query, headers: {} };
   // An id that breaks its own pattern names no record: the pipeline answers it like an unknown id.
   if (violations.every((v) => v.location === 'path')) return runtime.adapter.error({ kind: 'not_found', message: 'not found' }, req).status;
@@ -588,7 +588,7 @@ export interface Verdict {
  * Server bugs already reported and not yet fixed: a matching case is kept out of the failing
  * problems (and counted) so the suite stays green but honest. Each entry says what is wrong.
  */
-export interface KnownBug {
+interface KnownBug {
   vendor: string;
   operationId?: string;
   note: string;
@@ -598,14 +598,14 @@ export interface KnownBug {
   steer?(plan: Plan): void;
 }
 
-export const KNOWN_BUGS: KnownBug[] = [];
+const KNOWN_BUGS: KnownBug[] = [];
 
 function steer(runtime: VendorSurface, plan: Plan): Plan {
   for (const b of KNOWN_BUGS) if (b.steer && b.vendor === runtime.adapter.name && (!b.operationId || b.operationId === plan.op.operationId)) b.steer(plan);
   return plan;
 }
 
-export function judge(runtime: VendorSurface, plan: Plan, res: Exchange): Verdict {
+function judge(runtime: VendorSurface, plan: Plan, res: Exchange): Verdict {
   const path = pathOf(plan);
   const violations = violationsOf(runtime, plan);
   const problems: string[] = [];
@@ -637,7 +637,7 @@ export function judge(runtime: VendorSurface, plan: Plan, res: Exchange): Verdic
 }
 
 /** Longest a generated request may wait for its answer: an unanswered request is a server bug too. */
-export const ANSWER_TIMEOUT_MS = 10_000;
+const ANSWER_TIMEOUT_MS = 10_000;
 
 export async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -693,7 +693,7 @@ export interface Tally {
 
 export const emptyTally = (): Tally => ({ requests: 0, valid: 0, invalid: 0, byStatus: {}, serverErrors: 0, violations: 0, knownBugs: 0, failures: [] });
 
-export function count(t: Tally, runtime: VendorSurface, v: Verdict): void {
+function count(t: Tally, runtime: VendorSurface, v: Verdict): void {
   t.requests++;
   if (v.violations.length) t.invalid++;
   else t.valid++;

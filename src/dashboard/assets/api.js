@@ -1,3 +1,4 @@
+// @ts-check
 // The admin API from the page, and the event stream. The stream is read with fetch rather than
 // EventSource because EventSource cannot send the Authorization header an --admin-token server asks for.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Entry point: the event stream feeds the store, the hash picks the view, a one-second tick moves
 // what the clock moves (durations, countdowns). The server is never polled.
 import { connectEvents, token } from './api.js';

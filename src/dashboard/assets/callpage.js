@@ -1,3 +1,4 @@
+// @ts-check
 // One call: facts, status timeline, transcript as it grows, summary and sentiment, the recording,
 // and live listen. Built once per call and updated in place, so the audio player and a focused
 // button survive every update.

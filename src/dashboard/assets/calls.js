@@ -1,3 +1,4 @@
+// @ts-check
 // The live calls table: every vendor's calls, newest first, updated in place as events arrive.
 import { $, cells, fmtDateTime, fmtDuration, h, reconcile, setText } from './dom.js';
 import { callDuration, isLive, state, vendorTitle } from './store.js';

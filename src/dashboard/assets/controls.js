@@ -1,3 +1,4 @@
+// @ts-check
 // The controls column: clock, outbound call, inbound call or SMS, audio conditions, fault rules,
 // reset. Each form talks to the admin API and says what happened next to its own fields.
 import { api } from './api.js';

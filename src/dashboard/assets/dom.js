@@ -1,3 +1,4 @@
+// @ts-check
 // Small DOM and formatting helpers shared by the page's modules. No framework: the page is a few
 // tables and forms, and keeping row nodes stable by hand is what keeps keyboard focus in place.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Live listen: the call's media stream (Twilio Media Streams messages: connected, start, media,
 // stop) over a WebSocket, μ-law 8 kHz decoded here and played with Web Audio, both tracks mixed.
 

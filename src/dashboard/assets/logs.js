@@ -1,3 +1,4 @@
+// @ts-check
 // Webhook deliveries and the request journal: newest first, rows updated in place.
 import { api } from './api.js';
 import { $, cells, fmtIn, fmtTime, h, reconcile, setText, toast } from './dom.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // What the page knows, fed by the event stream. Views read it and re-render the rows that changed.
 
 /** Rows kept per list: a demo page, not an archive; the admin API has the full lists. */

@@ -10,7 +10,7 @@ import { calleagueStatus, durationSec, transcriptJson } from './mappers.js';
 
 /** The events `POST /api/core/webhook` accepts (the spec's `WebhookEvent` enum). */
 export const CALLEAGUE_EVENTS = ['call.started', 'call.status', 'call.ended', 'transcript.ready', 'recording.ready'] as const;
-export type CalleagueEvent = (typeof CALLEAGUE_EVENTS)[number];
+type CalleagueEvent = (typeof CALLEAGUE_EVENTS)[number];
 
 const pointer = (event: CalleagueEvent) => `#/webhooks/${event}/post/requestBody/content/application~1json/schema`;
 

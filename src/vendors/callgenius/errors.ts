@@ -1,7 +1,7 @@
 import type { SimRequest, SimResponse, Violation } from '../../contract/types.js';
 import { type ApiError, DEFAULT_STATUS, errorHeaders } from '../../engine/errors.js';
 
-export const NOT_FOUND = 'Resource not found (or belongs to another tenant)';
+const NOT_FOUND = 'Resource not found (or belongs to another tenant)';
 
 /** Laravel names a field by its key, with underscores as spaces unless it is a dotted path. */
 const attribute = (field: string): string => (field.includes('.') ? field : field.replace(/_/g, ' '));
@@ -23,7 +23,7 @@ const FORMAT_WORDS: Record<string, string> = { email: 'a valid email address', d
  * One violation in Laravel's words ("The name field is required."). Rules the schema validator
  * reports are phrased here; a rule only the sim knows (mimes, taken…) keeps the sim's own message.
  */
-export function laravelMessage(v: Violation): string {
+function laravelMessage(v: Violation): string {
   if (!v.field) return v.rule === 'required' ? 'The request body is required.' : v.rule === 'minProperties' ? 'At least one field must be given.' : v.message;
   const a = attribute(v.field);
   switch (v.rule) {
@@ -62,7 +62,7 @@ export function laravelMessage(v: Violation): string {
 }
 
 /** `{message, errors}` as Laravel's validator answers: the first message, plus how many more. */
-export function validationBody(violations: Violation[]): { message: string; errors: Record<string, string[]> } {
+function validationBody(violations: Violation[]): { message: string; errors: Record<string, string[]> } {
   const errors: Record<string, string[]> = {};
   for (const v of violations) {
     const key = v.field || 'body';

@@ -27,7 +27,7 @@ export type Slider = (typeof SLIDERS)[number];
 export const SLIDER_DEFAULTS: Record<Slider, number> = { humour_level: 10, empathy_level: 50, formality_level: 50, energy_level: 50, directness_level: 50 };
 const SLIDER_MAX: Record<Slider, number> = { humour_level: 30, empathy_level: 100, formality_level: 100, energy_level: 100, directness_level: 100 };
 
-export function sliders(extra: Record<string, unknown>): Record<Slider, number> {
+function sliders(extra: Record<string, unknown>): Record<Slider, number> {
   const out = { ...SLIDER_DEFAULTS };
   for (const s of SLIDERS) if (typeof extra[s] === 'number') out[s] = extra[s] as number;
   return out;
@@ -37,7 +37,7 @@ export function sliders(extra: Record<string, unknown>): Record<Slider, number> 
  * The instructions the agent actually runs with: the base prompt, then one line that turns the
  * sliders into words, so two agents with the same prompt but different personalities differ.
  */
-export function compileInstructions(a: { name: string; prompt: string | null; language: string; extra: Record<string, unknown> }): string {
+function compileInstructions(a: { name: string; prompt: string | null; language: string; extra: Record<string, unknown> }): string {
   const s = sliders(a.extra);
   const base = a.prompt?.trim() || `You are ${a.name}, a voice agent.`;
   const scale = SLIDERS.map((k) => `${k.replace('_level', '')} ${s[k]}/${SLIDER_MAX[k]}`).join(', ');
@@ -92,7 +92,7 @@ function booked(world: World, c: Call): boolean {
   return !!conv && linesWithin(conv, c.talkMs).some((l) => l.events.some((e) => e.type === 'booking'));
 }
 
-export function disposition(world: World, c: Call): string | null {
+function disposition(world: World, c: Call): string | null {
   if (isLive(c) || !c.endedReason) return null;
   switch (c.endedReason) {
     case 'completed':

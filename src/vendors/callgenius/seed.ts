@@ -17,14 +17,14 @@ type CampaignFixture = Omit<Campaign, 'accountId' | 'createdAt' | 'startedAt' | 
 type KnowledgeFixture = Omit<KnowledgeDoc, 'accountId' | 'createdAt'> & { createdAt: string };
 
 /** A business: the shared account fixture plus its tenant id, agent histories, campaigns and documents. */
-export interface BusinessFixture extends AccountFixture {
+interface BusinessFixture extends AccountFixture {
   tenantId: number;
   agents?: AgentFixture[];
   campaigns?: CampaignFixture[];
   knowledge?: KnowledgeFixture[];
 }
 
-export interface UserFixture {
+interface UserFixture {
   id: string;
   email: string;
   password: string;
@@ -32,7 +32,7 @@ export interface UserFixture {
   businesses: string[];
 }
 
-export interface CallgeniusFixtures extends VendorFixtures {
+interface CallgeniusFixtures extends VendorFixtures {
   accounts: BusinessFixture[];
   users: UserFixture[];
 }
@@ -40,7 +40,7 @@ export interface CallgeniusFixtures extends VendorFixtures {
 const at = (iso: string | null | undefined): number | null => (iso ? Date.parse(iso) : null);
 
 /** Tenant ids are integers unique across every business, like the world's other int counters. */
-export function nextTenantId(world: World): number {
+function nextTenantId(world: World): number {
   const key = `${NAMESPACE}:tenant`;
   const next = Math.max(world.counters[key] ?? 1, 1);
   world.counters[key] = next + 1;
@@ -48,7 +48,7 @@ export function nextTenantId(world: World): number {
 }
 
 /** Seeds one business and everything in it; returns its account id. */
-export function seedBusiness(world: World, idScheme: IdScheme, b: BusinessFixture, keys?: string[]): string {
+function seedBusiness(world: World, idScheme: IdScheme, b: BusinessFixture, keys?: string[]): string {
   const agents = (b.agents ?? []).map(({ history: _h, ...a }) => a);
   const accountId = seedAccount(world, NAMESPACE, idScheme, { ...b, agents, settings: { ...b.settings, tenantId: b.tenantId } }, b.id, keys);
   world.reserveId(NAMESPACE, 'tenant', String(b.tenantId));
@@ -79,7 +79,7 @@ export function seedBusiness(world: World, idScheme: IdScheme, b: BusinessFixtur
 }
 
 /** A user and their businesses; the API keys of those businesses act for the user, so switching works. */
-export function addUser(world: World, u: { id: string; email: string; password: string; accountIds: string[] }): User {
+function addUser(world: World, u: { id: string; email: string; password: string; accountIds: string[] }): User {
   const user: User = { id: u.id, email: u.email, password: u.password, accountIds: [...u.accountIds] };
   world.users.set(user.id, user);
   for (const accountId of user.accountIds) {
@@ -91,7 +91,7 @@ export function addUser(world: World, u: { id: string; email: string; password: 
   return user;
 }
 
-export function makeSeeder(fx: CallgeniusFixtures): (world: World) => void {
+function makeSeeder(fx: CallgeniusFixtures): (world: World) => void {
   return (world) => {
     for (const b of fx.accounts) seedBusiness(world, fx.idScheme, b);
     for (const u of fx.users) addUser(world, { ...u, accountIds: u.businesses });
@@ -164,7 +164,7 @@ function renumbered(world: World, scheme: IdScheme, b: BusinessFixture): Busines
  * A fresh user with a login and two businesses shaped like the demo user's: copies of them
  * ("demo") or empty ones with the same names and billing ("empty"). The key acts on the first.
  */
-export function mintUser(world: World, fx: CallgeniusFixtures, kind: 'demo' | 'empty') {
+function mintUser(world: World, fx: CallgeniusFixtures, kind: 'demo' | 'empty') {
   const hex = world.rng.hex(10);
   const key = `cg_test_${hex}`;
   const email = `user-${hex}@example.com`;

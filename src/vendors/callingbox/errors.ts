@@ -18,7 +18,7 @@ const BY_STATUS: Record<number, string> = {
 const PHONE_FIELDS = new Set(['to', 'from', 'phone_number']);
 
 /** `to: must be an E.164 phone number (+15551234567)`: the field, then the rule it broke. */
-export function violationText(v: Violation): string {
+function violationText(v: Violation): string {
   const label = v.field || 'body';
   const leaf = v.field.split('.').pop() ?? '';
   if (!v.field && v.rule === 'required') return 'request body is required';

@@ -25,7 +25,7 @@ export const orNull =
     ms === null ? null : format(ms);
 
 /** Every vendor's recording links live for one hour (CallGeni.us: "URLs expire after 1 hour"). */
-export const RECORDING_TTL_MS = 60 * 60 * 1000;
+const RECORDING_TTL_MS = 60 * 60 * 1000;
 
 /**
  * A call's signed recording link from `now` (the request, or the event that reports it), or null

@@ -54,8 +54,8 @@ export interface VendorFixtures {
 
 const t = (iso: string | null | undefined, fallback: number): number => (iso ? Date.parse(iso) : fallback);
 
-export function loadVendorFixtures(dir: string, vendor: string): VendorFixtures {
-  return readYaml<VendorFixtures>(`${dir}/${vendor}.yaml`);
+export function loadVendorFixtures(dir: string, vendor: string, file = `${dir}/${vendor}.yaml`): VendorFixtures {
+  return readYaml<VendorFixtures>(file);
 }
 
 /** Seeds one account and everything in it; returns the account id. */
@@ -93,7 +93,7 @@ export function seedAccount(world: World, namespace: string, idScheme: IdScheme,
 }
 
 /** The standard seeder: every account of the fixture file, on start and on each reset. */
-export function standardSeeder(namespace: string, fixtures: VendorFixtures): (world: World) => void {
+function standardSeeder(namespace: string, fixtures: VendorFixtures): (world: World) => void {
   return (world) => {
     for (const a of fixtures.accounts) seedAccount(world, namespace, fixtures.idScheme, a);
   };
@@ -104,13 +104,7 @@ export function standardSeeder(namespace: string, fixtures: VendorFixtures): (wo
  * Record ids stay as in the fixtures (scoped to the new key), but phone numbers are swapped for
  * fresh ones from the pool: a number has one owner, or inbound calls could not be routed.
  */
-export function mintAccount(
-  world: World,
-  namespace: string,
-  fixtures: VendorFixtures,
-  kind: 'demo' | 'empty',
-  keyPrefix: string,
-): { accountId: string; key: string } {
+function mintAccount(world: World, namespace: string, fixtures: VendorFixtures, kind: 'demo' | 'empty', keyPrefix: string): { accountId: string; key: string } {
   const suffix = world.rng.hex(10);
   const key = `${keyPrefix}${suffix}`;
   const demo = fixtures.accounts[0];
@@ -160,11 +154,11 @@ export const fixtureCallIds = (fixtures: VendorFixtures): string[] => fixtures.a
  * The fixtures of a vendor whose fixture file is in the shared format (`fixtures/<vendor>.yaml`):
  * its seeder, its account minting and its prices, reading the file once, when first needed.
  */
-export function standardFixtures(vendor: string, keyPrefix: string): () => VendorFixturesApi {
+export function standardFixtures(vendor: string, keyPrefix: string, file?: string): () => VendorFixturesApi {
   let api: VendorFixturesApi | undefined;
   return () => {
     if (api) return api;
-    const fx = loadVendorFixtures(FIXTURES_DIR, vendor);
+    const fx = loadVendorFixtures(FIXTURES_DIR, vendor, file);
     api = {
       seed: standardSeeder(vendor, fx),
       mint: (world, kind) => mintAccount(world, vendor, fx, kind, keyPrefix),

@@ -9,7 +9,7 @@ import type { H, Schemas } from '../types.js';
 import { ownNumber } from './numbers.js';
 
 /** An archived agent stays readable but is frozen: no edits, no numbers, no calls. */
-export function activeAgent(world: World, accountId: string, id: string, field = 'id'): Agent {
+function activeAgent(world: World, accountId: string, id: string, field = 'id'): Agent {
   const agent = getAgent(world, accountId, id);
   if (agent.status === 'archived') throw invalid(field, 'archived', `agent ${agent.id} is archived`);
   return agent;
