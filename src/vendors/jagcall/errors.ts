@@ -18,7 +18,7 @@ const CODES: Record<string, string> = {
   fault: 'server_error',
 };
 
-/** JagCall's one error envelope: `{ "error": { "code", "message", "details"? } }` (DESIGN.md §3). */
+/** JagCall's one error envelope: `{ "error": { "code", "message", "details"? } }`. */
 export function jagcallError(e: ApiError, _req: SimRequest): SimResponse {
   const status = e.status ?? DEFAULT_STATUS[e.kind];
   const details = e.violations?.length ? e.violations.map((v) => ({ field: v.field, rule: v.rule, message: v.message })) : undefined;
