@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Callsim } from '../app.js';
 import { listAgents } from '../sim/agents.js';
-import { callSummary, callTranscript, createCall, listCalls } from '../sim/calls.js';
+import { callSummary, callTranscript, createCall, newestCalls } from '../sim/calls.js';
 import { SimError } from '../sim/errors.js';
 import type { Call } from '../sim/types.js';
 import { adminError } from './basics.js';
@@ -56,13 +56,9 @@ export function callsRouter(sim: Callsim): Router {
     const q = req.query as Record<string, string | undefined>;
     const limit = q.limit === undefined ? 100 : Number(q.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return adminError(res, 400, 'invalid_limit', 'limit must be an integer from 1 to 1000');
-    const all: Call[] = [];
-    for (const account of sim.world.accounts.values()) {
-      if (q.vendor && account.namespace !== q.vendor) continue;
-      all.push(...listCalls(sim.world, account.id, q.status ? { status: [q.status as Call['status']] } : {}));
-    }
-    all.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
-    res.json({ data: all.slice(0, limit).map((c) => callSummaryJson(sim, c)), total: all.length });
+    const accounts = [...sim.world.accounts.values()].filter((a) => !q.vendor || a.namespace === q.vendor).map((a) => a.id);
+    const { items, total } = newestCalls(sim.world, accounts, q.status ? { status: [q.status as Call['status']] } : {}, limit);
+    res.json({ data: items.map((c) => callSummaryJson(sim, c)), total });
   });
   r.get('/calls/:id', (req, res) => {
     const call = sim.world.findCall(req.params.id);

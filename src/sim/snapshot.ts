@@ -1,7 +1,8 @@
 import { armAll } from './calls.js';
 import { VirtualClock } from './clock.js';
+import { CallRecord } from './record.js';
 import type { ScenarioRule } from './scenarios.js';
-import type { Account, AvailableNumber, Session, User } from './types.js';
+import type { Account, AvailableNumber, Call, Session, User } from './types.js';
 import type { AccountStore, World } from './world.js';
 
 export const SNAPSHOT_FORMAT = 'callsim-state';
@@ -88,16 +89,20 @@ export function restoreWorld(world: World, s: WorldSnapshot): void {
   world.accounts = new Map(s.accounts.map((a) => [a.id, a]));
   world.stores = new Map();
   world.callIndex = new Map();
+  world.retention?.pause();
   for (const [id, st] of Object.entries(s.stores)) {
     const store = world.store(id);
     for (const k of STORE_KEYS) {
+      if (k === 'calls') continue;
       const map = store[k] as Map<string, { id: string }>;
       for (const item of st[k] as Array<{ id: string }>) map.set(item.id, item);
     }
-    for (const [callId, call] of store.calls) {
-      world.callIndex.set(callId, id);
+    for (const json of st.calls as Call[]) {
+      const call = CallRecord.fromJSON(json, (x) => world.intern(x));
+      store.calls.add(call);
+      world.callIndex.set(call.id, id);
       // A live media session does not survive a restore: the call it controlled hangs up now.
-      if (call.liveControlled && !['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(call.status)) {
+      if (call.liveControlled && !call.isFinal) {
         const answered = call.status === 'in-progress';
         call.liveControlled = false;
         call.plan = {
@@ -105,7 +110,7 @@ export function restoreWorld(world: World, s: WorldSnapshot): void {
           endAt: s.now,
           final: answered ? 'completed' : 'canceled',
           reason: answered ? 'hangup' : 'canceled',
-          answeredAt: answered ? call.plan.answeredAt : null,
+          answeredAt: answered ? call.planAnsweredAt : null,
         };
       }
     }
@@ -114,6 +119,7 @@ export function restoreWorld(world: World, s: WorldSnapshot): void {
   world.sessions = new Map(s.sessions.map((x) => [x.token, x]));
   world.inventory = new Map(Object.entries(s.inventory).map(([ns, list]) => [ns, new Map(list.map((n) => [n.e164, n]))]));
   armAll(world);
+  world.retention?.rebuild([...world.stores.values()].flatMap((st) => [...st.calls.values()]));
   rearmPendingWork(world);
 }
 

@@ -87,7 +87,8 @@ export class WebhookDispatcher {
   private onEvent(e: SimEvent): void {
     const world = this.world();
     const account = world.accounts.get(e.accountId);
-    if (!account) return;
+    // Payloads are derived on demand: building them for nobody was most of the clock's cost.
+    if (!account || !this.subs.any(account.namespace, account.id)) return;
     const runtime = this.runtimes.find((r) => r.adapter.name === account.namespace);
     if (!runtime) return;
     const messages = runtime.adapter.webhooks(e, world, this.services);

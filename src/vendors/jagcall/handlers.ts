@@ -1,17 +1,17 @@
 import { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from '../../sim/agents.js';
-import { callTranscript, createCall, getCallOrThrow, isLive, listCalls } from '../../sim/calls.js';
+import { callTranscript, createCall, getCallOrThrow, isLive, queryCalls } from '../../sim/calls.js';
 import { isoSeconds } from '../../sim/clock.js';
 import { notFound, SimError } from '../../sim/errors.js';
 import { assignNumber, buyNumber, getNumber, listNumbers, releaseNumber, searchAvailable } from '../../sim/numbers.js';
 import { listConversations, listMessages, sendSms } from '../../sim/sms.js';
-import { dateBound, ok, paginate } from '../shared/http.js';
+import { dateBound, ok, paginate, type Sliceable } from '../shared/http.js';
 import type { Handler, HandlerContext } from '../types.js';
 import { agentJson, availableJson, callJson, conversationJson, numberJson, STATUS_FROM_JAGCALL, smsJson } from './mappers.js';
 
 /** JagCall recording links live for one hour; the response says exactly when they stop working. */
 const RECORDING_TTL_MS = 60 * 60 * 1000;
 
-function page<T, U>(ctx: HandlerContext, items: T[], map: (t: T) => U) {
+function page<T, U>(ctx: HandlerContext, items: Sliceable<T>, map: (t: T) => U) {
   const { page: p, per_page: perPage } = ctx.query as { page: number; per_page: number };
   const { items: slice, total } = paginate(items, p, perPage);
   return ok({ data: slice.map(map), pagination: { page: p, per_page: perPage, total } });
@@ -52,7 +52,7 @@ export const handlers: Record<string, Handler> = {
 
   listCalls: (ctx) => {
     const q = ctx.query;
-    const calls = listCalls(ctx.world, ctx.account.id, {
+    const calls = queryCalls(ctx.world, ctx.account.id, {
       agentId: q.agent_id,
       status: q.status ? [STATUS_FROM_JAGCALL[q.status]] : undefined,
       since: dateBound(q.from, false),

@@ -1,20 +1,20 @@
-import { createCall, getCallOrThrow, listCalls } from '../../../sim/calls.js';
+import { type CallList, createCall, getCallOrThrow, queryCalls } from '../../../sim/calls.js';
 import { isoTime } from '../../../sim/clock.js';
 import type { Call } from '../../../sim/types.js';
-import { ok, paginate } from '../../shared/http.js';
+import { ok, paginate, type Sliceable } from '../../shared/http.js';
 import type { Handler, HandlerContext } from '../../types.js';
 import { type CalleagueStatus, callDetailJson, calleagueStatus, callJson, simStatuses } from '../mappers.js';
 
 /** The `{total, list}` page every Calleague list answers. */
-export function pageOf<T, U>(ctx: HandlerContext, items: T[], map: (t: T) => U): { total: number; list: U[] } {
+export function pageOf<T, U>(ctx: HandlerContext, items: Sliceable<T>, map: (t: T) => U): { total: number; list: U[] } {
   const { page, pageSize } = ctx.query as { page: number; pageSize: number };
   const { items: slice, total } = paginate(items, page, pageSize);
   return { total, list: slice.map(map) };
 }
 
-function filteredCalls(ctx: HandlerContext): Call[] {
+function filteredCalls(ctx: HandlerContext): CallList {
   const { status, agentId } = ctx.query as { status?: CalleagueStatus; agentId?: string };
-  return listCalls(ctx.world, ctx.account.id, {
+  return queryCalls(ctx.world, ctx.account.id, {
     // A filter may name an assistant by its alias, as a start-call request may.
     agentId: agentId === undefined ? undefined : (ctx.account.agentAliases[agentId] ?? agentId),
     status: status ? simStatuses(status) : undefined,

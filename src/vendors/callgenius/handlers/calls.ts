@@ -1,4 +1,4 @@
-import { getCallOrThrow, listCalls } from '../../../sim/calls.js';
+import { getCallOrThrow, queryCalls } from '../../../sim/calls.js';
 import { invalid } from '../../../sim/errors.js';
 import { dateBound, ok } from '../../shared/http.js';
 import type { Handler } from '../../types.js';
@@ -16,7 +16,7 @@ export const callHandlers: Record<string, Handler> = {
     if (since !== undefined && until !== undefined && until < since) {
       throw invalid('to', 'after_or_equal', 'The to field must be a date after or equal to from.');
     }
-    const calls = listCalls(ctx.world, ctx.account.id, {
+    const calls = queryCalls(ctx.world, ctx.account.id, {
       agentId: q.agent_id !== undefined ? String(q.agent_id) : undefined,
       status: q.status ? [STATUS_FROM_CG[q.status]] : undefined,
       since,

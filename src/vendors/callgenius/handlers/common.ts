@@ -2,11 +2,11 @@ import { getAgent } from '../../../sim/agents.js';
 import { invalid, SimError } from '../../../sim/errors.js';
 import type { Agent } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
-import { ok, paginate } from '../../shared/http.js';
+import { ok, paginate, type Sliceable } from '../../shared/http.js';
 import type { HandlerContext } from '../../types.js';
 
 /** Laravel's length-aware page: `{data, meta: {current_page, per_page, total, last_page}}`. */
-export function page<T>(ctx: HandlerContext, items: T[], map: (t: T) => unknown) {
+export function page<T>(ctx: HandlerContext, items: Sliceable<T>, map: (t: T) => unknown) {
   const { page: p, per_page: perPage } = ctx.query as { page: number; per_page: number };
   const { items: slice, total, lastPage } = paginate(items, p, perPage);
   return ok({ data: slice.map(map), meta: { current_page: p, per_page: perPage, total, last_page: lastPage } });

@@ -1,5 +1,5 @@
 import { getAgent } from '../../../sim/agents.js';
-import { createCall, getCallOrThrow, listCalls } from '../../../sim/calls.js';
+import { createCall, getCallOrThrow, queryCalls } from '../../../sim/calls.js';
 import { invalid } from '../../../sim/errors.js';
 import { findOwnedNumber } from '../../../sim/numbers.js';
 import { ok } from '../../shared/http.js';
@@ -25,7 +25,7 @@ export const callHandlers: Record<string, Handler> = {
   },
 
   listCalls: ({ world, account, query, services }) => {
-    const calls = listCalls(world, account.id, {
+    const calls = queryCalls(world, account.id, {
       agentId: query.agent_id,
       direction: query.direction,
       status: query.status ? [STATUS_FROM_CALLINGBOX[query.status]] : undefined,
