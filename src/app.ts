@@ -71,6 +71,7 @@ export class Callsim {
       inventory: Object.fromEntries(this.runtimes.map((r) => [r.adapter.name, inventory])),
       seeders: this.runtimes.map((r) => r.adapter.makeSeeder(FIXTURES_DIR)),
       rules: this.options.scenarios,
+      retainCalls: this.options.retainCalls,
     });
     this.subscriptions = new SubscriptionStore(this.seed);
     const subs = this.subscriptions;

@@ -80,7 +80,12 @@ function startCommand(cmd: Command): Command {
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
         .default('info'),
     )
-    .addOption(new Option('--vendors <list>', 'serve only these vendors, comma-separated').env('CALLSIM_VENDORS'));
+    .addOption(new Option('--vendors <list>', 'serve only these vendors, comma-separated').env('CALLSIM_VENDORS'))
+    .addOption(
+      new Option('--retain-calls <n>', 'keep at most n finished calls per account; the oldest leave the store (404)')
+        .env('CALLSIM_RETAIN_CALLS')
+        .argParser(int('retain-calls', 0, 1_000_000_000)),
+    );
 }
 
 async function start(flags: Record<string, any>): Promise<void> {
@@ -98,6 +103,7 @@ async function start(flags: Record<string, any>): Promise<void> {
     ...(flags.strict !== undefined && { strict: flags.strict === true || flags.strict === 'true' || flags.strict === '1' }),
     ...(flags.adminToken && { adminToken: flags.adminToken }),
     ...(flags.stateFile && { stateFile: flags.stateFile }),
+    ...(flags.retainCalls !== undefined && { retainCalls: flags.retainCalls }),
     ...(flags.vendors && {
       vendors: String(flags.vendors)
         .split(',')

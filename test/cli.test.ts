@@ -76,6 +76,8 @@ describe('CLI', () => {
       'CALLSIM_CONFIG',
       '--state-file',
       '--log-level',
+      '--retain-calls',
+      'CALLSIM_RETAIN_CALLS',
       'Examples:',
       'proxy',
     ]) {

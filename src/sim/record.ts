@@ -24,8 +24,7 @@ export const statusCode = (s: CallStatus): number => code(STATUSES, s, 'call sta
 /** Status codes from here on are final. */
 export const FIRST_FINAL = 3;
 
-// Bit layout of `bits`.
-const STATUS_SHIFT = 0; // 3 bits
+// Bit layout of `bits`: the status in the lowest 3 bits, then these fields of 3 bits, then flags.
 const REASON_SHIFT = 3; // 3 bits
 const OUTCOME_SHIFT = 6; // 3 bits
 const PLAN_FINAL_SHIFT = 9; // 3 bits

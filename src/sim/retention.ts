@@ -1,36 +1,47 @@
 import type { CallRecord } from './record.js';
 import type { World } from './world.js';
 
+/** One account's finished calls, first finished first. */
+interface Queue {
+  items: Array<CallRecord | undefined>;
+  head: number;
+}
+
 /**
  * Bounds a long run: calls that have nothing left to happen (ended, transcript and recording
- * ready) queue up in the order they finished, and past `limit` the first of them leave the store.
- * Their ids then answer the vendor's 404, as a deleted record would; live calls never leave.
+ * ready) queue up per account in the order they finished, and past `limit` the first of them leave
+ * the store. Their ids then answer the vendor's 404, as a deleted record would; live calls never
+ * leave. Per account, so one account's load rehearsal never takes another account's calls away.
  */
 export class Retention {
-  private queue: Array<CallRecord | undefined> = [];
-  private head = 0;
+  private queues = new Map<string, Queue>();
   /** While a snapshot is restored nothing leaves: `rebuild` decides once everything is back. */
   private paused = false;
 
   constructor(
     private readonly world: World,
     readonly limit: number,
-  ) {}
+  ) {
+    if (!Number.isInteger(limit) || limit < 0) throw new Error(`retainCalls must be a whole number of calls (0 or more), got ${JSON.stringify(limit)}`);
+  }
 
-  /** Finished calls held (and counted against the limit). */
+  /** Finished calls held, in all accounts. */
   get size(): number {
-    return this.queue.length - this.head;
+    let n = 0;
+    for (const q of this.queues.values()) n += q.items.length - q.head;
+    return n;
   }
 
   settled(call: CallRecord): void {
     if (this.paused) return;
-    this.queue.push(call);
-    this.trim();
+    let q = this.queues.get(call.accountId);
+    if (!q) this.queues.set(call.accountId, (q = { items: [], head: 0 }));
+    q.items.push(call);
+    this.trim(q);
   }
 
   clear(): void {
-    this.queue = [];
-    this.head = 0;
+    this.queues.clear();
   }
 
   pause(): void {
@@ -43,28 +54,26 @@ export class Retention {
     const done = [...calls].filter((c) => c.isFinal && c.task === null);
     const ended = (c: CallRecord) => c.endedAt ?? c.createdAt;
     done.sort((a, b) => ended(a) - ended(b) || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    this.queue = done;
-    this.head = 0;
+    this.clear();
     this.paused = false;
-    this.trim();
+    for (const c of done) this.settled(c);
   }
 
-  /** An account's calls left with the account: they no longer count against the limit. */
+  /** An account's calls left with the account. */
   forget(accountId: string): void {
-    this.queue = this.queue.slice(this.head).filter((c) => c && c.accountId !== accountId);
-    this.head = 0;
+    this.queues.delete(accountId);
   }
 
-  private trim(): void {
-    while (this.queue.length - this.head > this.limit) {
-      const call = this.queue[this.head];
-      this.queue[this.head++] = undefined;
+  private trim(q: Queue): void {
+    while (q.items.length - q.head > this.limit) {
+      const call = q.items[q.head];
+      q.items[q.head++] = undefined;
       if (call) evictCall(this.world, call);
     }
     // Drop the consumed front now and then, so the queue's array does not only grow.
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
+    if (q.head > 4096 && q.head * 2 > q.items.length) {
+      q.items = q.items.slice(q.head);
+      q.head = 0;
     }
   }
 }

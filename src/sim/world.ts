@@ -66,8 +66,8 @@ export interface WorldOptions {
   /** Campaign dialling concurrency when a campaign does not say. */
   campaignConcurrency?: number;
   /**
-   * Keep at most this many finished calls (ended, transcript and recording ready): the ones that
-   * finished first leave the store. Unset: keep every call.
+   * Keep at most this many finished calls (ended, transcript and recording ready) per account: the
+   * ones that finished first leave the store. Unset: keep every call.
    */
   retainCalls?: number;
 }
