@@ -41,9 +41,14 @@ interface Shape {
 
 /** The calls of one shape, in creation order, kept up to date once built. */
 class View {
-  readonly list = new SortedList<CallRecord>(before);
+  list: SortedList<CallRecord>;
   used = 0;
-  constructor(readonly shape: Shape) {}
+  constructor(
+    readonly shape: Shape,
+    all: SortedList<CallRecord>,
+  ) {
+    this.list = all.filter((c) => this.has(c, c.statusCode));
+  }
 
   /** Whether the call, with this status code, belongs here. */
   has(c: CallRecord, status: number): boolean {
@@ -174,8 +179,7 @@ export class CallStore {
           }
         this.views.delete(oldest!);
       }
-      v = new View(shape);
-      for (const c of this.order) if (v.has(c, c.statusCode)) v.list.insert(c);
+      v = new View(shape, this.order);
       this.views.set(key, v);
     }
     v.used = ++this.tick;

@@ -175,6 +175,9 @@ describe('SortedList', () => {
         const cut = rnd.next() * 1e6;
         expect(list.countWhile((x) => x.k < cut)).toBe(ref.filter((x) => x.k < cut).length);
         expect(list.collectDown(3, 40, [])).toEqual(ref.slice(3, 40).reverse());
+        const odd = list.filter((x) => Math.floor(x.k) % 2 === 1);
+        expect([...odd]).toEqual(ref.filter((x) => Math.floor(x.k) % 2 === 1));
+        if (odd.size) expect(odd.at(odd.size - 1)).toBe([...odd][odd.size - 1]);
       }
     }
     expect(list.delete({ k: -1 })).toBe(false);
