@@ -100,6 +100,10 @@ export interface TimelineEntry {
   at: number;
 }
 
+/**
+ * A call as readers and snapshots see it. The store keeps each one as a compact `CallRecord`
+ * (record.ts) whose getters give this shape and whose JSON is this record.
+ */
 export interface Call {
   id: string;
   accountId: string;
