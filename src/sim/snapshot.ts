@@ -1,6 +1,6 @@
 import { armAll } from './calls.js';
 import { VirtualClock } from './clock.js';
-import { CallRecord } from './record.js';
+import { CallRecord, STATUSES } from './record.js';
 import type { ScenarioRule } from './scenarios.js';
 import type { Account, AvailableNumber, Call, Session, User } from './types.js';
 import type { AccountStore, World } from './world.js';
@@ -61,8 +61,12 @@ export function checkWorldSnapshot(s: any, namespaces: string[]): string | undef
   for (const [id, st] of Object.entries<any>(s.stores)) {
     if (!ids.has(id)) return `world.stores.${id} belongs to no account`;
     for (const k of STORE_KEYS) if (!Array.isArray(st?.[k])) return `world.stores.${id}.${k} must be an array`;
-    for (const [i, c] of st.calls.entries())
+    for (const [i, c] of st.calls.entries()) {
       if (!c || typeof c.id !== 'string' || !c.plan || !Array.isArray(c.timeline)) return `world.stores.${id}.calls[${i}] is not a call`;
+      // The store packs these into small codes: a value it does not know cannot be kept.
+      if (!STATUSES.includes(c.status) || !STATUSES.includes(c.plan.final)) return `world.stores.${id}.calls[${i}] has an unknown status`;
+      if (!Number.isFinite(c.createdAt) || !Number.isFinite(c.plan.endAt)) return `world.stores.${id}.calls[${i}] needs createdAt and plan.endAt (epoch ms)`;
+    }
   }
   for (const [i, x] of s.sessions.entries())
     if (!x || typeof x.token !== 'string' || !ids.has(x.accountId)) return `world.sessions[${i}] must name a token and a known account`;
