@@ -90,16 +90,17 @@ export function createCall(world: World, init: CallInit): CallRecord {
   const reason = voicemail ? 'voicemail' : answers ? 'completed' : (scenario.outcome as Call['endedReason'] & string);
 
   const id = init.id ?? world.nextId(init.accountId, 'call');
+  // Strings many calls share are stored once: the account's and agent's own ids, interned numbers.
   const call = new CallRecord({
     id,
-    accountId: init.accountId,
+    accountId: world.account(init.accountId).id,
     agentId: agent.id,
     direction,
     from: world.intern(from),
     to: world.intern(to),
     outcome: scenario.outcome,
     conversationId,
-    language,
+    language: world.intern(language),
     metadata: init.metadata ?? null,
     campaignId: init.campaignId ?? null,
     createdAt: now,
