@@ -5,7 +5,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchHttp, type HttpFigure } from './http.js';
-import { benchCallMemory, benchVirtualCalls } from './sim.js';
+import { benchLists } from './lists.js';
+import { benchCallMemory, benchClock, benchVirtualCalls } from './sim.js';
 import { benchStartup } from './startup.js';
 import { benchWebhooks } from './webhooks.js';
 
@@ -54,9 +55,43 @@ async function main(): Promise<void> {
     const v = await benchVirtualCalls();
     results.virtualCalls = v;
     rows.push(['1,000 five-minute calls, virtual clock', `${v.wallMs} ms wall (${v.completed} completed)`, 'target < 2000 ms']);
-    const m = await benchCallMemory();
+    const m = benchCallMemory(50_000);
     results.callMemory = m;
-    rows.push(['RSS with 10,000 completed calls', `${m.rssMb} MB (fresh server ${m.baselineRssMb} MB, heap +${m.heapDeltaMb} MB)`, 'target < 200 MB']);
+    rows.push([
+      'RSS per completed call (50,000 calls, fresh process)',
+      `${m.bytesPerCall} B (${m.rssMb} MB vs idle ${m.baselineRssMb} MB; heap ${m.heapBytesPerCall} B)`,
+      'target ≤ 1536 B',
+    ]);
+    const c = benchClock(100_000);
+    results.clock = c;
+    rows.push([
+      'virtual clock over 100,000 live calls (every due step)',
+      `${c.eventsPerSec.toLocaleString('en')} events/s (${c.events.toLocaleString('en')} in ${c.advanceMs} ms)`,
+      `${(c.eventsPerSec / c.baseline.eventsPerSec).toFixed(2)}x the rate at 1,000 calls; target ≥ 100,000/s`,
+    ]);
+    rows.push(['RSS per call once those 100,000 have completed', `${c.bytesPerCall} B (heap ${c.heapBytesPerCall} B)`, 'target ≤ 1536 B']);
+  }
+  if (want('lists')) {
+    const l = await benchLists();
+    results.lists = l;
+    const [small, , big] = l;
+    const sizes = l.map((f) => f.calls.toLocaleString('en')).join(' / ');
+    for (const [label, key] of [
+      ['first page', 'firstMs'],
+      ['filtered by status', 'statusMs'],
+      ['last page', 'lastMs'],
+    ] as const) {
+      rows.push([
+        `GET /jagcall/v1/calls ${label}, ${sizes} calls`,
+        `${l.map((f) => f[key]).join(' / ')} ms (median)`,
+        `${(big[key] / small[key]).toFixed(2)}x at the largest vs the smallest; target ≤ 2x`,
+      ]);
+    }
+    rows.push([
+      'first status filter at the largest store (builds its view)',
+      `${big.statusColdMs} ms`,
+      `a scan and sort of that store: ${big.scanSortMs} ms (${l.map((f) => f.scanSortMs).join(' / ')})`,
+    ]);
   }
   if (want('webhooks')) {
     const w = await benchWebhooks();

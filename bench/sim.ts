@@ -15,9 +15,41 @@ export async function benchVirtualCalls(n = 1000): Promise<{ calls: number; wall
   return { calls: n, wallMs: Math.round(wallMs), completed: calls.filter((c) => c.status === 'completed').length };
 }
 
-/** Memory with 10,000 completed calls, measured in a fresh process so nothing else is counted. */
-export async function benchCallMemory(n = 10_000): Promise<{ calls: number; rssMb: number; baselineRssMb: number; heapDeltaMb: number }> {
-  const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./memory.js', import.meta.url)), String(n)], { encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(`memory bench failed: ${child.stderr}`);
-  return JSON.parse(child.stdout);
+function child(mode: string, n: number): any {
+  const out = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./memory.js', import.meta.url)), mode, String(n)], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`${mode} bench failed: ${out.stderr}`);
+  return JSON.parse(out.stdout);
+}
+
+export interface MemoryFigure {
+  calls: number;
+  rssMb: number;
+  baselineRssMb: number;
+  heapDeltaMb: number;
+  bytesPerCall: number;
+  heapBytesPerCall: number;
+}
+
+/** RSS with n completed calls minus an idle server's world, per call; in a fresh process. */
+export function benchCallMemory(n = 50_000): MemoryFigure {
+  return child('memory', n);
+}
+
+interface ClockRound {
+  calls: number;
+  events: number;
+  eventsPerSec: number;
+  advanceMs: number;
+  createMs: number;
+  completed: number;
+}
+
+export interface ClockFigure extends MemoryFigure, ClockRound {
+  /** The same at 1,000 live calls, in the same process after a warm-up. */
+  baseline: ClockRound;
+}
+
+/** n live calls advanced to completion on the virtual clock (every due step, in order), in a fresh process. */
+export function benchClock(n: number): ClockFigure {
+  return child('clock', n);
 }

@@ -72,6 +72,7 @@ export class Callsim {
       inventory: Object.fromEntries(adapters.map((a) => [a.name, inventory])),
       seeders: adapters.map((a) => (world: World) => a.fixtures().seed(world)),
       rules: this.options.scenarios,
+      retainCalls: this.options.retainCalls,
     });
     this.subscriptions = new SubscriptionStore(this.seed);
     this.gate = { token: this.options.adminToken, hosts: new Set(this.options.allowedHosts.map((h) => h.toLowerCase())) };

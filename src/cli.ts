@@ -72,7 +72,12 @@ function startCommand(cmd: Command): Command {
     .addOption(new Option('--config <file>', 'YAML/JSON with any option plus faults, rateLimits, scenarios, webhooks, media').env('CALLSIM_CONFIG'))
     .addOption(new Option('--state-file <file>', 'load state at start, save it on shutdown (atomic)').env('CALLSIM_STATE_FILE'))
     .addOption(new Option('--log-level <level>', 'fatal, error, warn, info (default), debug (one line per request), trace, silent').env('CALLSIM_LOG_LEVEL'))
-    .addOption(new Option('--vendors <list>', 'serve only these vendors, comma-separated').env('CALLSIM_VENDORS').argParser(list));
+    .addOption(new Option('--vendors <list>', 'serve only these vendors, comma-separated').env('CALLSIM_VENDORS').argParser(list))
+    .addOption(
+      new Option('--retain-calls <n>', 'keep at most n finished calls per account; the oldest leave the store (404)')
+        .env('CALLSIM_RETAIN_CALLS')
+        .argParser(number),
+    );
 }
 
 /** The options a run gets: the config file, then the environment and flags over it. */

@@ -62,6 +62,8 @@ export interface CallsimOptions {
   /** Start time of the virtual clock (epoch ms). */
   startTime?: number;
   webhookTimeoutMs: number;
+  /** Keep at most this many finished calls per account; older ones leave the store (their ids answer 404). */
+  retainCalls?: number;
 }
 
 const DEFAULT_OPTIONS: CallsimOptions = {

@@ -96,6 +96,8 @@ describe('CLI', () => {
       'CALLSIM_CONFIG',
       '--state-file',
       '--log-level',
+      '--retain-calls',
+      'CALLSIM_RETAIN_CALLS',
       'Examples:',
       'proxy',
     ]) {

@@ -2,6 +2,7 @@ import type { Callsim } from '../app.js';
 import { mediaRefusal } from '../media/upgrade.js';
 import { callDetailJson, callSummaryJson, clockJson, deliveryJson } from '../presenters.js';
 import { listAgents } from '../sim/agents.js';
+import { newestCalls } from '../sim/calls.js';
 import { findConversation, linesWithin } from '../sim/conversations.js';
 import type { Call } from '../sim/types.js';
 import type { Delivery } from '../webhooks/dispatcher.js';
@@ -17,10 +18,9 @@ export function deliveryRow(d: Delivery) {
   return row;
 }
 
-function allCalls(sim: Callsim): Call[] {
-  const out: Call[] = [];
-  for (const store of sim.world.stores.values()) out.push(...store.calls.values());
-  return out.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+/** The newest calls across accounts; reads only as many per account. */
+function allCalls(sim: Callsim, limit = SNAPSHOT_ROWS): Call[] {
+  return newestCalls(sim.world, sim.world.stores.keys(), {}, limit).items;
 }
 
 export function snapshotJson(sim: Callsim) {
@@ -28,9 +28,7 @@ export function snapshotJson(sim: Callsim) {
   return {
     vendors: sim.vendors.map((v) => ({ name: v.name, title: v.adapter.title })),
     clock: clockJson(sim),
-    calls: allCalls(sim)
-      .slice(0, SNAPSHOT_ROWS)
-      .map((c) => callSummaryJson(sim, c)),
+    calls: allCalls(sim).map((c) => callSummaryJson(sim, c)),
     deliveries: deliveries.map(deliveryRow),
     journal: sim.journal.entries({ limit: SNAPSHOT_ROWS }),
   };

@@ -51,6 +51,7 @@ export function removeAccount(world: World, accountId: string): boolean {
   const store = world.store(accountId);
   for (const n of store.numbers.values()) returnToInventory(world, account.namespace, n);
   for (const id of store.calls.keys()) if (world.callIndex.get(id) === accountId) world.callIndex.delete(id);
+  world.retention?.forget(accountId);
   for (const [token, s] of world.sessions) if (s.accountId === accountId) world.sessions.delete(token);
   world.accounts.delete(accountId);
   world.stores.delete(accountId);

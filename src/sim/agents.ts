@@ -85,14 +85,6 @@ export function rollbackAgent(world: World, agent: Agent, version: number): Agen
   return updateAgent(world, agent, pickFields(v.snapshot));
 }
 
-function liveCallsOf(world: World, accountId: string, agentId: string): number {
-  let n = 0;
-  for (const c of world.store(accountId).calls.values()) {
-    if (c.agentId === agentId && !['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(c.status)) n++;
-  }
-  return n;
-}
-
 /** Unassigns numbers now; the agent itself goes once its live calls have finished. */
 export function deleteAgent(world: World, agent: Agent): void {
   const store = world.store(agent.accountId);
@@ -109,7 +101,7 @@ export function deleteAgent(world: World, agent: Agent): void {
 
 export function finishPendingDelete(world: World, accountId: string, agentId: string): void {
   const agent = world.stores.get(accountId)?.agents.get(agentId);
-  if (agent?.deletePending && liveCallsOf(world, accountId, agentId) === 0) world.store(accountId).agents.delete(agentId);
+  if (agent?.deletePending && world.store(accountId).calls.liveCount(agentId) === 0) world.store(accountId).agents.delete(agentId);
 }
 
 export function archiveAgent(world: World, agent: Agent): Agent {

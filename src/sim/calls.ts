@@ -1,13 +1,14 @@
-import { finishPendingDelete } from './agents.js';
-import { chargeCall } from './billing.js';
-import { onCampaignCallEnded } from './campaigns.js';
+import type { CallFilter, CallList } from './callstore.js';
 import { findConversation, linesWithin } from './conversations.js';
 import { invalid, notFound, SimError } from './errors.js';
 import { countryOf, normalizeNumber } from './phone.js';
+import { CallRecord, FIRST_FINAL } from './record.js';
 import { resolveScenario } from './scenarios.js';
-import type { Task } from './scheduler.js';
+import { armCall, disarmCall, endCall } from './steps.js';
 import { type Agent, type Call, type CallStatus, type Direction, FINAL_STATUSES } from './types.js';
 import type { World } from './world.js';
+
+export type { CallFilter, CallList } from './callstore.js';
 
 export interface CallInit {
   accountId: string;
@@ -20,16 +21,7 @@ export interface CallInit {
   id?: string;
 }
 
-const tasks = new WeakMap<World, Map<string, Task[]>>();
-function taskList(world: World, callId: string): Task[] {
-  let m = tasks.get(world);
-  if (!m) tasks.set(world, (m = new Map()));
-  let list = m.get(callId);
-  if (!list) m.set(callId, (list = []));
-  return list;
-}
-
-export const isLive = (call: Call): boolean => !FINAL_STATUSES.has(call.status);
+export const isLive = (call: Call): boolean => (call instanceof CallRecord ? call.statusCode < FIRST_FINAL : !FINAL_STATUSES.has(call.status));
 
 /** A multilingual agent speaks the destination country's language when it knows it (+90 → tr). */
 function callLanguage(world: World, agent: Agent, to: string): string {
@@ -61,7 +53,7 @@ export function getAgentOrThrow(world: World, accountId: string, agentId: string
   return agent;
 }
 
-export function createCall(world: World, init: CallInit): Call {
+export function createCall(world: World, init: CallInit): CallRecord {
   const agent = getAgentOrThrow(world, init.accountId, init.agentId);
   if (agent.deletePending) throw new SimError('conflict', `agent ${agent.id} is being deleted`);
   const to = normalizeNumber(init.to, world.rng);
@@ -98,128 +90,47 @@ export function createCall(world: World, init: CallInit): Call {
   const reason = voicemail ? 'voicemail' : answers ? 'completed' : (scenario.outcome as Call['endedReason'] & string);
 
   const id = init.id ?? world.nextId(init.accountId, 'call');
-  const call: Call = {
+  // Strings many calls share are stored once: the account's and agent's own ids, interned numbers.
+  const call = new CallRecord({
     id,
-    accountId: init.accountId,
+    accountId: world.account(init.accountId).id,
     agentId: agent.id,
     direction,
-    from,
-    to,
-    status: 'queued',
-    endedReason: null,
+    from: world.intern(from),
+    to: world.intern(to),
     outcome: scenario.outcome,
     conversationId,
-    language,
-    metadata: init.metadata ?? {},
+    language: world.intern(language),
+    metadata: init.metadata ?? null,
     campaignId: init.campaignId ?? null,
     createdAt: now,
-    answeredAt: null,
-    endedAt: null,
     talkMs,
-    timeline: [{ status: 'queued', at: now }],
-    transcriptReady: false,
-    recordingReady: false,
-    costCents: 0,
-    media: {},
     plan: { ringingAt, answeredAt, endAt, final, reason },
-    booking: null,
-  };
-  store.calls.set(id, call);
+  });
+  store.calls.add(call);
   world.callIndex.set(id, init.accountId);
   armCall(world, call);
   world.bus.emit({ type: 'call.created', at: now, accountId: init.accountId, call });
   return call;
 }
 
-/** Schedules every step of a call's plan still ahead of now (also after a snapshot restore). */
-function armCall(world: World, call: Call): void {
-  const list = taskList(world, call.id);
-  const s = world.scheduler;
-  const p = call.plan;
-  const label = `call ${call.id}`;
-  if (call.status === 'queued' && p.ringingAt !== null) list.push(s.at(p.ringingAt, () => setStatus(world, call, 'ringing'), label));
-  if ((call.status === 'queued' || call.status === 'ringing') && p.answeredAt !== null) {
-    list.push(s.at(p.answeredAt, () => setStatus(world, call, 'in-progress'), label));
-  }
-  if (isLive(call)) list.push(s.at(p.endAt, () => endCall(world, call, p.final, p.reason), label));
-  if (p.answeredAt !== null) armConversationEvents(world, call);
-  if (p.answeredAt !== null && !call.transcriptReady) {
-    list.push(s.at(p.endAt + world.timings.transcriptDelayMs, () => markReady(world, call, 'transcript'), label));
-  }
-  if (p.answeredAt !== null && !call.recordingReady) {
-    list.push(s.at(p.endAt + world.timings.recordingDelayMs, () => markReady(world, call, 'recording'), label));
-  }
-}
-
-function armConversationEvents(world: World, call: Call): void {
-  const conv = findConversation(world.library, call.conversationId);
-  if (!conv || call.plan.answeredAt === null || call.booking) return;
-  for (const line of linesWithin(conv, call.talkMs)) {
-    for (const ev of line.events) {
-      if (ev.type !== 'booking') continue;
-      const at = call.plan.answeredAt + line.startMs + line.durationMs;
-      if (at > call.plan.endAt) continue;
-      taskList(world, call.id).push(
-        world.scheduler.at(
-          at,
-          () => {
-            if (call.status !== 'in-progress') return;
-            call.booking = { ...ev.data };
-            world.bus.emit({ type: 'booking.created', at: world.now(), accountId: call.accountId, call, booking: call.booking });
-          },
-          `call ${call.id} booking`,
-        ),
-      );
-    }
-  }
-}
-
-function setStatus(world: World, call: Call, status: CallStatus): void {
-  if (!isLive(call) || call.status === status) return;
-  const previous = call.status;
-  const now = world.now();
-  call.status = status;
-  call.timeline.push({ status, at: now });
-  if (status === 'in-progress') call.answeredAt = now;
-  world.bus.emit({ type: 'call.status', at: now, accountId: call.accountId, call, previous });
-  if (status === 'in-progress') world.bus.emit({ type: 'call.started', at: now, accountId: call.accountId, call });
-}
-
-function endCall(world: World, call: Call, final: CallStatus, reason: Call['endedReason']): void {
-  if (!isLive(call)) return;
-  setStatus(world, call, final);
-  call.endedAt = world.now();
-  call.endedReason = reason;
-  if (call.answeredAt !== null) call.talkMs = call.endedAt - call.answeredAt;
-  chargeCall(world, call);
-  world.bus.emit({ type: 'call.ended', at: call.endedAt, accountId: call.accountId, call });
-  onCampaignCallEnded(world, call);
-  finishPendingDelete(world, call.accountId, call.agentId);
-}
-
-function markReady(world: World, call: Call, what: 'transcript' | 'recording'): void {
-  if (call.answeredAt === null) return;
-  if (what === 'transcript') {
-    call.transcriptReady = true;
-    world.bus.emit({ type: 'transcript.ready', at: world.now(), accountId: call.accountId, call });
-  } else {
-    call.recordingReady = true;
-    world.bus.emit({ type: 'recording.ready', at: world.now(), accountId: call.accountId, call });
-  }
-}
-
 /** Ends a live call now: before answer it is canceled, after answer it completes as a hang-up. */
 export function hangupCall(world: World, call: Call): Call {
-  if (!isLive(call)) throw new SimError('conflict', `call ${call.id} has already ended`);
-  for (const task of taskList(world, call.id)) world.scheduler.cancel(task);
-  taskList(world, call.id).length = 0;
-  const answered = call.status === 'in-progress';
+  const c = record(call);
+  if (!isLive(c)) throw new SimError('conflict', `call ${c.id} has already ended`);
+  disarmCall(world, c);
+  const answered = c.status === 'in-progress';
   const now = world.now();
-  call.plan = { ...call.plan, endAt: now, final: answered ? 'completed' : 'canceled', reason: answered ? 'hangup' : 'canceled' };
-  if (!answered) call.plan.answeredAt = null;
-  endCall(world, call, call.plan.final, call.plan.reason);
-  armCall(world, call);
-  return call;
+  c.plan = {
+    ...c.plan,
+    endAt: now,
+    final: answered ? 'completed' : 'canceled',
+    reason: answered ? 'hangup' : 'canceled',
+    answeredAt: answered ? c.planAnsweredAt : null,
+  };
+  endCall(world, c, c.planFinal, c.planReason);
+  armCall(world, c);
+  return c;
 }
 
 export interface TranscriptTurn {
@@ -243,32 +154,36 @@ export function callSummary(world: World, call: Call): { summary: string | null;
   return conv ? { summary: conv.summary, sentiment: conv.sentiment } : { summary: null, sentiment: null };
 }
 
-export function getCallOrThrow(world: World, accountId: string, callId: string): Call {
+export function getCallOrThrow(world: World, accountId: string, callId: string): CallRecord {
   const call = world.store(accountId).calls.get(callId);
   if (!call) throw notFound('call', callId);
   return call;
 }
 
-export interface CallFilter {
-  agentId?: string;
-  status?: CallStatus[];
-  direction?: Direction;
-  since?: number;
-  until?: number;
+/**
+ * Newest first, as every vendor lists them, read lazily: `slice` of a page costs the page, and
+ * `length` is the total. Pass it where a list is paginated.
+ */
+export function queryCalls(world: World, accountId: string, f: CallFilter = {}): CallList {
+  return world.store(accountId).calls.query(f);
 }
 
-/** Newest first, as every vendor lists them. */
-export function listCalls(world: World, accountId: string, f: CallFilter = {}): Call[] {
-  const out: Call[] = [];
-  for (const c of world.store(accountId).calls.values()) {
-    if (f.agentId !== undefined && c.agentId !== f.agentId) continue;
-    if (f.status && !f.status.includes(c.status)) continue;
-    if (f.direction && c.direction !== f.direction) continue;
-    if (f.since !== undefined && c.createdAt < f.since) continue;
-    if (f.until !== undefined && c.createdAt > f.until) continue;
-    out.push(c);
+/** Every matching call, newest first (O(matches)); lists that page use `queryCalls`. */
+export function listCalls(world: World, accountId: string, f: CallFilter = {}): CallRecord[] {
+  return queryCalls(world, accountId, f).slice();
+}
+
+/** The newest calls across accounts, and how many match in all, reading `limit` per account. */
+export function newestCalls(world: World, accountIds: Iterable<string>, f: CallFilter, limit: number): { items: CallRecord[]; total: number } {
+  let total = 0;
+  const items: CallRecord[] = [];
+  for (const id of accountIds) {
+    const list = queryCalls(world, id, f);
+    total += list.length;
+    items.push(...list.slice(0, limit));
   }
-  return out.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+  items.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+  return { items: items.slice(0, limit), total };
 }
 
 /**
@@ -276,36 +191,43 @@ export function listCalls(world: World, accountId: string, f: CallFilter = {}): 
  * ends it with `endCallNow` when the conversation really ends.
  */
 export function takeOverCall(world: World, call: Call): void {
-  if (call.status !== 'in-progress' || call.liveControlled) return;
-  for (const task of taskList(world, call.id)) world.scheduler.cancel(task);
-  taskList(world, call.id).length = 0;
-  call.liveControlled = true;
-  call.plan = { ...call.plan, endAt: Number.MAX_SAFE_INTEGER };
+  const c = record(call);
+  if (c.status !== 'in-progress' || c.liveControlled) return;
+  disarmCall(world, c);
+  c.liveControlled = true;
+  c.plan = { ...c.plan, endAt: Number.MAX_SAFE_INTEGER };
 }
 
 /** Ends an answered call now (completed), with transcript and recording following as usual. */
 export function endCallNow(world: World, call: Call, reason: Call['endedReason'] = 'completed'): void {
-  if (!isLive(call)) return;
+  const c = record(call);
+  if (!isLive(c)) return;
   const now = world.now();
-  call.plan = {
-    ...call.plan,
+  const answered = c.status === 'in-progress';
+  c.plan = {
+    ...c.plan,
     endAt: now,
-    final: call.status === 'in-progress' ? 'completed' : 'canceled',
-    reason: call.status === 'in-progress' ? (reason ?? 'completed') : 'canceled',
+    final: answered ? 'completed' : 'canceled',
+    reason: answered ? (reason ?? 'completed') : 'canceled',
+    answeredAt: answered ? c.planAnsweredAt : null,
   };
-  if (call.status !== 'in-progress') call.plan.answeredAt = null;
-  for (const task of taskList(world, call.id)) world.scheduler.cancel(task);
-  taskList(world, call.id).length = 0;
-  endCall(world, call, call.plan.final, call.plan.reason);
-  armCall(world, call);
+  disarmCall(world, c);
+  endCall(world, c, c.planFinal, c.planReason);
+  armCall(world, c);
 }
 
-/** Re-arms every live call, e.g. after restoring a snapshot. */
+/** Re-arms every call that still has steps ahead, e.g. after restoring a snapshot. */
 export function armAll(world: World): void {
   for (const store of world.stores.values())
     for (const call of store.calls.values()) {
       if (isLive(call) || !call.transcriptReady || !call.recordingReady) armCall(world, call);
     }
+}
+
+/** Calls reach the sim's functions as `Call`; every one the world holds is a record. */
+function record(call: Call): CallRecord {
+  if (!(call instanceof CallRecord)) throw new Error(`call ${call.id} is not one of the world's calls`);
+  return call;
 }
 
 export interface SeedCall {
@@ -326,20 +248,18 @@ export interface SeedCall {
 }
 
 /** A call from the fixtures, as it stood when recorded: ended, with transcript and recording. */
-export function seedCall(world: World, accountId: string, s: SeedCall): Call {
+export function seedCall(world: World, accountId: string, s: SeedCall): CallRecord {
   const answeredAt = s.answeredAt ?? null;
   const endedAt = s.endedAt ?? null;
   const talkMs = answeredAt !== null && endedAt !== null ? endedAt - answeredAt : 0;
   const final = FINAL_STATUSES.has(s.status);
-  const call: Call = {
+  const call = new CallRecord({
     id: s.id,
     accountId,
     agentId: s.agentId,
     direction: s.direction ?? 'outbound',
     from: s.from,
     to: s.to,
-    status: s.status,
-    endedReason: s.endedReason ?? (final ? (s.status === 'completed' ? 'completed' : (s.status as Call['endedReason'])) : null),
     outcome:
       answeredAt !== null
         ? s.endedReason === 'voicemail'
@@ -352,26 +272,21 @@ export function seedCall(world: World, accountId: string, s: SeedCall): Call {
             : 'failed',
     conversationId: s.conversationId ?? null,
     language: s.language ?? 'en',
-    metadata: s.metadata ?? {},
+    metadata: s.metadata ?? null,
     campaignId: s.campaignId ?? null,
     createdAt: s.createdAt,
-    answeredAt,
-    endedAt,
     talkMs,
-    timeline: [
-      { status: 'queued', at: s.createdAt },
-      ...(answeredAt !== null ? [{ status: 'in-progress' as const, at: answeredAt }] : []),
-      ...(final && endedAt !== null ? [{ status: s.status, at: endedAt }] : []),
-    ],
-    transcriptReady: final && answeredAt !== null,
-    recordingReady: final && answeredAt !== null,
-    costCents: 0,
-    media: {},
     plan: { ringingAt: s.createdAt, answeredAt, endAt: endedAt ?? s.createdAt, final: final ? s.status : 'completed', reason: 'completed' },
-    booking: null,
-  };
-  world.store(accountId).calls.set(call.id, call);
+  });
+  call.status = s.status;
+  call.endedReason = s.endedReason ?? (final ? (s.status === 'completed' ? 'completed' : (s.status as Call['endedReason'])) : null);
+  call.answeredAt = answeredAt;
+  call.endedAt = endedAt;
+  call.transcriptReady = final && answeredAt !== null;
+  call.recordingReady = final && answeredAt !== null;
+  world.store(accountId).calls.add(call);
   world.callIndex.set(call.id, accountId);
   world.reserveId(world.account(accountId).namespace, 'call', call.id);
+  if (final) world.retention?.settled(call);
   return call;
 }

@@ -3,11 +3,14 @@ import { type Clock, RealClock, VirtualClock } from './clock.js';
 export type Action = () => void | Promise<unknown>;
 
 export interface Task {
-  readonly at: number;
-  readonly seq: number;
+  /** When it runs; ties run in `seq` order, the order they were scheduled in. */
+  at: number;
+  seq: number;
   readonly label: string;
   cancelled: boolean;
-  readonly run: Action;
+  run(): void | Promise<unknown>;
+  /** How many steps it stands for in `size()`: a call's one task stands for all its remaining steps. */
+  weight?(): number;
 }
 
 /**
@@ -43,9 +46,31 @@ export class Scheduler {
     if (task) task.cancelled = true;
   }
 
-  /** Live (not cancelled) tasks still queued. */
+  /** Hands out `n` consecutive sequence numbers for steps that will be queued later (`requeue`). */
+  reserve(n: number): number {
+    const first = this.seq;
+    this.seq += n;
+    return first;
+  }
+
+  /**
+   * Queues a task again, ordered as if it had been queued when `seq` was handed out: one task per
+   * call walks through the call's steps instead of one queued object per step. Only for a task that
+   * is not queued (it has just run, or is new); `at` is taken as given.
+   */
+  requeue(task: Task, at: number, seq: number): void {
+    task.at = at;
+    task.seq = seq;
+    task.cancelled = false;
+    this.push(task);
+    if (this.clock instanceof RealClock) this.arm();
+  }
+
+  /** Steps still queued (not cancelled). */
   size(): number {
-    return this.heap.reduce((n, t) => n + (t.cancelled ? 0 : 1), 0);
+    let n = 0;
+    for (const t of this.heap) if (!t.cancelled) n += t.weight ? t.weight() : 1;
+    return n;
   }
 
   nextAt(): number | undefined {
@@ -148,20 +173,19 @@ export class Scheduler {
     while (this.heap.length && this.heap[0].cancelled) this.pop();
   }
 
-  private less(a: Task, b: Task): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  }
-
+  // A binary heap moving a hole rather than swapping: one write per level.
   private push(task: Task): void {
     const h = this.heap;
+    let i = h.length;
     h.push(task);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
+      const parent = h[p];
+      if (!less(task, parent)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = task;
   }
 
   private pop(): Task | undefined {
@@ -169,20 +193,21 @@ export class Scheduler {
     if (!h.length) return undefined;
     const top = h[0];
     const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
+    const n = h.length;
+    if (n) {
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l], h[m])) m = l;
-        if (r < h.length && this.less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && less(h[c + 1], h[c])) c++;
+        if (!less(h[c], last)) break;
+        h[i] = h[c];
+        i = c;
       }
+      h[i] = last;
     }
     return top;
   }
 }
+
+const less = (a: Task, b: Task): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);

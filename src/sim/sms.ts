@@ -2,8 +2,33 @@ import { chargeSms } from './billing.js';
 import { invalid, notFound } from './errors.js';
 import { findOwnedNumber } from './numbers.js';
 import { isE164 } from './phone.js';
+import { SortedList } from './sorted.js';
 import type { SmsConversation, SmsMessage } from './types.js';
 import type { World } from './world.js';
+
+const before = (a: SmsMessage, b: SmsMessage): boolean => a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
+
+/**
+ * Each conversation's messages in order, beside the account's message map (a restore replaces the
+ * map, and with it this index): listing one conversation reads that conversation, not every message.
+ */
+const threads = new WeakMap<Map<string, SmsMessage>, Map<string, SortedList<SmsMessage>>>();
+
+function threadsOf(messages: Map<string, SmsMessage>): Map<string, SortedList<SmsMessage>> {
+  let byConversation = threads.get(messages);
+  if (!byConversation) {
+    byConversation = new Map();
+    for (const m of messages.values()) thread(byConversation, m.conversationId).insert(m);
+    threads.set(messages, byConversation);
+  }
+  return byConversation;
+}
+
+function thread(byConversation: Map<string, SortedList<SmsMessage>>, id: string): SortedList<SmsMessage> {
+  let list = byConversation.get(id);
+  if (!list) byConversation.set(id, (list = new SortedList(before)));
+  return list;
+}
 
 function conversationFor(world: World, accountId: string, number: string, contact: string, at: number): SmsConversation {
   const store = world.store(accountId);
@@ -35,8 +60,16 @@ function record(
     store.smsConversations.delete(conv.id);
     conv.id = opts.conversationId;
     store.smsConversations.set(conv.id, conv);
+    // Only fixtures rename a conversation; the index is rebuilt on the next listing.
+    threads.delete(store.smsMessages);
   }
   const msg: SmsMessage = { ...m, id: opts.id ?? world.nextId(accountId, 'sms'), accountId, conversationId: conv.id };
+  const known = threads.get(store.smsMessages);
+  if (known) {
+    const old = store.smsMessages.get(msg.id);
+    if (old) known.get(old.conversationId)?.delete(old);
+    thread(known, msg.conversationId).insert(msg);
+  }
   store.smsMessages.set(msg.id, msg);
   conv.lastMessage = m.body;
   conv.messageCount += 1;
@@ -88,9 +121,10 @@ export function listConversations(world: World, accountId: string): SmsConversat
   return [...world.store(accountId).smsConversations.values()].sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1));
 }
 
+/** Oldest first; O(that conversation's messages). */
 export function listMessages(world: World, accountId: string, conversationId: string): SmsMessage[] {
-  if (!world.store(accountId).smsConversations.has(conversationId)) throw notFound('conversation', conversationId);
-  return [...world.store(accountId).smsMessages.values()]
-    .filter((m) => m.conversationId === conversationId)
-    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  const store = world.store(accountId);
+  if (!store.smsConversations.has(conversationId)) throw notFound('conversation', conversationId);
+  const list = threadsOf(store.smsMessages).get(conversationId);
+  return list ? [...list] : [];
 }

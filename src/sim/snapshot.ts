@@ -1,7 +1,8 @@
 import { armAll } from './calls.js';
 import { VirtualClock } from './clock.js';
+import { CallRecord, STATUSES } from './record.js';
 import type { ScenarioRule } from './scenarios.js';
-import type { Account, AvailableNumber, Session, User } from './types.js';
+import type { Account, AvailableNumber, Call, Session, User } from './types.js';
 import type { AccountStore, World } from './world.js';
 
 export const SNAPSHOT_FORMAT = 'callsim-state';
@@ -60,8 +61,12 @@ export function checkWorldSnapshot(s: any, namespaces: string[]): string | undef
   for (const [id, st] of Object.entries<any>(s.stores)) {
     if (!ids.has(id)) return `world.stores.${id} belongs to no account`;
     for (const k of STORE_KEYS) if (!Array.isArray(st?.[k])) return `world.stores.${id}.${k} must be an array`;
-    for (const [i, c] of st.calls.entries())
+    for (const [i, c] of st.calls.entries()) {
       if (!c || typeof c.id !== 'string' || !c.plan || !Array.isArray(c.timeline)) return `world.stores.${id}.calls[${i}] is not a call`;
+      // The store packs these into small codes: a value it does not know cannot be kept.
+      if (!STATUSES.includes(c.status) || !STATUSES.includes(c.plan.final)) return `world.stores.${id}.calls[${i}] has an unknown status`;
+      if (!Number.isFinite(c.createdAt) || !Number.isFinite(c.plan.endAt)) return `world.stores.${id}.calls[${i}] needs createdAt and plan.endAt (epoch ms)`;
+    }
   }
   for (const [i, x] of s.sessions.entries())
     if (!x || typeof x.token !== 'string' || !ids.has(x.accountId)) return `world.sessions[${i}] must name a token and a known account`;
@@ -88,16 +93,20 @@ export function restoreWorld(world: World, s: WorldSnapshot): void {
   world.accounts = new Map(s.accounts.map((a) => [a.id, a]));
   world.stores = new Map();
   world.callIndex = new Map();
+  world.retention?.pause();
   for (const [id, st] of Object.entries(s.stores)) {
     const store = world.store(id);
     for (const k of STORE_KEYS) {
+      if (k === 'calls') continue;
       const map = store[k] as Map<string, { id: string }>;
       for (const item of st[k] as Array<{ id: string }>) map.set(item.id, item);
     }
-    for (const [callId, call] of store.calls) {
-      world.callIndex.set(callId, id);
+    for (const json of st.calls as Call[]) {
+      const call = CallRecord.fromJSON(json, (x) => world.intern(x));
+      store.calls.add(call);
+      world.callIndex.set(call.id, id);
       // A live media session does not survive a restore: the call it controlled hangs up now.
-      if (call.liveControlled && !['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(call.status)) {
+      if (call.liveControlled && !call.isFinal) {
         const answered = call.status === 'in-progress';
         call.liveControlled = false;
         call.plan = {
@@ -105,7 +114,7 @@ export function restoreWorld(world: World, s: WorldSnapshot): void {
           endAt: s.now,
           final: answered ? 'completed' : 'canceled',
           reason: answered ? 'hangup' : 'canceled',
-          answeredAt: answered ? call.plan.answeredAt : null,
+          answeredAt: answered ? call.planAnsweredAt : null,
         };
       }
     }
@@ -114,6 +123,7 @@ export function restoreWorld(world: World, s: WorldSnapshot): void {
   world.sessions = new Map(s.sessions.map((x) => [x.token, x]));
   world.inventory = new Map(Object.entries(s.inventory).map(([ns, list]) => [ns, new Map(list.map((n) => [n.e164, n]))]));
   armAll(world);
+  world.retention?.rebuild([...world.stores.values()].flatMap((st) => [...st.calls.values()]));
   rearmPendingWork(world);
 }
 

@@ -95,11 +95,15 @@ export interface PhoneNumber extends AvailableNumber {
   updatedAt: number;
 }
 
-interface TimelineEntry {
+export interface TimelineEntry {
   status: CallStatus;
   at: number;
 }
 
+/**
+ * A call as readers and snapshots see it. The store keeps each one as a compact `CallRecord`
+ * (record.ts) whose getters give this shape and whose JSON is this record.
+ */
 export interface Call {
   id: string;
   accountId: string;
@@ -138,7 +142,7 @@ export interface Call {
   liveControlled?: boolean;
 }
 
-interface CallPlan {
+export interface CallPlan {
   ringingAt: number | null;
   answeredAt: number | null;
   endAt: number;
@@ -168,7 +172,7 @@ export interface SmsConversation {
   updatedAt: number;
 }
 
-interface CampaignTarget {
+export interface CampaignTarget {
   phone: string;
   name: string | null;
   state: 'pending' | 'dialling' | 'completed' | 'failed';

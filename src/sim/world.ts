@@ -1,16 +1,19 @@
+import { CallStore } from './callstore.js';
 import { type Clock, VirtualClock } from './clock.js';
 import type { ConversationLibrary } from './conversations.js';
 import { EventBus } from './events.js';
 import { Random } from './random.js';
+import type { CallRecord } from './record.js';
+import { Retention } from './retention.js';
 import type { ScenarioRule } from './scenarios.js';
 import { Scheduler } from './scheduler.js';
-import type { Account, Agent, AvailableNumber, Call, Campaign, KnowledgeDoc, PhoneNumber, Session, SmsConversation, SmsMessage, User } from './types.js';
+import type { Account, Agent, AvailableNumber, Campaign, KnowledgeDoc, PhoneNumber, Session, SmsConversation, SmsMessage, User } from './types.js';
 
 /** Everything one account owns: handlers start by picking the caller's store. */
 export interface AccountStore {
   agents: Map<string, Agent>;
   numbers: Map<string, PhoneNumber>;
-  calls: Map<string, Call>;
+  calls: CallStore;
   campaigns: Map<string, Campaign>;
   smsConversations: Map<string, SmsConversation>;
   smsMessages: Map<string, SmsMessage>;
@@ -62,7 +65,15 @@ export interface WorldOptions {
   rules?: ScenarioRule[];
   /** Campaign dialling concurrency when a campaign does not say. */
   campaignConcurrency?: number;
+  /**
+   * Keep at most this many finished calls (ended, transcript and recording ready) per account: the
+   * ones that finished first leave the store. Unset: keep every call.
+   */
+  retainCalls?: number;
 }
+
+/** Numbers and ids repeat across calls; past this many distinct ones the table starts afresh. */
+const INTERN_LIMIT = 10_000;
 
 export class World {
   readonly clock: Clock;
@@ -81,6 +92,9 @@ export class World {
   counters: Record<string, number> = {};
   /** Where each call lives, so media and admin lookups need no account. */
   callIndex = new Map<string, string>();
+  /** Which finished calls leave the store first, when calls are retained by count. */
+  readonly retention: Retention | undefined;
+  private interned = new Map<string, string>();
 
   constructor(readonly options: WorldOptions) {
     this.clock = options.clock;
@@ -89,6 +103,7 @@ export class World {
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
     this.rng = new Random(options.seed);
     this.rules = options.rules ?? [];
+    this.retention = options.retainCalls !== undefined ? new Retention(this, options.retainCalls) : undefined;
     this.seed();
   }
 
@@ -104,6 +119,8 @@ export class World {
     this.users.clear();
     this.sessions.clear();
     this.callIndex.clear();
+    this.retention?.clear();
+    this.interned.clear();
     this.counters = {};
     this.rng = new Random(this.options.seed);
     this.seed();
@@ -135,7 +152,7 @@ export class World {
       s = {
         agents: new Map(),
         numbers: new Map(),
-        calls: new Map(),
+        calls: new CallStore(),
         campaigns: new Map(),
         smsConversations: new Map(),
         smsMessages: new Map(),
@@ -197,7 +214,16 @@ export class World {
     if ((this.counters[key] ?? 0) <= n) this.counters[key] = n + 1;
   }
 
-  findCall(callId: string): Call | undefined {
+  /** One shared copy of a string many records hold (a number dialled again and again). */
+  intern(s: string): string {
+    const known = this.interned.get(s);
+    if (known !== undefined) return known;
+    if (this.interned.size >= INTERN_LIMIT) this.interned.clear();
+    this.interned.set(s, s);
+    return s;
+  }
+
+  findCall(callId: string): CallRecord | undefined {
     const accountId = this.callIndex.get(callId);
     return accountId ? this.stores.get(accountId)?.calls.get(callId) : undefined;
   }

@@ -86,7 +86,8 @@ export class WebhookDispatcher {
   private onEvent(e: SimEvent): void {
     const world = this.world();
     const account = world.accounts.get(e.accountId);
-    if (!account) return;
+    // Payloads are derived on demand: building them for nobody was most of the clock's cost.
+    if (!account || !this.subs.any(account.namespace, account.id)) return;
     const vendor = this.vendors.find((v) => v.name === account.namespace);
     if (!vendor) return;
     const messages = vendor.adapter.webhooks(e, world, vendor.services);

@@ -44,6 +44,12 @@ export class SubscriptionStore {
     return [...this.subs.values()];
   }
 
+  /** Whether any subscription could want this account's events: when none does, no payload is built. */
+  any(vendor: string, accountId: string): boolean {
+    for (const s of this.subs.values()) if (s.vendor === vendor && (s.accountId === '*' || s.accountId === accountId)) return true;
+    return false;
+  }
+
   /** Subscriptions that want this vendor event for this account (or for every account). */
   matching(vendor: string, accountId: string, event: string): Subscription[] {
     return this.all().filter((s) => s.vendor === vendor && (s.accountId === '*' || s.accountId === accountId) && (!s.events || s.events.includes(event)));

@@ -3,21 +3,16 @@ import { ok } from '../../engine/respond.js';
 import { renderRecording } from '../../media/recording.js';
 import { callDetailJson, callSummaryJson } from '../../presenters.js';
 import { listAgents } from '../../sim/agents.js';
-import { createCall, hangupCall, listCalls } from '../../sim/calls.js';
-import type { Call } from '../../sim/types.js';
+import { createCall, hangupCall, newestCalls } from '../../sim/calls.js';
 import { notFound, servedVendor } from './common.js';
 import type { AdminHandlers } from './types.js';
 
 /** Calls across vendors: list, detail, start, hang up, and their signed recording links. */
 export const callHandlers = {
   listCalls: ({ sim, query }) => {
-    const all: Call[] = [];
-    for (const account of sim.world.accounts.values()) {
-      if (query.vendor && account.namespace !== query.vendor) continue;
-      all.push(...listCalls(sim.world, account.id, query.status ? { status: [query.status] } : {}));
-    }
-    all.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
-    return ok({ data: all.slice(0, query.limit).map((c) => callSummaryJson(sim, c)), total: all.length });
+    const accounts = [...sim.world.accounts.values()].filter((a) => !query.vendor || a.namespace === query.vendor).map((a) => a.id);
+    const { items, total } = newestCalls(sim.world, accounts, query.status ? { status: [query.status] } : {}, query.limit);
+    return ok({ data: items.map((c) => callSummaryJson(sim, c)), total });
   },
 
   getCall: ({ sim, params }) => {

@@ -2,12 +2,12 @@ import { ok } from '../../engine/respond.js';
 import { exactly } from '../../engine/surface.js';
 import type { defaults, endpoints } from '../../generated/jagcall.js';
 import { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from '../../sim/agents.js';
-import { createCall, getCallOrThrow, isLive, listCalls } from '../../sim/calls.js';
+import { createCall, getCallOrThrow, isLive, queryCalls } from '../../sim/calls.js';
 import { isoSeconds } from '../../sim/clock.js';
 import { notFound, SimError } from '../../sim/errors.js';
 import { assignNumber, buyNumber, getNumber, listNumbers, releaseNumber, searchAvailable } from '../../sim/numbers.js';
 import { listConversations, listMessages, sendSms } from '../../sim/sms.js';
-import { dateBound, paginate } from '../shared/http.js';
+import { dateBound, paginate, type Sliceable } from '../shared/http.js';
 import { recordingLink, STATUS_FROM_SNAKE } from '../shared/mappers.js';
 import type { VendorHandlers } from '../types.js';
 import { agentJson, availableJson, callJson, conversationJson, numberJson, smsJson, transcriptJson } from './mappers.js';
@@ -15,7 +15,7 @@ import { agentJson, availableJson, callJson, conversationJson, numberJson, smsJs
 type H = VendorHandlers<endpoints, defaults>;
 
 /** `{data, pagination}` with the documented `page` / `per_page`. */
-function page<T, U>(q: { page: number; per_page: number }, items: T[], map: (t: T) => U) {
+function page<T, U>(q: { page: number; per_page: number }, items: Sliceable<T>, map: (t: T) => U) {
   const { items: slice, total } = paginate(items, q.page, q.per_page);
   return ok({ data: slice.map(map), pagination: { page: q.page, per_page: q.per_page, total } });
 }
@@ -54,7 +54,7 @@ export const handlers = exactly<H>()({
   },
 
   listCalls: ({ world, account, query }) => {
-    const calls = listCalls(world, account.id, {
+    const calls = queryCalls(world, account.id, {
       agentId: query.agent_id,
       status: query.status ? [STATUS_FROM_SNAKE[query.status]] : undefined,
       // DateOrDateTime is a oneOf of two string formats, which the generated type leaves unknown.

@@ -1,5 +1,11 @@
+/** An array, or a list that reads only the slice asked for (the sim's call lists). */
+export interface Sliceable<T> {
+  readonly length: number;
+  slice(start?: number, end?: number): T[];
+}
+
 /** One page of a list, 1-based; a page past the end is an empty list, not an error. */
-export function paginate<T>(items: T[], page: number, perPage: number): { items: T[]; total: number; lastPage: number } {
+export function paginate<T>(items: Sliceable<T>, page: number, perPage: number): { items: T[]; total: number; lastPage: number } {
   const start = (page - 1) * perPage;
   return {
     items: start < items.length ? items.slice(start, start + perPage) : [],

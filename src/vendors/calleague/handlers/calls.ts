@@ -1,20 +1,20 @@
 import { ok } from '../../../engine/respond.js';
-import { createCall, getCallOrThrow, listCalls } from '../../../sim/calls.js';
+import { type CallList, createCall, getCallOrThrow, queryCalls } from '../../../sim/calls.js';
 import { isoTime } from '../../../sim/clock.js';
-import type { Account, Call } from '../../../sim/types.js';
+import type { Account } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
-import { paginate } from '../../shared/http.js';
+import { paginate, type Sliceable } from '../../shared/http.js';
 import { type CalleagueStatus, callDetailJson, calleagueStatus, callJson, simStatuses } from '../mappers.js';
 import type { H } from '../types.js';
 
 /** The `{total, list}` page every Calleague list answers. */
-export function pageOf<T, U>(q: { page: number; pageSize: number }, items: T[], map: (t: T) => U): { total: number; list: U[] } {
+export function pageOf<T, U>(q: { page: number; pageSize: number }, items: Sliceable<T>, map: (t: T) => U): { total: number; list: U[] } {
   const { items: slice, total } = paginate(items, q.page, q.pageSize);
   return { total, list: slice.map(map) };
 }
 
-function filteredCalls(world: World, account: Account, q: { status?: CalleagueStatus; agentId?: string }): Call[] {
-  return listCalls(world, account.id, {
+function filteredCalls(world: World, account: Account, q: { status?: CalleagueStatus; agentId?: string }): CallList {
+  return queryCalls(world, account.id, {
     // A filter may name an assistant by its alias, as a start-call request may.
     agentId: q.agentId === undefined ? undefined : (account.agentAliases[q.agentId] ?? q.agentId),
     status: q.status ? simStatuses(q.status) : undefined,

@@ -1,5 +1,5 @@
 import { ok } from '../../../engine/respond.js';
-import { getCallOrThrow, listCalls } from '../../../sim/calls.js';
+import { getCallOrThrow, queryCalls } from '../../../sim/calls.js';
 import { invalid } from '../../../sim/errors.js';
 import { dateBound } from '../../shared/http.js';
 import { recordingLink, STATUS_FROM_SNAKE } from '../../shared/mappers.js';
@@ -14,7 +14,7 @@ export const callHandlers = {
     if (since !== undefined && until !== undefined && until < since) {
       throw invalid('to', 'after_or_equal', 'The to field must be a date after or equal to from.');
     }
-    const calls = listCalls(world, account.id, {
+    const calls = queryCalls(world, account.id, {
       agentId: q.agent_id !== undefined ? String(q.agent_id) : undefined,
       status: q.status ? [STATUS_FROM_SNAKE[q.status]] : undefined,
       since,

@@ -3,10 +3,10 @@ import { getAgent } from '../../../sim/agents.js';
 import { invalid, SimError } from '../../../sim/errors.js';
 import type { Agent } from '../../../sim/types.js';
 import type { World } from '../../../sim/world.js';
-import { paginate } from '../../shared/http.js';
+import { paginate, type Sliceable } from '../../shared/http.js';
 
 /** Laravel's length-aware page: `{data, meta: {current_page, per_page, total, last_page}}`. */
-export function page<T>(q: { page: number; per_page: number }, items: T[], map: (t: T) => unknown) {
+export function page<T>(q: { page: number; per_page: number }, items: Sliceable<T>, map: (t: T) => unknown) {
   const { items: slice, total, lastPage } = paginate(items, q.page, q.per_page);
   return ok({ data: slice.map(map), meta: { current_page: q.page, per_page: q.per_page, total, last_page: lastPage } });
 }

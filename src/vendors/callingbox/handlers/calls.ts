@@ -1,6 +1,6 @@
 import { ok } from '../../../engine/respond.js';
 import { getAgent } from '../../../sim/agents.js';
-import { createCall, getCallOrThrow, listCalls } from '../../../sim/calls.js';
+import { createCall, getCallOrThrow, queryCalls } from '../../../sim/calls.js';
 import { invalid } from '../../../sim/errors.js';
 import { findOwnedNumber } from '../../../sim/numbers.js';
 import { STATUS_FROM_SNAKE } from '../../shared/mappers.js';
@@ -26,7 +26,7 @@ export const callHandlers = {
   },
 
   listCalls: ({ world, account, query, services }) => {
-    const calls = listCalls(world, account.id, {
+    const calls = queryCalls(world, account.id, {
       agentId: query.agent_id,
       direction: query.direction,
       status: query.status ? [STATUS_FROM_SNAKE[query.status]] : undefined,
