@@ -15,6 +15,7 @@ import { VENDORS } from './vendors/registry.js';
 import { mapSimError, type VendorSurface, vendorSurface } from './vendors/surface.js';
 import type { VendorAdapter, VendorServices } from './vendors/types.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { selfRefusal } from './webhooks/self.js';
 import { SubscriptionStore } from './webhooks/subscriptions.js';
 
 /** Fixture call ids must be unique across vendors: media streams and recording links find a call by id alone. */
@@ -41,7 +42,8 @@ export class Callsim {
   readonly vendors: VendorSurface[];
   readonly admin: Surface<'admin'>;
   readonly subscriptions: SubscriptionStore;
-  readonly signingKey: Buffer;
+  /** The key recording links are signed with: random at first start, kept in snapshots and the state file. */
+  signingKey: Buffer = randomBytes(32);
   readonly seed: number;
   readonly webhooks: WebhookDispatcher;
   readonly journal: Journal;
@@ -60,7 +62,6 @@ export class Callsim {
     const adapters = (deps.adapters ?? VENDORS).filter((v) => !this.options.vendors || this.options.vendors.includes(v.name));
     checkFixtureIds(adapters);
     this.seed = this.options.seed ?? randomInt(1, 2 ** 31);
-    this.signingKey = createHmac('sha256', 'callsim-recordings').update(String(this.seed)).digest();
     const start = this.options.startTime ?? timeSource();
     const clock = this.options.clock === 'virtual' ? new VirtualClock(start) : new RealClock(timeSource, this.options.speed);
     const inventory = loadInventory();
@@ -87,13 +88,31 @@ export class Callsim {
       vendorSurface(adapter, loadContract(adapter.specFile, adapter.name), { world: () => this.world, services: this.servicesFor(adapter.name), guards }),
     );
     this.admin = adminSurface(this);
-    this.webhooks = new WebhookDispatcher(() => this.world, this.subscriptions, this.vendors, this.seed, { timeoutMs: this.options.webhookTimeoutMs });
+    this.webhooks = new WebhookDispatcher(() => this.world, this.subscriptions, this.vendors, this.seed, {
+      timeoutMs: this.options.webhookTimeoutMs,
+      refuse: selfRefusal(() => this.port),
+    });
+    this.setWebhookTimeout(this.options.webhookTimeoutMs);
     this.webhooks.attach();
     this.addConfigSubscriptions();
     this.journal = new Journal(this.options.journalSize);
     this.outcomeListeners.push((surface, req, outcome, ms) => {
       if (this.options.journal) this.journal.add(journalEntry(surface.name, req, outcome, ms, this.world.now()));
     });
+  }
+
+  /** The port this server listens on, once it does. */
+  get port(): number | undefined {
+    return this.baseUrl ? Number(new URL(this.baseUrl).port) : undefined;
+  }
+
+  /**
+   * How long a webhook attempt waits, and so how long a clock advance waits for attempts it
+   * started: one attempt's window, whatever a hanging receiver does.
+   */
+  setWebhookTimeout(ms: number): void {
+    this.options.webhookTimeoutMs = this.webhooks.opts.timeoutMs = ms;
+    this.world.scheduler.waitBudgetMs = ms + 1000;
   }
 
   /** Every surface this server answers: the vendors and the admin API. */

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type OptionsInput, optionProblems, resolveOptions } from './config.js';
+import { manageLifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { runProxy } from './proxy.js';
 import { startServer } from './server.js';
-import { loadStateFile, saveStateFile } from './state/index.js';
 
 function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
@@ -70,7 +70,8 @@ function startCommand(cmd: Command): Command {
         .argParser(list),
     )
     .addOption(new Option('--config <file>', 'YAML/JSON with any option plus faults, rateLimits, scenarios, webhooks, media').env('CALLSIM_CONFIG'))
-    .addOption(new Option('--state-file <file>', 'load state at start, save it on shutdown (atomic)').env('CALLSIM_STATE_FILE'))
+    .addOption(new Option('--state-file <file>', 'load state at start, save it on shutdown and SIGTERM/SIGHUP (atomic)').env('CALLSIM_STATE_FILE'))
+    .addOption(new Option('--save-every <seconds>', 'with --state-file, also save every n seconds').env('CALLSIM_SAVE_EVERY').argParser(number))
     .addOption(new Option('--log-level <level>', 'fatal, error, warn, info (default), debug (one line per request), trace, silent').env('CALLSIM_LOG_LEVEL'))
     .addOption(new Option('--vendors <list>', 'serve only these vendors, comma-separated').env('CALLSIM_VENDORS').argParser(list))
     .addOption(
@@ -97,10 +98,7 @@ async function start(cmd: Command): Promise<void> {
   const log = createLogger(opts.logLevel);
   const running = await startServer(opts);
   const { sim } = running;
-  if (opts.stateFile) {
-    const problem = loadStateFile(sim, opts.stateFile);
-    if (problem) throw new Error(`state file: ${problem}`);
-  }
+  manageLifecycle(running, opts, log);
   sim.outcomeListeners.push((surface, req, outcome, ms) => {
     const bad = outcome.violations.length || outcome.responseViolations.length || outcome.response.status >= 500;
     if (!bad && !log.isLevelEnabled('debug')) return;
@@ -127,20 +125,6 @@ async function start(cmd: Command): Promise<void> {
     `  admin API   ${running.url}/__sim  (health: ${running.url}/__sim/health)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    await running.close();
-    if (opts.stateFile) {
-      saveStateFile(sim, opts.stateFile);
-      log.info({ file: opts.stateFile }, 'state saved');
-    }
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 const program = new Command()

@@ -47,6 +47,8 @@ export interface CallsimOptions {
   /** Host names the control plane accepts besides localhost, *.localhost and IP addresses. */
   allowedHosts: string[];
   stateFile?: string;
+  /** With a state file, also save it every this many seconds. */
+  saveEvery?: number;
   logLevel: string;
   /** Serve only these vendors (default: all). */
   vendors?: string[];

@@ -27,27 +27,59 @@ export interface JournalFilter {
   limit?: number;
 }
 
-/** The last N requests with their contract verdict: a fixed ring, so memory stays flat. */
+/** What the journal may hold in all, whatever its entry count: one request cannot grow it without bound. */
+export const JOURNAL_MAX_BYTES = 16 * 1024 * 1024;
+
+/** A row's size in memory, roughly: its strings plus a fixed cost per object. */
+function weigh(e: JournalEntry): number {
+  let n = 256 + e.path.length * 2;
+  for (const v of e.violations) n += 96 + (v.field.length + v.message.length) * 2;
+  for (const v of e.responseViolations) n += 96 + (v.field.length + v.message.length) * 2;
+  return n;
+}
+
+/**
+ * The last N requests with their contract verdict, oldest first, bounded twice: by entry count
+ * (`journalSize`) and by bytes (JOURNAL_MAX_BYTES), so memory stays flat however large a request's
+ * verdict is.
+ */
 export class Journal {
-  private ring: Array<JournalEntry | undefined>;
-  private next = 0;
+  private rows: JournalEntry[] = [];
+  private head = 0;
+  private bytes = 0;
+  private weights: number[] = [];
   private seq = 0;
 
-  constructor(private size: number) {
-    this.ring = new Array(size);
-  }
+  constructor(
+    private size: number,
+    private maxBytes = JOURNAL_MAX_BYTES,
+  ) {}
 
   add(e: Omit<JournalEntry, 'id'>): void {
-    this.ring[this.next] = { id: ++this.seq, ...e };
-    this.next = (this.next + 1) % this.size;
+    const row = { id: ++this.seq, ...e };
+    const w = weigh(row);
+    this.rows.push(row);
+    this.weights.push(w);
+    this.bytes += w;
+    while (this.rows.length - this.head > this.size || (this.bytes > this.maxBytes && this.rows.length - this.head > 1)) this.dropOldest();
+    // Compact now and then instead of shifting on every add.
+    if (this.head > 1024 && this.head * 2 > this.rows.length) {
+      this.rows = this.rows.slice(this.head);
+      this.weights = this.weights.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private dropOldest(): void {
+    this.bytes -= this.weights[this.head];
+    this.head++;
   }
 
   /** Oldest first. */
   entries(f: JournalFilter = {}): JournalEntry[] {
     const out: JournalEntry[] = [];
-    for (let i = 0; i < this.size; i++) {
-      const e = this.ring[(this.next + i) % this.size];
-      if (!e) continue;
+    for (let i = this.head; i < this.rows.length; i++) {
+      const e = this.rows[i];
       if (f.vendor && e.vendor !== f.vendor) continue;
       if (f.operation && e.operationId !== f.operation) continue;
       if (f.status && e.status !== f.status) continue;
@@ -57,20 +89,21 @@ export class Journal {
     return f.limit ? out.slice(-f.limit) : out;
   }
 
+  /** Entries and bytes held now. */
+  stats(): { entries: number; bytes: number } {
+    return { entries: this.rows.length - this.head, bytes: this.bytes };
+  }
+
   clear(): void {
-    this.ring = new Array(this.size);
-    this.next = 0;
+    this.rows = [];
+    this.weights = [];
+    this.head = 0;
+    this.bytes = 0;
   }
 
   resize(size: number): void {
-    const kept = this.entries().slice(-size);
     this.size = size;
-    this.ring = new Array(size);
-    this.next = 0;
-    for (const e of kept) {
-      this.ring[this.next] = e;
-      this.next = (this.next + 1) % size;
-    }
+    while (this.rows.length - this.head > size) this.dropOldest();
   }
 }
 
@@ -87,7 +120,7 @@ export function journalEntry(
     vendor,
     accountId: outcome.accountId ?? null,
     method: req.method,
-    path: req.path,
+    path: req.path.length > 2048 ? `${req.path.slice(0, 2047)}…` : req.path,
     operationId: outcome.op?.operationId ?? null,
     status: outcome.response.status,
     latencyMs: Math.round(ms * 100) / 100,

@@ -2,7 +2,7 @@ import type { Callsim } from './app.js';
 import { callSummary, callTranscript } from './sim/calls.js';
 import type { Call } from './sim/types.js';
 import type { Delivery } from './webhooks/dispatcher.js';
-import type { Subscription } from './webhooks/subscriptions.js';
+import { redactUrl, type Subscription } from './webhooks/subscriptions.js';
 
 /**
  * The neutral views the admin API and the dashboard both show (one module, so the page and the REST
@@ -81,7 +81,7 @@ export function deliveryJson(d: Delivery) {
     vendor: d.vendor,
     account: d.accountId || null,
     event: d.event,
-    url: d.url,
+    url: redactUrl(d.url),
     state: d.state,
     created_at: iso(d.createdAt),
     next_attempt_at: iso(d.nextAttemptAt),
@@ -95,7 +95,7 @@ export const subscriptionJson = (s: Subscription) => ({
   id: s.id,
   vendor: s.vendor,
   account: s.accountId,
-  url: s.url,
+  url: redactUrl(s.url),
   events: s.events,
   source: s.source,
   created_at: iso(s.createdAt),

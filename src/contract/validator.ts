@@ -3,6 +3,9 @@ import addFormats from 'ajv-formats';
 import type { LoadedSpec, OperationDef } from './spec.js';
 import type { Violation } from './types.js';
 
+/** The most violations one request is reported with; the rest are counted. */
+const MAX_VIOLATIONS = 200;
+
 export function makeAjv(coerce: boolean, code?: object): Ajv2020 {
   const ajv = new Ajv2020({
     strict: false,
@@ -92,15 +95,32 @@ export class ContractValidator {
   }
 
   /** Coerces and defaults `params` and `query` in place; returns what broke the contract. */
-  validateRequest(op: OperationDef, params: Record<string, unknown>, query: Record<string, unknown>, body: unknown, contentType?: string): Violation[] {
+  /**
+   * What the request got wrong, at most MAX_VIOLATIONS of it (a body with 90,000 unknown keys must
+   * not cost 90,000 rows downstream); `counter.total` gets how many there were in all.
+   */
+  validateRequest(
+    op: OperationDef,
+    params: Record<string, unknown>,
+    query: Record<string, unknown>,
+    body: unknown,
+    contentType?: string,
+    counter?: { total: number },
+  ): Violation[] {
     const v = this.ops.get(op.operationId)!;
     const out: Violation[] = [];
-    if (v.params && !v.params(params)) out.push(...toViolations(v.params.errors, 'path'));
-    if (v.query && !v.query(query)) out.push(...toViolations(v.query.errors, 'query'));
+    let total = 0;
+    const take = (errors: ErrorObject[] | null | undefined, where: Violation['location']) => {
+      total += errors?.length ?? 0;
+      out.push(...toViolations(errors?.slice(0, MAX_VIOLATIONS - out.length), where));
+    };
+    if (v.params && !v.params(params)) take(v.params.errors, 'path');
+    if (v.query && !v.query(query)) take(v.query.errors, 'query');
     if (contentType && body !== undefined) {
       const fn = v.body[contentType];
-      if (fn && !fn(body)) out.push(...toViolations(fn.errors, 'body'));
+      if (fn && !fn(body)) take(fn.errors, 'body');
     }
+    if (counter) counter.total = Math.max(total, out.length);
     return out;
   }
 

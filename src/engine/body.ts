@@ -10,7 +10,7 @@ const FORM = 'application/x-www-form-urlencoded';
 const MAX_DEPTH = 64;
 
 /** Nesting depth of a parsed JSON value, without recursion (a hostile value cannot blow the stack here). */
-function depthExceeds(value: unknown, max = MAX_DEPTH): boolean {
+export function depthExceeds(value: unknown, max = MAX_DEPTH): boolean {
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length) {
     const [v, d] = stack.pop()!;

@@ -31,7 +31,7 @@ export const DELIVERY_HEADER = 'x-callsim-delivery';
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const tokenMatches = (given: string | undefined, token: string): boolean => timingSafeEqual(digest(given ?? ''), digest(token));
 
-const isLoopback = (addr: string | undefined): boolean => !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
+export const isLoopback = (addr: string | undefined): boolean => !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
 
 /** `localhost`, `*.localhost`, IP literals and the configured names: the names DNS rebinding cannot claim. */
 function hostAllowed(hostHeader: string | undefined, hosts: ReadonlySet<string>): boolean {

@@ -78,14 +78,15 @@ export async function runPipeline<P>(surface: Surface<P>, req: SimRequest, o: Pi
     }
     body = parsed.body;
     for (const p of op.params) if (p.in === 'query' && req.query[p.name] !== undefined) query[p.name] = req.query[p.name];
-    const violations = surface.validator.validateRequest(op, params, query, body, parsed.contentType);
+    const counter = { total: 0 };
+    const violations = surface.validator.validateRequest(op, params, query, body, parsed.contentType, counter);
     if (parsed.error) violations.unshift({ location: 'body', field: '', rule: parsed.error.kind, message: parsed.error.message });
     if (violations.length) {
-      setViolations(outcome, violations);
+      setViolations(outcome, violations, counter.total + (parsed.error ? 1 : 0));
       if (!report) {
         // An id that breaks its own pattern names no record: like any unknown id, that is a 404.
         if (violations.every((v) => v.location === 'path')) return fail({ kind: 'not_found', message: `No resource at ${cut(req.path, 200)}` });
-        const more = violations.length > MAX_KEPT ? ` (and ${violations.length - MAX_KEPT} more)` : '';
+        const more = outcome.violationCount > MAX_KEPT ? ` (and ${outcome.violationCount - MAX_KEPT} more)` : '';
         return fail({ kind: 'validation', message: cut(outcome.violations.map((v) => v.message).join('; '), 800) + more, violations: outcome.violations });
       }
     }
@@ -117,7 +118,7 @@ export async function runPipeline<P>(surface: Surface<P>, req: SimRequest, o: Pi
   return outcome;
 }
 
-function setViolations(outcome: Outcome, violations: Violation[]): void {
+function setViolations(outcome: Outcome, violations: Violation[], total = violations.length): void {
   outcome.violations = shown(violations);
-  outcome.violationCount = violations.length;
+  outcome.violationCount = Math.max(total, violations.length);
 }

@@ -78,27 +78,49 @@ export class Scheduler {
     return this.heap[0]?.at;
   }
 
-  /** Virtual clock only: run everything due up to now + ms, in order, then settle. */
-  async advance(ms: number): Promise<{ ran: number; now: number }> {
+  /**
+   * How long one `advance` may wait, in real time, for async work it started (webhook attempts): a
+   * receiver that hangs must not hold the clock up for more than one attempt's window. Work still
+   * running then goes on in the background and `advance` says how much (`inFlight`).
+   */
+  waitBudgetMs = Number.POSITIVE_INFINITY;
+
+  /** Virtual clock only: run everything due up to now + ms, in order, waiting for async work within the budget. */
+  async advance(ms: number): Promise<{ ran: number; now: number; inFlight: number }> {
     if (!(this.clock instanceof VirtualClock)) throw new Error('advance needs the virtual clock');
     const clock = this.clock;
     const target = clock.now() + ms;
     let ran = 0;
-    for (;;) {
-      this.dropCancelled();
-      while (this.heap.length && this.heap[0].at <= target) {
-        const task = this.pop()!;
-        if (task.cancelled) continue;
-        clock.set(task.at);
-        this.execute(task);
-        ran++;
+    let budgetLeft = true;
+    let timer: NodeJS.Timeout | undefined;
+    const budget =
+      this.waitBudgetMs === Number.POSITIVE_INFINITY
+        ? new Promise<void>(() => {})
+        : new Promise<void>((resolve) => {
+            timer = setTimeout(() => {
+              budgetLeft = false;
+              resolve();
+            }, this.waitBudgetMs);
+          });
+    try {
+      for (;;) {
+        this.dropCancelled();
+        while (this.heap.length && this.heap[0].at <= target) {
+          const task = this.pop()!;
+          if (task.cancelled) continue;
+          clock.set(task.at);
+          this.execute(task);
+          ran++;
+        }
+        if (!this.inflight.size || !budgetLeft) break;
+        await Promise.race([Promise.allSettled([...this.inflight]), budget]);
       }
-      if (!this.inflight.size) break;
-      await Promise.allSettled([...this.inflight]);
+    } finally {
+      clearTimeout(timer);
     }
     clock.set(target);
     for (const l of this.advanceListeners) l(clock.now());
-    return { ran, now: clock.now() };
+    return { ran, now: clock.now(), inFlight: this.inflight.size };
   }
 
   /** Work started outside a task (a first webhook attempt) that `advance` must also wait for. */
@@ -113,8 +135,23 @@ export class Scheduler {
   }
 
   /** Waits for async actions already started (webhook attempts), e.g. before a snapshot. */
-  async settle(): Promise<void> {
-    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  async settle(maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let waiting = true;
+    const budget =
+      maxWaitMs === Number.POSITIVE_INFINITY
+        ? undefined
+        : new Promise<void>((resolve) => {
+            timer = setTimeout(() => {
+              waiting = false;
+              resolve();
+            }, maxWaitMs);
+          });
+    try {
+      while (this.inflight.size && waiting) await Promise.race([Promise.allSettled([...this.inflight]), budget].filter(Boolean));
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   clear(): void {

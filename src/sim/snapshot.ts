@@ -1,12 +1,12 @@
 import { armAll } from './calls.js';
 import { VirtualClock } from './clock.js';
-import { CallRecord, STATUSES } from './record.js';
+import { CallRecord } from './record.js';
 import type { ScenarioRule } from './scenarios.js';
 import type { Account, AvailableNumber, Call, Session, User } from './types.js';
 import type { AccountStore, World } from './world.js';
 
 export const SNAPSHOT_FORMAT = 'callsim-state';
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
 type StoreJson = { [K in keyof AccountStore]: unknown[] };
 
@@ -43,43 +43,32 @@ export function snapshotWorld(world: World): WorldSnapshot {
   };
 }
 
-/** Problems that make a snapshot unusable, before anything is touched. */
-export function checkWorldSnapshot(s: any, namespaces: string[]): string | undefined {
-  if (!s || typeof s !== 'object') return 'world must be an object';
-  if (!Number.isFinite(s.now)) return 'world.now must be a number (epoch ms)';
-  if (!Array.isArray(s.rng) || s.rng.length !== 4 || !s.rng.every(Number.isInteger)) return 'world.rng must be four integers';
-  for (const k of ['accounts', 'users', 'sessions', 'rules'] as const) if (!Array.isArray(s[k])) return `world.${k} must be an array`;
-  if (!s.stores || typeof s.stores !== 'object') return 'world.stores must be an object keyed by account id';
-  if (!s.inventory || typeof s.inventory !== 'object') return 'world.inventory must be an object keyed by vendor';
+/**
+ * What makes a snapshot unusable beyond its shape (the admin spec's schema checks every record):
+ * records that do not fit together, or an account of a vendor this server does not run.
+ */
+export function worldConflicts(s: WorldSnapshot, namespaces: string[]): string | undefined {
   const ids = new Set<string>();
   for (const [i, a] of s.accounts.entries()) {
-    if (!a || typeof a.id !== 'string' || typeof a.namespace !== 'string') return `world.accounts[${i}] needs id and namespace`;
-    if (!namespaces.includes(a.namespace)) return `world.accounts[${i}].namespace ${a.namespace} is not a vendor this server runs`;
-    if (!Array.isArray(a.keys) || !a.billing || !a.idScheme) return `world.accounts[${i}] needs keys, billing and idScheme`;
+    if (!namespaces.includes(a.namespace)) return `world.accounts.${i}.namespace ${a.namespace} is not a vendor this server runs`;
+    if (ids.has(a.id)) return `world.accounts.${i}.id ${a.id} appears twice`;
     ids.add(a.id);
   }
-  for (const [id, st] of Object.entries<any>(s.stores)) {
-    if (!ids.has(id)) return `world.stores.${id} belongs to no account`;
-    for (const k of STORE_KEYS) if (!Array.isArray(st?.[k])) return `world.stores.${id}.${k} must be an array`;
-    for (const [i, c] of st.calls.entries()) {
-      if (!c || typeof c.id !== 'string' || !c.plan || !Array.isArray(c.timeline)) return `world.stores.${id}.calls[${i}] is not a call`;
-      // The store packs these into small codes: a value it does not know cannot be kept.
-      if (!STATUSES.includes(c.status) || !STATUSES.includes(c.plan.final)) return `world.stores.${id}.calls[${i}] has an unknown status`;
-      if (!Number.isFinite(c.createdAt) || !Number.isFinite(c.plan.endAt)) return `world.stores.${id}.calls[${i}] needs createdAt and plan.endAt (epoch ms)`;
+  for (const id of Object.keys(s.stores)) if (!ids.has(id)) return `world.stores.${id} belongs to no account`;
+  for (const [i, x] of s.sessions.entries()) if (!ids.has(x.accountId)) return `world.sessions.${i} names an unknown account ${x.accountId}`;
+  const calls = new Set<string>();
+  const owners = new Map<string, string>();
+  for (const [id, st] of Object.entries(s.stores)) {
+    for (const c of st.calls as Call[]) {
+      if (calls.has(c.id)) return `call ${c.id} appears twice (call ids are unique across accounts)`;
+      calls.add(c.id);
     }
-  }
-  for (const [i, x] of s.sessions.entries())
-    if (!x || typeof x.token !== 'string' || !ids.has(x.accountId)) return `world.sessions[${i}] must name a token and a known account`;
-  for (const [i, u] of s.users.entries())
-    if (!u || typeof u.id !== 'string' || !Array.isArray(u.accountIds)) return `world.users[${i}] needs id and accountIds`;
-  for (const [ns, list] of Object.entries<any>(s.inventory)) {
-    if (!Array.isArray(list) || list.some((n) => !n || typeof n.e164 !== 'string')) return `world.inventory.${ns} must be an array of numbers`;
-  }
-  if (!s.counters || typeof s.counters !== 'object' || Object.values(s.counters).some((v) => !Number.isInteger(v)))
-    return 'world.counters must map names to integers';
-  for (const [id, st] of Object.entries<any>(s.stores)) {
-    for (const k of STORE_KEYS)
-      if (st[k].some((x: any) => !x || typeof x !== 'object' || typeof x.id !== 'string')) return `world.stores.${id}.${k} must hold records with string ids`;
+    // A number has exactly one owner, or its calls and messages would cross accounts.
+    for (const n of st.numbers as Array<{ e164: string }>) {
+      const other = owners.get(n.e164);
+      if (other) return `number ${n.e164} is owned by both ${other} and ${id}`;
+      owners.set(n.e164, id);
+    }
   }
   return undefined;
 }

@@ -1,8 +1,22 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Callsim } from '../app.js';
-import { checkWorldSnapshot, restoreWorld, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, snapshotWorld } from '../sim/snapshot.js';
+import { adminContract } from '../contract/load.js';
+import { depthExceeds } from '../engine/body.js';
+import { restoreWorld, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, snapshotWorld, type WorldSnapshot, worldConflicts } from '../sim/snapshot.js';
+import type { Delivery } from '../webhooks/dispatcher.js';
 import type { Subscription } from '../webhooks/subscriptions.js';
+
+/** A snapshot as `GET /__sim/state` answers it (specs/admin.yaml `Snapshot`). */
+interface SnapshotDoc {
+  format: string;
+  version: number;
+  world: WorldSnapshot;
+  subscriptions: Subscription[];
+  deliveries?: Delivery[];
+  sequences?: { subscriptions: number; deliveries: number };
+  secrets?: { recordingKey: string };
+}
 
 export function snapshot(sim: Callsim) {
   return {
@@ -13,46 +27,88 @@ export function snapshot(sim: Callsim) {
     vendors: sim.vendors.map((v) => v.name),
     world: snapshotWorld(sim.world),
     subscriptions: sim.subscriptions.all(),
+    deliveries: sim.webhooks.pending(),
+    sequences: { subscriptions: sim.subscriptions.sequence, deliveries: sim.webhooks.sequence },
+    secrets: { recordingKey: sim.signingKey.toString('hex') },
   };
 }
 
-/** Refuses a bad snapshot with the reason and leaves the current state untouched. */
-export function restore(sim: Callsim, s: any): string | undefined {
-  if (!s || typeof s !== 'object' || Array.isArray(s)) return 'A snapshot is a JSON object from GET /__sim/state';
-  if (s.format !== SNAPSHOT_FORMAT) return `format must be "${SNAPSHOT_FORMAT}"`;
-  if (s.version !== SNAPSHOT_VERSION) return `version ${JSON.stringify(s.version)} is not supported; this callsim reads version ${SNAPSHOT_VERSION}`;
-  const problem = checkWorldSnapshot(
+/** What breaks the snapshot schema (`SnapshotInput` in specs/admin.yaml), as the engine would report it. */
+export function snapshotProblems(s: unknown): string | undefined {
+  if (depthExceeds(s)) return 'the snapshot is nested too deeply to be one of callsim';
+  const violations = adminContract().validator.validateAt('#/components/schemas/SnapshotInput', s);
+  if (!violations.length) return undefined;
+  const more = violations.length > 5 ? ` (and ${violations.length - 5} more)` : '';
+  return (
+    violations
+      .slice(0, 5)
+      .map((v) => v.message)
+      .join('; ') + more
+  );
+}
+
+/**
+ * Restores a snapshot that matches the schema (the engine checked it, or `loadStateFile` did).
+ * Refuses one whose records do not fit together, with the reason, and leaves the state untouched.
+ */
+export function restore(sim: Callsim, input: unknown): string | undefined {
+  const s = input as SnapshotDoc;
+  const conflict = worldConflicts(
     s.world,
     sim.vendors.map((v) => v.name),
   );
-  if (problem) return problem;
-  if (!Array.isArray(s.subscriptions) || s.subscriptions.some((x: Subscription) => !x || typeof x.id !== 'string' || typeof x.url !== 'string')) {
-    return 'subscriptions must be an array of subscriptions';
-  }
+  if (conflict) return conflict;
   // Round-trip through JSON so the restored world shares nothing with the request body.
-  const copy = JSON.parse(JSON.stringify(s));
-  const backup = snapshot(sim);
+  const copy = JSON.parse(JSON.stringify(s)) as SnapshotDoc;
+  const backup = JSON.parse(JSON.stringify(snapshot(sim))) as SnapshotDoc;
+  const apply = (doc: SnapshotDoc) => {
+    restoreWorld(sim.world, doc.world);
+    sim.subscriptions.restore(doc.subscriptions, doc.sequences?.subscriptions);
+    if (doc.secrets) sim.signingKey = Buffer.from(doc.secrets.recordingKey, 'hex');
+    sim.webhooks.restore(doc.deliveries ?? [], doc.sequences?.deliveries ?? 0);
+  };
   try {
-    restoreWorld(sim.world, copy.world);
-    sim.subscriptions.restore(copy.subscriptions);
+    apply(copy);
   } catch (err) {
     // All or nothing: whatever the checks missed, the state before the request comes back.
-    restoreWorld(sim.world, backup.world);
-    sim.subscriptions.restore(backup.subscriptions);
+    apply(backup);
     return `the snapshot could not be restored: ${(err as Error).message}`;
   }
-  sim.webhooks.clear();
   sim.options.scenarios = sim.world.rules;
   sim.notifyReset();
   return undefined;
 }
 
-/** Atomic: write a temp file next to the target, then rename over it. */
-export function saveStateFile(sim: Callsim, path: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+/**
+ * Atomic: the snapshot goes to a temporary file next to the target, then is renamed over it, so a
+ * crash mid-write leaves the previous file whole. A failed save says why and keeps the previous one.
+ */
+export function saveStateFile(sim: Callsim, path: string): string | undefined {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(snapshot(sim)));
-  renameSync(tmp, path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, JSON.stringify(snapshot(sim)));
+    renameSync(tmp, path);
+    return undefined;
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    return `cannot save the state to ${path}: ${(err as Error).message}`;
+  }
+}
+
+/** Temporary files a crashed save left beside the state file (`<file>.<pid>.tmp`). */
+export function cleanStaleTemps(path: string): string[] {
+  const dir = dirname(path);
+  const name = basename(path);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const stale = entries.filter((f) => f.startsWith(`${name}.`) && /\.\d+\.tmp$/.test(f));
+  for (const f of stale) rmSync(join(dir, f), { force: true });
+  return stale;
 }
 
 export function loadStateFile(sim: Callsim, path: string): string | undefined {
@@ -63,9 +119,14 @@ export function loadStateFile(sim: Callsim, path: string): string | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     return `cannot read ${path}: ${(err as Error).message}`;
   }
+  let doc: unknown;
   try {
-    return restore(sim, JSON.parse(text));
+    doc = JSON.parse(text);
   } catch (err) {
     return `${path} is not valid JSON: ${(err as Error).message}`;
   }
+  const problem = snapshotProblems(doc);
+  if (problem) return `${path} is not a callsim snapshot: ${problem}`;
+  const refused = restore(sim, doc);
+  return refused && `${path}: ${refused}`;
 }

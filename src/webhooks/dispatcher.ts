@@ -43,6 +43,8 @@ export interface DispatcherOptions {
   perOrigin: number;
   /** Deliveries kept in the log (oldest finished ones go first). */
   logSize: number;
+  /** Why an address may not be posted to (callsim itself); such a delivery fails at once. */
+  refuse?: (address: string, port: number) => string | undefined;
 }
 
 /**
@@ -163,6 +165,7 @@ export class WebhookDispatcher {
         },
         d.body,
         this.opts.timeoutMs,
+        this.opts.refuse,
       );
       if (status < 200 || status >= 300) error = status >= 300 && status < 400 ? `redirect ${status} not followed` : `HTTP ${status}`;
     } catch (err) {
@@ -172,7 +175,7 @@ export class WebhookDispatcher {
     }
     d.attempts.push({ attempt: n, at: startedAt, status, error, latencyMs: Math.round(performance.now() - t0) });
     if (!error) return this.finish(key, d, 'succeeded');
-    const delay = this.opts.retryDelaysMs[n - 1];
+    const delay = error.startsWith('refused:') ? undefined : this.opts.retryDelaysMs[n - 1];
     if (delay === undefined) return this.finish(key, d, 'failed');
     d.state = 'retrying';
     d.nextAttemptAt = startedAt + Math.round(delay * (0.8 + 0.4 * this.jitter.next()));
@@ -193,6 +196,42 @@ export class WebhookDispatcher {
     q.shift();
     if (q.length) this.start(key, q[0]);
     else this.queues.delete(key);
+  }
+
+  /** Deliveries still to be sent (queued, in flight or waiting to retry), oldest first: a snapshot keeps them. */
+  pending(): Delivery[] {
+    return [...this.deliveries.values()].filter((d) => d.state !== 'succeeded' && d.state !== 'failed');
+  }
+
+  /** Where the delivery id sequence stands, for snapshots. */
+  get sequence(): number {
+    return this.seq;
+  }
+
+  /**
+   * Picks up a snapshot's queue where it stood: each call's deliveries keep their order, a retry
+   * waits for its time, an attempt that was in flight when the state was saved goes out again.
+   */
+  restore(pending: Delivery[], sequence: number): void {
+    this.clear();
+    this.seq = sequence;
+    const world = this.world();
+    for (const saved of pending) {
+      const d: Delivery = { ...saved, attempts: saved.attempts.map((a) => ({ ...a })) };
+      if (!this.subs.get(d.subscriptionId)) continue;
+      this.deliveries.set(d.id, d);
+      const key = `${d.subscriptionId}|${d.redeliveryOf ? d.id : d.orderKey}`;
+      const q = this.queues.get(key) ?? [];
+      q.push(d);
+      this.queues.set(key, q);
+      if (q.length > 1) continue;
+      if (d.state === 'retrying' && d.nextAttemptAt !== null && d.nextAttemptAt > world.now()) {
+        world.scheduler.at(d.nextAttemptAt, () => this.attempt(key, d), `webhook ${d.id}`);
+      } else {
+        d.state = 'pending';
+        this.start(key, d);
+      }
+    }
   }
 
   redeliver(id: string): Delivery | undefined {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const derive = (...parts: Array<string | number>): string => createHash('sha256').update(parts.join(':')).digest('hex');
 
@@ -19,17 +19,25 @@ export class SubscriptionStore {
   private subs = new Map<string, Subscription>();
   private seq = 0;
 
-  /** Ids and secrets derive from the seed, so a seeded run answers the same bytes twice. */
+  /**
+   * Ids follow the seed (a seeded run names its subscriptions the same way twice); secrets come from
+   * a cryptographic source, never from the seed, which is printed at start.
+   */
   constructor(private seed: number) {}
 
   add(input: Omit<Subscription, 'id' | 'secret' | 'createdAt'> & { secret?: string; createdAt: number }): Subscription {
-    const sub: Subscription = {
-      ...input,
-      id: `wh_${derive(this.seed, 'id', ++this.seq).slice(0, 12)}`,
-      secret: input.secret ?? `whsec_${derive(this.seed, 'secret', this.seq).slice(0, 48)}`,
-    };
+    let id: string;
+    // The sequence is part of the state; an id in use (a restored world) is skipped, never overwritten.
+    do id = `wh_${derive(this.seed, 'id', ++this.seq).slice(0, 12)}`;
+    while (this.subs.has(id));
+    const sub: Subscription = { ...input, id, secret: input.secret ?? `whsec_${randomBytes(24).toString('hex')}` };
     this.subs.set(sub.id, sub);
     return sub;
+  }
+
+  /** Where the id sequence stands, for snapshots. */
+  get sequence(): number {
+    return this.seq;
   }
 
   remove(id: string): boolean {
@@ -60,7 +68,21 @@ export class SubscriptionStore {
     if (!this.subs.size) this.seq = 0;
   }
 
-  restore(list: Subscription[]): void {
+  restore(list: Subscription[], sequence = this.seq): void {
     this.subs = new Map(list.map((s) => [s.id, s]));
+    this.seq = sequence;
+  }
+}
+
+/** A receiver URL as listings show it: credentials in it (`https://user:pass@…`) are never echoed back. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '***';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
   }
 }

@@ -264,7 +264,7 @@ describe('state snapshots', () => {
   it('GET /state then PUT /state round-trips the world', async () => {
     const saved = await admin('GET', '/__sim/state');
     expect(saved.status).toBe(200);
-    expect(saved.body).toMatchObject({ format: 'callsim-state', version: 1, seed: 42 });
+    expect(saved.body).toMatchObject({ format: 'callsim-state', version: 2, seed: 42 });
     const created = await admin('POST', '/__sim/calls', { body: { vendor: 'jagcall', to: '+14155559876' } });
     await admin('POST', '/__sim/accounts', { body: { vendor: 'callingbox' } });
     await admin('POST', '/__sim/clock/advance', { body: { ms: 60_000 } });
@@ -309,9 +309,13 @@ describe('state snapshots', () => {
       // What the document states is the engine's to refuse; which vendors run, only the server knows.
       expect(r.body.error.code, what).toBe(invalid ? 'invalid_request' : 'invalid_snapshot');
     }
-    const wrongVersion = await admin('PUT', '/__sim/state', { body: { ...before, version: 2 }, invalid: true });
-    expectInvalid(wrongVersion, 'version');
-    expect(wrongVersion.body.error.message).toContain('version must be 1');
+    // Version 1 (before deliveries, sequences and secrets were kept) still restores.
+    const { deliveries: _d, sequences: _s, secrets: _k, ...v1 } = before;
+    const wrongVersion = await admin('PUT', '/__sim/state', { body: { ...v1, version: 1 } });
+    expect(wrongVersion.status).toBe(200);
+    const v99 = await admin('PUT', '/__sim/state', { body: { ...before, version: 99 }, invalid: true });
+    expectInvalid(v99, 'version');
+    expect(v99.body.error.message).toContain('version must be one of: 1, 2');
     expect((await admin('GET', '/__sim/state')).body).toEqual(before);
   });
 });

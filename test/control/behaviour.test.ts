@@ -48,7 +48,7 @@ describe('snapshots', () => {
     await one.advance(5_000);
     const snap = await one.admin('GET', '/state');
     expect(snap.status).toBe(200);
-    expect(snap.body).toEqual(expect.objectContaining({ format: 'callsim-state', version: 1 }));
+    expect(snap.body).toEqual(expect.objectContaining({ format: 'callsim-state', version: 2 }));
     const two = await start({ seed: 11 });
     const put = await two.admin('PUT', '/state', snap.body);
     expect(put.status).toBe(200);
@@ -67,7 +67,7 @@ describe('snapshots', () => {
     const snap = (await s.admin('GET', '/state')).body;
     const wrong = await s.admin('PUT', '/state', { ...snap, version: 99 });
     expect(wrong.status).toBe(400);
-    expect(wrong.body.error.message).toContain('version must be 1');
+    expect(wrong.body.error.message).toContain('version must be one of: 1, 2');
     const broken = await s.admin('PUT', '/state', { ...snap, world: { ...snap.world, accounts: 'nope' } });
     expect(broken.status).toBe(400);
     expect(broken.body.error.message).toContain('world.accounts');

@@ -8,7 +8,8 @@ import type { AdminHandlers } from './types.js';
 /** Snapshots, minted accounts and keys. */
 export const accountHandlers = {
   getState: async ({ sim }) => {
-    await sim.world.scheduler.settle();
+    // Attempts in flight end within one window; a hanging receiver's delivery is saved as pending.
+    await sim.world.scheduler.settle(sim.world.scheduler.waitBudgetMs);
     return ok(snapshot(sim));
   },
 

@@ -20,6 +20,6 @@ export const basicHandlers = {
       throw fail('conflict', 'The clock is real (--clock real); advancing needs --clock virtual (CALLSIM_CLOCK=virtual)', { code: 'real_clock' });
     }
     const out = await sim.world.scheduler.advance(Math.floor(body.ms));
-    return ok({ mode: 'virtual', now: iso(out.now), nowMs: out.now, ran: out.ran, pending: sim.world.scheduler.size() });
+    return ok({ mode: 'virtual', now: iso(out.now), nowMs: out.now, ran: out.ran, pending: sim.world.scheduler.size(), inFlight: out.inFlight });
   },
 } satisfies Partial<AdminHandlers>;

@@ -26,7 +26,7 @@ function applyConfig(sim: Callsim, patch: AdminSchemas['ConfigPatch']): void {
   if (patch.scenarios) o.scenarios = sim.world.rules = patch.scenarios;
   if (patch.strict !== undefined) o.strict = patch.strict;
   if (patch.journalSize !== undefined) sim.journal.resize((o.journalSize = patch.journalSize));
-  if (patch.webhookTimeoutMs !== undefined) sim.webhooks.opts.timeoutMs = o.webhookTimeoutMs = patch.webhookTimeoutMs;
+  if (patch.webhookTimeoutMs !== undefined) sim.setWebhookTimeout(patch.webhookTimeoutMs);
 }
 
 /** config and journal. */

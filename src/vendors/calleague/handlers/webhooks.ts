@@ -1,6 +1,7 @@
 import { noContent, ok } from '../../../engine/respond.js';
 import { isoTime } from '../../../sim/clock.js';
 import { notFound } from '../../../sim/errors.js';
+import { redactUrl } from '../../../webhooks/subscriptions.js';
 import type { WebhookSubscriptionView } from '../../types.js';
 import { CALLEAGUE_EVENTS } from '../events.js';
 import type { H } from '../types.js';
@@ -9,7 +10,8 @@ import { pageOf } from './calls.js';
 /** A subscription without events gets every event; Calleague always names them. */
 const webhookJson = (s: WebhookSubscriptionView) => ({
   webhookId: s.id,
-  url: s.url,
+  // Credentials in a receiver URL are never echoed back.
+  url: redactUrl(s.url),
   events: s.events ?? [...CALLEAGUE_EVENTS],
   createdAt: isoTime(s.createdAt),
 });
