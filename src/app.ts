@@ -1,5 +1,6 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
 import { type CallsimOptions, DEFAULT_OPTIONS } from './config.js';
 import { readSpec } from './contract/precompile.js';
 import { Router } from './contract/router.js';
@@ -53,6 +54,8 @@ export class Callsim {
   readonly shutdownListeners: Array<() => void> = [];
   /** Told after a reset or a snapshot restore: the whole state changed at once. */
   readonly resetListeners: Array<() => void> = [];
+  /** Where work no request answers for (media streams, dial-outs) is logged; the CLI sets its logger. */
+  logger: Logger = pino({ level: 'silent' });
   outcomeListeners: Array<(vendor: VendorRuntime, req: SimRequest, outcome: Outcome, ms: number) => void> = [];
 
   constructor(opts: Partial<CallsimOptions> = {}, timeSource: () => number = Date.now) {

@@ -72,6 +72,11 @@ function startCommand(cmd: Command): Command {
     .addOption(new Option('--latency <ms>', 'one-way media latency in ms').env('CALLSIM_LATENCY_MS').argParser(int('latency', 0, 10_000)))
     .addOption(new Option('--strict', 'check every response against its spec at run time').env('CALLSIM_STRICT'))
     .addOption(new Option('--admin-token <token>', 'require Authorization: Bearer <token> on /__sim (and allow non-loopback)').env('CALLSIM_ADMIN_TOKEN'))
+    .addOption(
+      new Option('--media-auth-token <token>', 'sign media-stream dial-outs with X-Twilio-Signature, as Twilio does with this auth token').env(
+        'CALLSIM_MEDIA_AUTH_TOKEN',
+      ),
+    )
     .addOption(new Option('--config <file>', 'YAML/JSON with any option plus faults, rateLimits, scenarios, webhooks, media').env('CALLSIM_CONFIG'))
     .addOption(new Option('--state-file <file>', 'load state at start, save it on shutdown (atomic)').env('CALLSIM_STATE_FILE'))
     .addOption(
@@ -86,6 +91,11 @@ function startCommand(cmd: Command): Command {
 async function start(flags: Record<string, any>): Promise<void> {
   const log = createLogger(flags.logLevel);
   const file = flags.config ? readConfigFile(flags.config) : {};
+  // media.authToken is a secret, not a condition: it is kept apart so GET /__sim/config never shows it.
+  const media = file.media as Record<string, unknown> | undefined;
+  const fileMediaToken = media && typeof media === 'object' && !Array.isArray(media) ? media.authToken : undefined;
+  if (fileMediaToken !== undefined && (typeof fileMediaToken !== 'string' || !fileMediaToken)) throw new Error('config file: media.authToken must be a string');
+  if (fileMediaToken !== undefined) file.media = Object.fromEntries(Object.entries(media!).filter(([k]) => k !== 'authToken'));
   const opts: Partial<CallsimOptions> = { ...(file as Partial<CallsimOptions>) };
   // Flags and env vars win over the file.
   Object.assign(opts, {
@@ -98,6 +108,7 @@ async function start(flags: Record<string, any>): Promise<void> {
     ...(flags.strict !== undefined && { strict: flags.strict === true || flags.strict === 'true' || flags.strict === '1' }),
     ...(flags.adminToken && { adminToken: flags.adminToken }),
     ...(flags.stateFile && { stateFile: flags.stateFile }),
+    ...((flags.mediaAuthToken || fileMediaToken) && { mediaAuthToken: flags.mediaAuthToken || fileMediaToken }),
     ...(flags.vendors && {
       vendors: String(flags.vendors)
         .split(',')
@@ -107,6 +118,7 @@ async function start(flags: Record<string, any>): Promise<void> {
   if (flags.latency !== undefined) opts.media = { ...DEFAULT_OPTIONS.media, ...opts.media, latencyMs: flags.latency };
   const running = await startServer(opts);
   const { sim } = running;
+  sim.logger = log;
   const filePatch = checkConfigPatch(sim, Object.fromEntries(Object.entries(file).filter(([k]) => ['media', 'faults', 'rateLimits', 'scenarios'].includes(k))));
   if (typeof filePatch === 'string') throw new Error(`config file: ${filePatch}`);
   if (opts.stateFile) {

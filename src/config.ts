@@ -5,6 +5,8 @@ export interface MediaConditions {
   jitterMs: number;
   lossPercent: number;
   agentDelayMs: number;
+  /** Depth of the jitter buffer agent audio waits in before it plays (docs/media.md). */
+  playoutMs: number;
 }
 
 export interface FaultRule {
@@ -39,6 +41,8 @@ export interface CallsimOptions {
   seed?: number;
   strict: boolean;
   adminToken?: string;
+  /** Signs media-stream dial-outs with X-Twilio-Signature, as Twilio does with an account's auth token. */
+  mediaAuthToken?: string;
   stateFile?: string;
   logLevel: string;
   /** Serve only these vendors (default: all). */
@@ -64,7 +68,7 @@ export const DEFAULT_OPTIONS: CallsimOptions = {
   speed: 1,
   strict: false,
   logLevel: 'info',
-  media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300 },
+  media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300, playoutMs: 60 },
   faults: [],
   rateLimits: {},
   scenarios: [],

@@ -24,6 +24,7 @@ export function checkConfigPatch(sim: Callsim, b: any): string | Patch {
       jitterMs: [0, 5_000],
       lossPercent: [0, 100],
       agentDelayMs: [0, 30_000],
+      playoutMs: [0, 1000],
     };
     if (!b.media || typeof b.media !== 'object') return 'media must be an object';
     for (const [k, v] of Object.entries(b.media)) {

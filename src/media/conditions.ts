@@ -21,6 +21,7 @@ export const LIMITS: Record<SettingKey, [number, number]> = {
   jitterMs: [0, 5_000],
   lossPercent: [0, 100],
   agentDelayMs: [0, 30_000],
+  playoutMs: [0, 1000],
   silenceMs: [100, 10_000],
   nudgeMs: [500, 120_000],
 };

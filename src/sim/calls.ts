@@ -153,7 +153,8 @@ export function armCall(world: World, call: Call): void {
 
 function armConversationEvents(world: World, call: Call): void {
   const conv = findConversation(world.library, call.conversationId);
-  if (!conv || call.plan.answeredAt === null || call.booking) return;
+  // A live agent books only by what it does on the call (the media engine's business).
+  if (!conv || call.plan.answeredAt === null || call.booking || call.liveAgent) return;
   for (const line of linesWithin(conv, call.talkMs)) {
     for (const ev of line.events) {
       if (ev.type !== 'booking') continue;
@@ -163,7 +164,7 @@ function armConversationEvents(world: World, call: Call): void {
         world.scheduler.at(
           at,
           () => {
-            if (call.status !== 'in-progress') return;
+            if (call.status !== 'in-progress' || call.liveAgent) return;
             call.booking = { ...ev.data };
             world.bus.emit({ type: 'booking.created', at: world.now(), accountId: call.accountId, call, booking: call.booking });
           },
@@ -239,8 +240,20 @@ export function callTranscript(world: World, call: Call): TranscriptTurn[] {
 
 export function callSummary(world: World, call: Call): { summary: string | null; sentiment: number | null } {
   if (!call.transcriptReady) return { summary: null, sentiment: null };
+  if (call.liveAgent) return { summary: call.liveAgent.summary, sentiment: call.liveAgent.sentiment };
   const conv = findConversation(world.library, call.conversationId);
   return conv ? { summary: conv.summary, sentiment: conv.sentiment } : { summary: null, sentiment: null };
+}
+
+/**
+ * Whether a booking was made in the part of the call that was heard. A live agent's call books
+ * only what happened on it (`call.booking`), never what its script would have said.
+ */
+export function callBooked(world: World, call: Call): boolean {
+  if (call.booking) return true;
+  if (call.liveAgent) return false;
+  const conv = findConversation(world.library, call.conversationId);
+  return !!conv && linesWithin(conv, call.talkMs).some((l) => l.events.some((e) => e.type === 'booking'));
 }
 
 export function getCallOrThrow(world: World, accountId: string, callId: string): Call {
