@@ -84,8 +84,17 @@ export class Session implements Paced, Listener {
     this.rand = randomSource(host.sim.seed ^ hashString(this.streamSid));
     this.info = { streamSid: this.streamSid, accountSid: o.call.accountId, callSid: o.call.id, tracks: [...o.tracks], customParameters: o.customParameters };
     o.ws.on('message', (data, isBinary) => this.receive(data, isBinary));
-    o.ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
-    o.ws.on('error', (err) => this.onClose(1006, `socket error: ${err.message}`));
+    // ws follows every 'error' with 'close'. For a protocol error (a message over maxPayload…) it
+    // has sent the client a close code of its own, kept on the error under a symbol; 'close' then
+    // reports 1006, as it never reads the client's answer. The stream ends with ws's code and the error.
+    let error: { code: number; reason: string } | null = null;
+    o.ws.on('error', (err) => {
+      const sent = Object.getOwnPropertySymbols(err)
+        .map((k) => (err as unknown as Record<symbol, unknown>)[k])
+        .find((v) => typeof v === 'number');
+      error = { code: typeof sent === 'number' ? sent : 1006, reason: err.message };
+    });
+    o.ws.on('close', (code, reason) => (error ? this.onClose(error.code, error.reason) : this.onClose(code, reason.toString())));
     this.wire.send(connectedMsg());
     this.log.debug({ ...this.ids(), role: this.role, origin: this.origin, tracks: this.tracks }, 'media stream opened');
   }
