@@ -1,8 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 
 /** Black-box: the real `npm start` / CLI, the way a user runs it. */
 const ROOT = join(import.meta.dirname, '..');
@@ -72,6 +76,8 @@ describe('CLI', () => {
       'CALLSIM_STRICT',
       '--admin-token',
       'CALLSIM_ADMIN_TOKEN',
+      '--media-auth-token',
+      'CALLSIM_MEDIA_AUTH_TOKEN',
       '--config',
       'CALLSIM_CONFIG',
       '--state-file',
@@ -112,6 +118,33 @@ describe('CLI', () => {
     expect(health).toEqual(expect.objectContaining({ clock: 'virtual', seed: 5 }));
     const r = await fetch(`${url}/jagcall/v1/billing/balance`, { headers: { authorization: 'Bearer jc_test_demo' } });
     expect(r.status).toBe(502);
+  });
+
+  it("signs media dial-outs with the config file's media.authToken (never shown by GET /__sim/config) and logs the media streams", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callsim-'));
+    const config = join(dir, 'callsim.yaml');
+    writeFileSync(config, 'media: { authToken: file-token, playoutMs: 80 }\nscenarios:\n  - { toPrefix: "+1555", outcome: answered, ringSec: 0 }\n');
+    const agents = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((r) => agents.once('listening', r));
+    const handshake = new Promise<IncomingMessage>((resolve) => agents.once('connection', (ws, req) => (resolve(req), ws.close())));
+    try {
+      const { url, out } = await launch('node', [CLI, '--vendors', 'jagcall', '--config', config, '--log-level', 'debug'], { PORT: '0' });
+      const mediaUrl = `ws://127.0.0.1:${(agents.address() as AddressInfo).port}/stream`;
+      const created = await fetch(`${url}/jagcall/v1/calls`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer jc_test_demo', 'content-type': 'application/json' },
+        body: JSON.stringify({ agent_id: 'agt_xxx', to: '+15555550100', metadata: { media_url: mediaUrl } }),
+      });
+      expect(created.status).toBe(201);
+      const req = await handshake;
+      expect(twilio.validateRequest('file-token', req.headers['x-twilio-signature'] as string, mediaUrl, {})).toBe(true);
+      const shown = await (await fetch(`${url}/__sim/config`)).json();
+      expect(shown.media).toEqual({ latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300, playoutMs: 80 });
+      expect(JSON.stringify(shown)).not.toContain('file-token');
+      await expect.poll(() => out(), { timeout: 5000 }).toMatch(/"msg":"media dial-out connected"/);
+    } finally {
+      agents.close();
+    }
   });
 
   it('saves state on SIGTERM atomically and loads it at the next start', async () => {
