@@ -126,7 +126,12 @@ describe('CLI', () => {
     writeFileSync(config, 'media: { authToken: file-token, playoutMs: 80 }\nscenarios:\n  - { toPrefix: "+1555", outcome: answered, ringSec: 0 }\n');
     const agents = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise((r) => agents.once('listening', r));
-    const handshake = new Promise<IncomingMessage>((resolve) => agents.once('connection', (ws, req) => (resolve(req), ws.close())));
+    const handshake = new Promise<IncomingMessage>((resolve) =>
+      agents.once('connection', (ws, req) => {
+        resolve(req);
+        ws.close();
+      }),
+    );
     try {
       const { url, out } = await launch('node', [CLI, '--vendors', 'jagcall', '--config', config, '--log-level', 'debug'], { PORT: '0' });
       const mediaUrl = `ws://127.0.0.1:${(agents.address() as AddressInfo).port}/stream`;

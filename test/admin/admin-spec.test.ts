@@ -112,7 +112,7 @@ let sim: TestSim;
 const admin = (method: string, path: string, o: CallOpts = {}) => send(sim.url, method, path, o);
 
 const DEFAULT_CONFIG = {
-  media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300 },
+  media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300, playoutMs: 60 },
   faults: [],
   scenarios: [],
   strict: false,
