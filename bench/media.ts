@@ -152,7 +152,9 @@ export async function benchMedia(): Promise<Record<string, unknown>> {
       let measuring = false;
       const sockets: WebSocket[] = [];
       for (let i = 0; i < n; i += 50) {
-        sockets.push(...(await Promise.all(ids.slice(i, Math.min(n, i + 50)).map((id: string) => listen(base + id, intervals, () => measuring)))));
+        sockets.push(
+          ...(await Promise.all(ids.slice(i, Math.min(n, i + 50)).map((id: string) => listen(`${base + id}?tracks=both`, intervals, () => measuring)))),
+        );
       }
       sockets.push(await marks(`${base}${ids[n]}?role=agent&latencyMs=${MARK_LATENCY_MS}&nudgeMs=120000`, markErrors, () => measuring));
       await new Promise((r) => setTimeout(r, WARMUP_MS));

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import pino, { type Logger } from 'pino';
 import { adminSurface } from './admin/surface.js';
 import { type CallsimOptions, type OptionsInput, resolveOptions } from './config.js';
 import { loadContract } from './contract/load.js';
@@ -53,6 +54,8 @@ export class Callsim {
   readonly shutdownListeners: Array<() => void> = [];
   /** Told after a reset or a snapshot restore: the whole state changed at once. */
   readonly resetListeners: Array<() => void> = [];
+  /** Where work no request answers for (media streams, dial-outs) is logged; the CLI sets its logger. */
+  logger: Logger = pino({ level: 'silent' });
   /** Told about every vendor request once answered (journal, logs, dashboard). */
   readonly outcomeListeners: OutcomeListener[] = [];
 

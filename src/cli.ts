@@ -65,6 +65,11 @@ function startCommand(cmd: Command): Command {
     .addOption(new Option('--strict', 'check every response against its spec at run time').env('CALLSIM_STRICT').argParser(bool))
     .addOption(new Option('--admin-token <token>', 'require Authorization: Bearer <token> on /__sim (and allow non-loopback)').env('CALLSIM_ADMIN_TOKEN'))
     .addOption(
+      new Option('--media-auth-token <token>', 'sign media-stream dial-outs with X-Twilio-Signature, as Twilio does with this auth token').env(
+        'CALLSIM_MEDIA_AUTH_TOKEN',
+      ),
+    )
+    .addOption(
       new Option('--allowed-hosts <list>', 'host names the admin API accepts besides localhost and IPs, comma-separated')
         .env('CALLSIM_ALLOWED_HOSTS')
         .argParser(list),
@@ -98,6 +103,7 @@ async function start(cmd: Command): Promise<void> {
   const log = createLogger(opts.logLevel);
   const running = await startServer(opts);
   const { sim } = running;
+  sim.logger = log;
   manageLifecycle(running, opts, log);
   sim.outcomeListeners.push((surface, req, outcome, ms) => {
     const bad = outcome.violations.length || outcome.responseViolations.length || outcome.response.status >= 500;

@@ -6,6 +6,8 @@ export interface MediaConditions {
   jitterMs: number;
   lossPercent: number;
   agentDelayMs: number;
+  /** Depth of the jitter buffer agent audio waits in before it plays (docs/media.md). */
+  playoutMs: number;
 }
 
 export interface FaultRule {
@@ -44,6 +46,8 @@ export interface CallsimOptions {
   seed?: number;
   strict: boolean;
   adminToken?: string;
+  /** Signs media-stream dial-outs with X-Twilio-Signature, as Twilio does with an account's auth token. */
+  mediaAuthToken?: string;
   /** Host names the control plane accepts besides localhost, *.localhost and IP addresses. */
   allowedHosts: string[];
   stateFile?: string;
@@ -76,7 +80,7 @@ const DEFAULT_OPTIONS: CallsimOptions = {
   strict: false,
   allowedHosts: [],
   logLevel: 'info',
-  media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300 },
+  media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300, playoutMs: 60 },
   faults: [],
   rateLimits: {},
   scenarios: [],
@@ -87,7 +91,7 @@ const DEFAULT_OPTIONS: CallsimOptions = {
 };
 
 /** What a caller may give: any option, plus `latency`, the shorthand for `media.latencyMs`. */
-export type OptionsInput = Partial<Omit<CallsimOptions, 'media'>> & { media?: Partial<MediaConditions>; latency?: number };
+export type OptionsInput = Partial<Omit<CallsimOptions, 'media'>> & { media?: Partial<MediaConditions> & { authToken?: string }; latency?: number };
 
 export class ConfigError extends Error {
   constructor(
@@ -125,9 +129,12 @@ export function resolveOptions(input: OptionsInput = {}, source?: string): Calls
   const problems = optionProblems(input);
   if (problems.length) throw new ConfigError(problems, source);
   const { latency, media, ...rest } = stripUndefined(input) as OptionsInput;
+  // media.authToken is a secret, not a condition: kept apart, so GET /__sim/config never shows it.
+  const { authToken, ...conditions } = media ?? {};
   return {
     ...DEFAULT_OPTIONS,
     ...structuredClone(rest),
-    media: { ...DEFAULT_OPTIONS.media, ...media, ...(latency !== undefined && { latencyMs: latency }) },
+    ...(authToken !== undefined && rest.mediaAuthToken === undefined && { mediaAuthToken: authToken }),
+    media: { ...DEFAULT_OPTIONS.media, ...conditions, ...(latency !== undefined && { latencyMs: latency }) },
   };
 }

@@ -4,7 +4,7 @@ import type { RunningServer } from './server.js';
 import { cleanStaleTemps, loadStateFile, saveStateFile } from './state/index.js';
 
 /** How long shutdown waits for requests in flight once the state is saved; then they are cut. */
-export const SHUTDOWN_GRACE_MS = 5000;
+const SHUTDOWN_GRACE_MS = 5000;
 
 /**
  * The running server's persistence and signals. Nothing is lost on the way down: the state is

@@ -1,8 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { parse as parseYaml } from 'yaml';
 
 /** Black-box: the real `npm start` / CLI, the way a user runs it. */
@@ -92,6 +96,8 @@ describe('CLI', () => {
       'CALLSIM_STRICT',
       '--admin-token',
       'CALLSIM_ADMIN_TOKEN',
+      '--media-auth-token',
+      'CALLSIM_MEDIA_AUTH_TOKEN',
       '--config',
       'CALLSIM_CONFIG',
       '--state-file',
@@ -150,7 +156,10 @@ describe('CLI', () => {
     const cfg = await (await fetch(`${url}/__sim/config`)).json();
     expect(cfg).toMatchObject({ clock: file.clock, seed: file.seed, rateLimits: file.rateLimits, scenarios: file.scenarios });
     expect(cfg.faults).toEqual(file.faults.map((f: object) => ({ probability: 1, ...f })));
-    expect(cfg.media).toMatchObject(file.media);
+    // The dial-out signing token is a secret: it takes effect (the dial-out test checks a signature) but is never shown.
+    const { authToken, ...conditions } = file.media;
+    expect(cfg.media).toMatchObject(conditions);
+    if (authToken) expect(JSON.stringify(cfg)).not.toContain(authToken);
     const subs = (await (await fetch(`${url}/__sim/webhooks/subscriptions`)).json()).data;
     for (const w of file.webhooks) expect(subs).toContainEqual(expect.objectContaining({ vendor: w.vendor, url: w.url, events: w.events, source: 'config' }));
   });
@@ -189,6 +198,38 @@ describe('CLI', () => {
     const env = spawnSync('node', [CLI, '--port', '0'], { encoding: 'utf8', env: { ...process.env, CALLSIM_SPEED: 'fast' } });
     expect(env.status).toBe(1);
     expect(env.stderr).toContain('speed');
+  });
+
+  it("signs media dial-outs with the config file's media.authToken (never shown by GET /__sim/config) and logs the media streams", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callsim-'));
+    const config = join(dir, 'callsim.yaml');
+    writeFileSync(config, 'media: { authToken: file-token, playoutMs: 80 }\nscenarios:\n  - { toPrefix: "+1555", outcome: answered, ringSec: 0 }\n');
+    const agents = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((r) => agents.once('listening', r));
+    const handshake = new Promise<IncomingMessage>((resolve) =>
+      agents.once('connection', (ws, req) => {
+        resolve(req);
+        ws.close();
+      }),
+    );
+    try {
+      const { url, out } = await launch('node', [CLI, '--vendors', 'jagcall', '--config', config, '--log-level', 'debug'], { PORT: '0' });
+      const mediaUrl = `ws://127.0.0.1:${(agents.address() as AddressInfo).port}/stream`;
+      const created = await fetch(`${url}/jagcall/v1/calls`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer jc_test_demo', 'content-type': 'application/json' },
+        body: JSON.stringify({ agent_id: 'agt_xxx', to: '+15555550100', metadata: { media_url: mediaUrl } }),
+      });
+      expect(created.status).toBe(201);
+      const req = await handshake;
+      expect(twilio.validateRequest('file-token', req.headers['x-twilio-signature'] as string, mediaUrl, {})).toBe(true);
+      const shown = await (await fetch(`${url}/__sim/config`)).json();
+      expect(shown.media).toEqual({ latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300, playoutMs: 80 });
+      expect(JSON.stringify(shown)).not.toContain('file-token');
+      await expect.poll(() => out(), { timeout: 5000 }).toMatch(/"msg":"media dial-out connected"/);
+    } finally {
+      agents.close();
+    }
   });
 
   it('saves state on SIGTERM atomically and loads it at the next start', async () => {

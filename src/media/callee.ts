@@ -69,6 +69,17 @@ export class Callee {
     return this.state === 'done';
   }
 
+  /** Script lines the callee has yet to say (a group of key-press alternatives counts once). */
+  get linesLeft(): number {
+    const lines = this.o.lines;
+    let n = 0;
+    const alternative = (l: ScriptLine | undefined) => l?.speaker === 'callee' && branchDigits(l) !== undefined;
+    for (let i = this.next; i < lines.length; i++) {
+      if (lines[i].speaker === 'callee' && !(i > this.next && alternative(lines[i]) && alternative(lines[i - 1]))) n++;
+    }
+    return n;
+  }
+
   /**
    * One frame: hears the agent's frame (`agent` with `agentBytes` of real audio and the keys it
    * pressed), speaks into `out`.

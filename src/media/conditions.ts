@@ -1,5 +1,6 @@
 import type { Callsim } from '../app.js';
 import type { MediaConditions } from '../config.js';
+import { adminContract } from '../contract/load.js';
 import type { Call } from '../sim/types.js';
 
 /** How the simulated callee takes turns with a live agent. */
@@ -15,32 +16,20 @@ export type SettingKey = keyof MediaSettings;
 
 const TURN_DEFAULTS: TurnSettings = { silenceMs: 700, nudgeMs: 5000 };
 
-/** Same bounds as PUT /__sim/config for the four network conditions. */
-const LIMITS: Record<SettingKey, [number, number]> = {
-  latencyMs: [0, 10_000],
-  jitterMs: [0, 5_000],
-  lossPercent: [0, 100],
-  agentDelayMs: [0, 30_000],
-  silenceMs: [100, 10_000],
-  nudgeMs: [500, 120_000],
-};
-export const SETTING_KEYS = Object.keys(LIMITS) as SettingKey[];
+export const SETTING_KEYS: SettingKey[] = ['latencyMs', 'jitterMs', 'lossPercent', 'agentDelayMs', 'playoutMs', 'silenceMs', 'nudgeMs'];
 
 /**
- * Per-call settings from query parameters (strings) or a JSON body (numbers). Everything is
- * checked before anything is kept, so a bad value changes nothing.
+ * Per-call settings from the upgrade's query parameters, checked against the same schema as
+ * `PUT /__sim/calls/{id}/media` (`CallMediaPatch` in specs/admin.yaml): a bad value changes nothing.
  */
-export function parseSettings(src: Record<string, unknown>): Partial<MediaSettings> | string {
-  const out: Partial<MediaSettings> = {};
+export function parseSettings(query: Record<string, string>): Partial<MediaSettings> | string {
+  const out: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {
-    const raw = src[key];
-    if (raw === undefined) continue;
-    const v = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-    const [min, max] = LIMITS[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) return `${key} must be a number from ${min} to ${max}`;
-    out[key] = v;
+    const raw = query[key];
+    if (raw !== undefined) out[key] = raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
   }
-  return out;
+  const problems = adminContract().validator.validateAt('#/components/schemas/CallMediaPatch', out);
+  return problems.length ? problems.map((p) => p.message).join('; ') : (out as Partial<MediaSettings>);
 }
 
 /**

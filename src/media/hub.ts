@@ -5,6 +5,10 @@ import { callMedia } from './info.js';
 import { LiveCall } from './live.js';
 import { Pacer } from './pacer.js';
 import { type Role, Session, type SessionOptions } from './session.js';
+import { sessionJson } from './stats.js';
+
+/** Closed streams kept per call for GET /__sim/calls/{id}/media; a reconnecting client cannot grow it without bound. */
+const KEPT_PER_CALL = 50;
 
 /** What opening a stream needs: the same as a session's own options. */
 export type OpenStream = SessionOptions;
@@ -66,6 +70,9 @@ export class MediaHub {
   private closed(s: Session): void {
     this.sessions.delete(s);
     this.pacer.delete(s);
+    const kept = callMedia(s.call).closedSessions;
+    kept.push(sessionJson(s));
+    if (kept.length > KEPT_PER_CALL) kept.shift();
     // Shutting down is not the agent hanging up: the calls are left as they are.
     if (!this.shuttingDown) s.live?.remove(s);
   }

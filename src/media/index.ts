@@ -4,7 +4,8 @@ import { WebSocketServer } from 'ws';
 import type { Callsim } from '../app.js';
 import { attachDialer } from './dialer.js';
 import { MediaHub } from './hub.js';
-import { handleUpgrade, MEDIA_PREFIX, refuse } from './upgrade.js';
+import { MAX_MESSAGE_BYTES } from './limits.js';
+import { handleUpgrade, MEDIA_PREFIX, refuseUpgrade } from './upgrade.js';
 
 export interface MediaHandle {
   /** Closes every media socket with `stop` and 1001 (graceful shutdown). */
@@ -27,20 +28,20 @@ export function hubFor(sim: Callsim): MediaHub {
 /** The real-time audio loop on the server's upgrade requests; the protocol is in docs/media.md. */
 export function attachMedia(server: http.Server, sim: Callsim): MediaHandle {
   const hub = hubFor(sim);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '/').split('?')[0];
     if (!path.startsWith(MEDIA_PREFIX)) {
       // Another part of the server may take its own upgrades; with none, nobody else answers.
       if (server.listenerCount('upgrade') === 1)
-        refuse(socket, 404, 'not_found', `No WebSocket endpoint at ${path}; media streams live at ${MEDIA_PREFIX}{vendor}/{callId}`);
+        refuseUpgrade(socket, 404, 'not_found', `No WebSocket endpoint at ${path}; media streams live at ${MEDIA_PREFIX}{vendor}/{callId}`);
       return;
     }
     try {
       handleUpgrade(hub, wss, req, socket, head);
     } catch (err) {
-      refuse(socket, 500, 'error', `media stream failed to open: ${(err as Error).message}`);
+      refuseUpgrade(socket, 500, 'error', `media stream failed to open: ${(err as Error).message}`);
     }
   };
   server.on('upgrade', onUpgrade);

@@ -18,6 +18,11 @@ export interface CallMedia {
   agentFramesLost: number;
   marksEchoed: number;
   clears: number;
+  /** Times the agent's audio ran out mid-utterance, and the silence that made (playout.ts). */
+  underruns: number;
+  underrunMs: number;
+  /** The call's streams that have closed, as they stood when they closed (newest last). */
+  closedSessions: object[];
   ended: boolean;
 }
 
@@ -39,6 +44,9 @@ export function callMedia(call: Call): CallMedia {
       agentFramesLost: 0,
       marksEchoed: 0,
       clears: 0,
+      underruns: 0,
+      underrunMs: 0,
+      closedSessions: [],
       ended: false,
     };
     byCall.set(call, m);

@@ -1,3 +1,12 @@
+import { MAX_QUEUED_BYTES } from './playout.js';
+
+/**
+ * The largest WebSocket message a client may send (1 MiB): a `media` message carrying all the
+ * audio that may be queued (base64 is 4/3 of it) fits, with room for the JSON around it. Larger
+ * closes the socket with 1009, as the WebSocket protocol says.
+ */
+export const MAX_MESSAGE_BYTES = 2 ** Math.ceil(Math.log2(Math.ceil(MAX_QUEUED_BYTES / 3) * 4 + 4096));
+
 /** Sustained messages a second a client may send, and the burst allowed above that. */
 const RATE_PER_SEC = 1000;
 const BURST = 2000;

@@ -5,7 +5,9 @@ import type { Call, EndedReason } from '../sim/types.js';
 import { Callee, type CalleeEvent } from './callee.js';
 import { FRAME_BYTES, FRAME_MS, SAMPLES_PER_MS, SILENCE_B64, SILENCE_FRAME } from './codec.js';
 import { setting } from './conditions.js';
+import { DtmfDetector } from './dtmf.js';
 import { type CallMedia, callMedia } from './info.js';
+import { type LiveEnding, liveOutcome } from './outcome.js';
 import type { Paced } from './pacer.js';
 import { Playout } from './playout.js';
 import type { ClientMsg, Track } from './protocol.js';
@@ -48,7 +50,13 @@ export class LiveCall implements Paced {
   private readonly limitMs: number;
   private player: ScriptPlayer | null = null;
   private callee: Callee | null = null;
-  readonly playout = new Playout();
+  readonly playout: Playout;
+  private readonly dtmf = new DtmfDetector();
+  /** The callee's script lines said so far, and the last one not yet answered by an agent turn. */
+  private readonly calleeSaid: string[] = [];
+  private unanswered: number | null = null;
+  private agentTurns = 0;
+  private ending: LiveEnding = 'other';
   private frames = 0;
   private readonly agentRef: FrameRef = { buf: SILENCE_FRAME, off: 0 };
   private readonly calleeRef: FrameRef = { buf: SILENCE_FRAME, off: 0 };
@@ -80,6 +88,7 @@ export class LiveCall implements Paced {
     this.info = callMedia(call);
     Object.assign(this.info, { mode: 'scripted', startOffsetMs: this.startMs, log: this.log, ended: false });
     this.mode = 'scripted';
+    this.playout = new Playout(() => setting(host.sim, call, 'playoutMs'));
     this.player = new ScriptPlayer(this.lines, this.joinedMs, () => setting(host.sim, call, 'agentDelayMs'));
     takeOverCall(world, call);
     if (agent) this.setAgent(agent);
@@ -104,6 +113,8 @@ export class LiveCall implements Paced {
     this.player = null;
     this.mode = 'agent';
     this.info.mode = 'agent';
+    // From now on the call's summary, sentiment and booking are what the live agent makes of it.
+    this.call.liveAgent = { summary: null, sentiment: null };
   }
 
   add(l: Listener): void {
@@ -115,7 +126,9 @@ export class LiveCall implements Paced {
     this.listeners.delete(l);
     if (l !== this.agent) return;
     this.agent = null;
-    if (!this.ended) endCallNow(this.host.sim.world, this.call, 'hangup');
+    if (this.ended) return;
+    this.ending = 'agent-left';
+    endCallNow(this.host.sim.world, this.call, 'hangup');
   }
 
   tick(frameAt: number): void {
@@ -137,18 +150,21 @@ export class LiveCall implements Paced {
   /**
    * What the agent's client sent, as it reaches callsim: audio and key presses join the playout,
    * a mark waits behind them, `clear` empties it (barge-in) and hands the waiting marks back.
+   * Answers why a message was refused (too much audio queued), or null.
    */
-  fromAgent(from: Listener, msg: ClientMsg, at: number): void {
-    if (from !== this.agent) return;
+  fromAgent(from: Listener, msg: ClientMsg, at: number): string | null {
+    if (from !== this.agent) return null;
+    let refused: string | null = null;
     if (msg.event === 'mark') {
       const reached = this.playout.mark(msg.name, at);
       if (reached !== null) from.echoMark(msg.name, reached);
-    } else if (msg.event === 'media') {
-      if (!this.playout.audio(msg.payload)) this.info.agentFramesDropped = this.playout.droppedFrames;
-    } else if (msg.event === 'clear') {
+    } else if (msg.event === 'media') refused = this.playout.audio(msg.payload, at);
+    else if (msg.event === 'clear') {
       this.info.clears++;
       for (const name of this.playout.clear()) from.echoMark(name, at);
-    } else for (const d of msg.digits) this.playout.digit(d);
+    } else for (const d of msg.digits) refused ??= this.playout.digit(d, at);
+    this.info.agentFramesDropped = this.playout.droppedFrames;
+    return refused;
   }
 
   flush(): void {}
@@ -175,23 +191,61 @@ export class LiveCall implements Paced {
 
   private live(frameAt: number, callMs: number): void {
     const played = this.playout.next(frameAt, this.agentScratch);
+    let digits = played.digits;
     if (played.audioBytes) {
       this.agentRef.buf = this.agentScratch;
       this.agentRef.off = 0;
       this.info.agentFramesPlayed++;
-    } else silence(this.agentRef);
+      // Keys the client played as tones are heard as keys; a `dtmf` message's own tone is not heard twice.
+      const heard = this.dtmf.push(this.agentScratch, 0);
+      if (!played.toneBytes) digits += heard;
+    } else {
+      silence(this.agentRef);
+      this.dtmf.push(this.agentRef.buf, 0);
+    }
+    this.info.underruns = this.playout.underruns;
+    this.info.underrunMs = Math.round(this.playout.underrunMs);
     for (const m of played.marks) this.agent?.echoMark(m.name, m.at);
-    if (played.digits) this.info.digitsHeard += played.digits;
+    if (digits) this.info.digitsHeard += digits;
     const events = this.events;
     events.length = 0;
-    this.callee!.frame(callMs, this.agentRef, played.audioBytes, played.digits, this.calleeRef, events);
+    this.callee!.frame(callMs, this.agentRef, played.audioBytes, digits, this.calleeRef, events);
     for (const e of events) {
       if (e.type === 'say') this.log.calleeSays(e.text, e.atMs);
       else if (e.type === 'said') {
         this.log.calleeSaid(e.text, e.atMs);
-        if (e.line) this.lineDone(e.line, frameAt + (e.atMs - callMs));
-      } else if (e.type === 'agent-turn') this.log.agentTurn(e.atMs);
-      else this.endReason = this.callee!.gaveUp ? 'hangup' : 'completed';
+        if (e.line) {
+          this.calleeSaid.push(e.text);
+          this.unanswered = this.lines.indexOf(e.line);
+          this.lineDone(e.line, frameAt + (e.atMs - callMs));
+        }
+      } else if (e.type === 'agent-turn') {
+        this.log.agentTurn(e.atMs);
+        this.agentTurns++;
+        this.agentAnswered();
+      } else {
+        this.endReason = this.callee!.gaveUp ? 'hangup' : 'completed';
+        this.ending = this.callee!.gaveUp ? 'callee-gave-up' : 'callee-done';
+      }
+    }
+  }
+
+  /**
+   * The live agent took its turn after a callee line: it stands in for the script's agent lines
+   * that follow that line, so a booking one of them would make is made now, as the agent speaks.
+   */
+  private agentAnswered(): void {
+    if (this.unanswered === null) return;
+    for (let i = this.unanswered + 1; i < this.lines.length && this.lines[i].speaker === 'agent'; i++) this.book(this.lines[i]);
+    this.unanswered = null;
+  }
+
+  private book(line: ScriptLine): void {
+    for (const ev of line.events) {
+      if (ev.type !== 'booking' || this.call.booking) continue;
+      const world = this.host.sim.world;
+      this.call.booking = { ...ev.data };
+      world.bus.emit({ type: 'booking.created', at: world.now(), accountId: this.call.accountId, call: this.call, booking: this.call.booking });
     }
   }
 
@@ -204,12 +258,8 @@ export class LiveCall implements Paced {
       if (ev.type === 'dtmf' && ev.digits && line.speaker === 'callee') {
         for (const l of this.listeners) for (const d of ev.digits) l.dtmf(d, at);
       }
-      if (ev.type === 'booking' && !this.call.booking) {
-        const world = this.host.sim.world;
-        this.call.booking = { ...ev.data };
-        world.bus.emit({ type: 'booking.created', at: world.now(), accountId: this.call.accountId, call: this.call, booking: this.call.booking });
-      }
     }
+    this.book(line);
   }
 
   private inboundB64: string | null = null;
@@ -233,6 +283,17 @@ export class LiveCall implements Paced {
     this.info.ended = true;
     if (reason !== 'state reset' && this.call.answeredAt !== null) {
       this.call.turns = this.log.sorted();
+      if (this.mode === 'agent') {
+        this.call.liveAgent = liveOutcome({
+          agentTurns: this.agentTurns,
+          latencies: this.log.latencies,
+          calleeLines: this.calleeSaid,
+          calleeLinesLeft: this.callee!.linesLeft,
+          digits: this.info.digitsHeard,
+          booked: !!this.call.booking,
+          ending: this.ending,
+        });
+      }
       const total = Math.round(this.call.talkMs * SAMPLES_PER_MS);
       const start = Math.round(this.startMs * SAMPLES_PER_MS);
       const before = this.joinedMs > 0 ? scriptedPrefix(this.conv, this.joinedMs) : undefined;

@@ -110,6 +110,9 @@ export class Pacer {
       this.stats.skippedTicks += skip;
       deadline = this.origin + this.frame * FRAME_MS;
     }
+    // Packets that have arrived join their streams before any frame is made, so audio that came
+    // in just before a deadline plays in that frame rather than the next.
+    for (const m of this.members) if (m.nextDue() <= now + EARLY_MS) m.flush(now);
     while (deadline <= now + EARLY_MS) {
       const late = now - deadline;
       if (late > 2) this.stats.lateTicks++;

@@ -3,8 +3,9 @@ import { decodeBase64 } from './codec.js';
 import { DTMF_DIGIT } from './tones.js';
 
 /**
- * Twilio Media Streams messages. callsim → client: connected, start, media, mark, dtmf, stop, each
- * with a string `sequenceNumber` (connected is "0", so start is "1" as on Twilio). client →
+ * Twilio Media Streams messages. callsim → client: connected (event, protocol and version only, as
+ * Twilio sends it), then start, media, mark, dtmf and stop, each with a string `sequenceNumber`
+ * counting from "1" as on Twilio. client →
  * callsim: media, mark, clear (bidirectional streams), plus dtmf, which a carrier would send as
  * key presses. Outgoing messages are built as strings: at 1,000 streams this is the hot path.
  */
@@ -20,7 +21,7 @@ export interface StartInfo {
 
 const q = JSON.stringify;
 
-export const connectedMsg = (): string => '{"event":"connected","protocol":"Call","version":"1.0.0","sequenceNumber":"0"}';
+export const connectedMsg = (): string => '{"event":"connected","protocol":"Call","version":"1.0.0"}';
 
 export const startMsg = (seq: number, s: StartInfo): string =>
   q({
@@ -77,8 +78,6 @@ export function textFrames(texts: readonly string[]): Buffer {
 
 export type ClientMsg = { event: 'media'; payload: Buffer } | { event: 'mark'; name: string } | { event: 'clear' } | { event: 'dtmf'; digits: string };
 
-/** The most audio one `media` message may carry: 2 s (Twilio's own clients send 20 ms). */
-const MAX_PAYLOAD_BYTES = 16_000;
 const MAX_MARK_NAME = 256;
 
 /** A client message, or why it is ignored. Never throws, whatever arrives. */
@@ -97,10 +96,10 @@ export function parseClientMsg(data: RawData, isBinary: boolean, streamSid: stri
     case 'media': {
       const payload = msg.media?.payload;
       if (typeof payload !== 'string' || !payload) return 'media.payload must be base64 μ-law audio';
-      if (payload.length > ((MAX_PAYLOAD_BYTES + 2) / 3) * 4 + 4) return `media.payload is over ${MAX_PAYLOAD_BYTES} bytes`;
+      // Any length a carrier takes: what bounds a client is the audio it has queued (playout.ts).
       const bytes = decodeBase64(payload);
       if (!bytes) return 'media.payload is not valid base64';
-      if (!bytes.length || bytes.length > MAX_PAYLOAD_BYTES) return `media.payload must hold 1 to ${MAX_PAYLOAD_BYTES} bytes`;
+      if (!bytes.length) return 'media.payload holds no audio';
       return { event: 'media', payload: bytes };
     }
     case 'mark': {

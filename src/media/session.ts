@@ -54,6 +54,8 @@ export class Session implements Paced, Listener {
   state: 'waiting' | 'streaming' | 'closing' | 'closed' = 'waiting';
   live: LiveCall | null = null;
   readonly stats = { framesSent: 0, framesDropped: 0, framesLost: 0, messagesIn: 0, marksEchoed: 0 };
+  /** How the socket closed: the code and reason sent or received, and when (world time). */
+  closed: { at: number; code: number; reason: string } | null = null;
   readonly limits = new InputLimits();
   private readonly wire: Wire;
   private readonly info: StartInfo;
@@ -82,9 +84,27 @@ export class Session implements Paced, Listener {
     this.rand = randomSource(host.sim.seed ^ hashString(this.streamSid));
     this.info = { streamSid: this.streamSid, accountSid: o.call.accountId, callSid: o.call.id, tracks: [...o.tracks], customParameters: o.customParameters };
     o.ws.on('message', (data, isBinary) => this.receive(data, isBinary));
-    o.ws.on('close', () => this.onClose());
-    o.ws.on('error', () => this.onClose());
+    // ws follows every 'error' with 'close'. For a protocol error (a message over maxPayload…) it
+    // has sent the client a close code of its own, kept on the error under a symbol; 'close' then
+    // reports 1006, as it never reads the client's answer. The stream ends with ws's code and the error.
+    let error: { code: number; reason: string } | null = null;
+    o.ws.on('error', (err) => {
+      const sent = Object.getOwnPropertySymbols(err)
+        .map((k) => (err as unknown as Record<symbol, unknown>)[k])
+        .find((v) => typeof v === 'number');
+      error = { code: typeof sent === 'number' ? sent : 1006, reason: err.message };
+    });
+    o.ws.on('close', (code, reason) => (error ? this.onClose(error.code, error.reason) : this.onClose(code, reason.toString())));
     this.wire.send(connectedMsg());
+    this.log.debug({ ...this.ids(), role: this.role, origin: this.origin, tracks: this.tracks }, 'media stream opened');
+  }
+
+  private get log() {
+    return this.host.sim.logger;
+  }
+
+  private ids() {
+    return { streamSid: this.streamSid, vendor: this.vendor, callId: this.call.id };
   }
 
   /** The network as it stands now: the call's own conditions, else the server's. */
@@ -159,7 +179,7 @@ export class Session implements Paced, Listener {
   /** Server shutdown: `stop` now, close with 1001; a peer that does not answer the close is cut off. */
   shutdown(waitMs = 1000): Promise<void> {
     const done = this.wire.closeWith(stopMsg(this.seq++, this.info), 1001, 'callsim is shutting down', waitMs);
-    this.onClose();
+    this.onClose(1001, 'callsim is shutting down');
     return done;
   }
 
@@ -167,14 +187,21 @@ export class Session implements Paced, Listener {
   fail(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.wire.close(code, reason);
-    this.onClose();
+    this.onClose(code, reason);
   }
 
-  private onClose(): void {
+  private onClose(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.closed = { at: this.host.sim.world.now(), code, reason };
     this.down.clear();
     this.up.clear();
+    // A close callsim did not ask for, or one for bad input, is a failure worth seeing at info.
+    const normal = code === 1000 || code === 1001 || code === 1005;
+    this.log[normal ? 'debug' : 'info'](
+      { ...this.ids(), code, reason, framesSent: this.stats.framesSent, messagesIn: this.stats.messagesIn, badMessages: this.limits.bad },
+      'media stream closed',
+    );
     this.host.closed(this);
   }
 
@@ -200,7 +227,7 @@ export class Session implements Paced, Listener {
     this.wire.send(item.build(this.seq++));
     if (item.close) {
       this.wire.close(item.close[0], item.close[1]);
-      this.onClose();
+      this.onClose(item.close[0], item.close[1]);
     }
   }
 
@@ -209,7 +236,7 @@ export class Session implements Paced, Listener {
     // A reader too slow to ever take its `stop` is cut off rather than kept forever.
     if (this.state === 'closing' && frameAt - this.closingSince > CLOSE_GRACE_MS) {
       this.wire.terminate();
-      return this.onClose();
+      return this.onClose(1006, `cut off: the client did not read its stop within ${CLOSE_GRACE_MS / 1000} s`);
     }
     if (this.state === 'waiting' && ++this.ticks % 50 === 0 && this.host.sim.world.findCall(this.call.id) !== this.call) {
       this.end('state reset');
@@ -247,8 +274,14 @@ export class Session implements Paced, Listener {
     if (this.role === 'listen' && msg.event !== 'mark') return this.bad(`${msg.event}: listen streams are receive-only; connect with ?role=agent to speak`);
     const leg = this.leg();
     const at = now + legDelay(leg, this.rand);
-    this.up.push(at, msg.event === 'media' ? { event: 'media', payload: this.lose(msg.payload, leg) } : msg);
-    this.host.pacer.wakeBy(at);
+    const arrived: ClientMsg = msg.event === 'media' ? { event: 'media', payload: this.lose(msg.payload, leg) } : msg;
+    // Without latency the message is callsim's as soon as it is read: it joins the playout now,
+    // not on the pacer's next wake, so it cannot miss the frame that is about to be made.
+    if (at <= now && !this.up.length) this.apply(arrived, at);
+    else {
+      this.up.push(at, arrived);
+      this.host.pacer.wakeBy(at);
+    }
   }
 
   /** Upstream loss: each lost 20 ms packet becomes a gap of silence, so later audio keeps its time. */
@@ -263,6 +296,7 @@ export class Session implements Paced, Listener {
   }
 
   private bad(reason: string): void {
+    this.log.info({ ...this.ids(), reason, badMessages: this.limits.bad + 1 }, 'media message rejected');
     const out = this.limits.strike(reason);
     if (out) this.fail(1008, out);
   }
@@ -271,7 +305,12 @@ export class Session implements Paced, Listener {
   private apply(msg: ClientMsg, at: number): void {
     const live = this.live;
     if (!live || live.ended || this.state !== 'streaming') return;
-    if (msg.event === 'mark' && this.role === 'listen') this.echoMark(msg.name, at);
-    else live.fromAgent(this, msg, at);
+    if (msg.event === 'mark' && this.role === 'listen') {
+      this.echoMark(msg.name, at);
+      return;
+    }
+    if (msg.event === 'clear') this.log.debug(this.ids(), 'media clear');
+    const refused = live.fromAgent(this, msg, at);
+    if (refused) this.bad(refused);
   }
 }

@@ -12,6 +12,7 @@ const DEFAULT_AGENT_FIELDS: AgentFields = {
   firstMessage: null,
   direction: 'outbound',
   mediaUrl: null,
+  mediaParameters: null,
   extra: {},
 };
 
@@ -25,6 +26,7 @@ const pickFields = (a: AgentFields): AgentFields => ({
   firstMessage: a.firstMessage,
   direction: a.direction,
   mediaUrl: a.mediaUrl,
+  mediaParameters: a.mediaParameters ? { ...a.mediaParameters } : null,
   extra: { ...a.extra },
 });
 

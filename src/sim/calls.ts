@@ -150,8 +150,20 @@ export function callTranscript(world: World, call: Call): TranscriptTurn[] {
 
 export function callSummary(world: World, call: Call): { summary: string | null; sentiment: number | null } {
   if (!call.transcriptReady) return { summary: null, sentiment: null };
+  if (call.liveAgent) return { summary: call.liveAgent.summary, sentiment: call.liveAgent.sentiment };
   const conv = findConversation(world.library, call.conversationId);
   return conv ? { summary: conv.summary, sentiment: conv.sentiment } : { summary: null, sentiment: null };
+}
+
+/**
+ * Whether a booking was made in the part of the call that was heard. A live agent's call books
+ * only what happened on it (`call.booking`), never what its script would have said.
+ */
+export function callBooked(world: World, call: Call): boolean {
+  if (call.booking) return true;
+  if (call.liveAgent) return false;
+  const conv = findConversation(world.library, call.conversationId);
+  return !!conv && linesWithin(conv, call.talkMs).some((l) => l.events.some((e) => e.type === 'booking'));
 }
 
 export function getCallOrThrow(world: World, accountId: string, callId: string): CallRecord {

@@ -81,6 +81,7 @@ export class CallRecord implements Call {
   costCents = 0;
   booking: Record<string, unknown> | null = null;
   turns?: Array<{ speaker: 'agent' | 'callee'; text: string; offsetMs: number }> | null;
+  liveAgent?: { summary: string | null; sentiment: number | null } | null;
   /** The call's queued step while it has one (steps.ts). */
   task: Task | null = null;
   private meta: Record<string, unknown> | null;
@@ -248,10 +249,11 @@ export class CallRecord implements Call {
     };
     if (this.turns !== undefined) out.turns = this.turns;
     if (this.liveControlled) out.liveControlled = true;
+    if (this.liveAgent) out.liveAgent = this.liveAgent;
     return out;
   }
 
-  /** A record from a snapshot (or any plain call object), checked by checkWorldSnapshot first. */
+  /** A record from a snapshot (or any plain call object), checked against the snapshot schema first. */
   static fromJSON(c: Call, intern: (s: string) => string = (s) => s): CallRecord {
     const r = new CallRecord({
       id: c.id,
@@ -282,6 +284,7 @@ export class CallRecord implements Call {
     r.booking = c.booking ?? null;
     if (c.turns !== undefined) r.turns = c.turns;
     r.liveControlled = !!c.liveControlled;
+    if (c.liveAgent) r.liveAgent = c.liveAgent;
     return r;
   }
 }

@@ -155,7 +155,8 @@ function runStep(task: CallTask, place: number): void {
   else if (place === task.transcriptPlace) markReady(world, call, 'transcript');
   else if (place === task.transcriptPlace + 1) markReady(world, call, 'recording');
   else {
-    if (call.statusCode !== IN_PROGRESS) return;
+    // A live agent books only by what it does on the call (the media engine's business).
+    if (call.statusCode !== IN_PROGRESS || call.liveAgent) return;
     call.booking = { ...task.bookings[place - FIRST_BOOKING].data };
     world.bus.emit({ type: 'booking.created', at: world.now(), accountId: call.accountId, call, booking: call.booking });
   }

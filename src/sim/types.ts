@@ -56,6 +56,8 @@ export interface AgentFields {
   firstMessage: string | null;
   direction: Direction;
   mediaUrl: string | null;
+  /** Sent as `start.customParameters` when callsim dials `mediaUrl` (Twilio's <Parameter> elements). */
+  mediaParameters: Record<string, string> | null;
   /** Vendor-specific settings (personality sliders…), kept and versioned as given. */
   extra: Record<string, unknown>;
 }
@@ -140,6 +142,11 @@ export interface Call {
   turns?: Array<{ speaker: 'agent' | 'callee'; text: string; offsetMs: number }> | null;
   /** True while a live media session, not the plan, decides when the call ends. */
   liveControlled?: boolean;
+  /**
+   * Set when a live media client was the agent: the call's summary and sentiment come from what
+   * happened on it (filled in when it ends), never from the script's canned outcome.
+   */
+  liveAgent?: { summary: string | null; sentiment: number | null } | null;
 }
 
 export interface CallPlan {

@@ -34,7 +34,7 @@ export function snapshot(sim: Callsim) {
 }
 
 /** What breaks the snapshot schema (`SnapshotInput` in specs/admin.yaml), as the engine would report it. */
-export function snapshotProblems(s: unknown): string | undefined {
+function snapshotProblems(s: unknown): string | undefined {
   if (depthExceeds(s)) return 'the snapshot is nested too deeply to be one of callsim';
   const violations = adminContract().validator.validateAt('#/components/schemas/SnapshotInput', s);
   if (!violations.length) return undefined;

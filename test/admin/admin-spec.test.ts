@@ -123,7 +123,7 @@ function expectInvalid(r: Res, field: string, what = ''): void {
 }
 
 const DEFAULT_CONFIG = {
-  media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300 },
+  media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300, playoutMs: 60 },
   faults: [],
   scenarios: [],
   strict: false,

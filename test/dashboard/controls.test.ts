@@ -36,7 +36,7 @@ describe('controls', () => {
     await page.getByLabel('Packet loss (%)').fill('2.5');
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => msg(page, '#media-form').getAttribute('data-kind')).toBe('ok');
-    expect((await sim.admin('GET', '/config')).body.media).toEqual({ latencyMs: 120, jitterMs: 30, lossPercent: 2.5, agentDelayMs: 300 });
+    expect((await sim.admin('GET', '/config')).body.media).toEqual({ latencyMs: 120, jitterMs: 30, lossPercent: 2.5, agentDelayMs: 300, playoutMs: 60 });
 
     await page.locator('#fault-form').getByLabel('Vendor', { exact: true }).selectOption(VENDOR);
     await page.getByLabel('Path (optional, e.g. /v1/calls)').fill('/v1/agents');

@@ -74,7 +74,7 @@ describe('real clock', () => {
     expect(Number(await page.locator('#meter-in').getAttribute('data-frames'))).toBe(25);
     await expect.poll(() => page.locator('#listen-state').textContent()).toBe('The stream ended (the call is over).');
     expect(await page.getByRole('button', { name: 'Listen live' }).isVisible()).toBe(true);
-    expect(opened).toEqual([`${sim.url.replace('http', 'ws')}/__sim/media/${VENDOR}/${id}?role=listen`]);
+    expect(opened).toEqual([`${sim.url.replace('http', 'ws')}/__sim/media/${VENDOR}/${id}?role=listen&tracks=both`]);
     // A string, so the test runner does not rewrite the browser's import().
     const table = await page.evaluate<number[]>("import('/assets/listen.js').then((m) => Array.from(m.MULAW))");
     expect(table).toEqual(Array.from({ length: 256 }, (_, i) => alawmulaw.mulaw.decodeSample(i) / 32768));

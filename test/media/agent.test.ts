@@ -97,12 +97,12 @@ describe.concurrent('role=agent', () => {
     expect((await sim.admin('GET', `/calls/${id}/media`)).body.turns).toEqual([]);
   });
 
-  it('one agent per call: a second is refused, listeners may join and hear both sides', async () => {
+  it('one agent per call: a second is refused, listeners may join and hear both sides (tracks=both)', async () => {
     const id = await createCall(sim);
     const agent = await connect(wsUrl(sim, id, 'role=agent'));
     await agent.until(() => agent.events('start').length, 3000, 'start');
     expect((await refused(wsUrl(sim, id, 'role=agent'))).body.error.code).toBe('agent_taken');
-    const listener = await connect(wsUrl(sim, id));
+    const listener = await connect(wsUrl(sim, id, 'tracks=both'));
     await listener.until(() => listener.events('start').length, 3000, 'start');
     agent.sendAudio(agentClip().subarray(0, 8000));
     await listener.until(() => listener.media('outbound').filter(loud).length > 5, 5000, 'the agent heard by the listener');

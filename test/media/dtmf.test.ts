@@ -1,5 +1,10 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clipMulaw } from '../../src/media/codec.js';
+import { FIXTURES_DIR } from '../../src/fixtures/index.js';
+import { clipMulaw, decodeMulaw, encodeMulaw, FRAME_BYTES } from '../../src/media/codec.js';
+import { DtmfDetector } from '../../src/media/dtmf.js';
+import { dtmfTone } from '../../src/media/tones.js';
 import { type Conversation, type ScriptLine, totalMs } from '../../src/sim/conversations.js';
 import type { TestSim } from '../helpers/sim.js';
 import { agentClip, type Client, connect, createCall, lastIndex, loud, startMediaSim, wsUrl } from './helpers.js';
@@ -85,5 +90,52 @@ describe.concurrent('DTMF', () => {
     const media = (await sim.admin('GET', `/calls/${id}/media`)).body;
     expect(media.digitsHeard).toBe('2');
     expect(media.stats.agentFramesPlayed).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe.concurrent('in-band DTMF', () => {
+  it('a key the client plays as a tone in its audio is heard as a key, and the script branches on it', async () => {
+    const id = await createCall(sim, '+15575550101');
+    const c = await connect(wsUrl(sim, id, 'role=agent&silenceMs=300'));
+    await afterHello(c);
+    // What a framework does for a key press: the tone itself, as ordinary media (here: callsim's own generator).
+    c.sendAudio(dtmfTone('1'));
+    await c.until(() => sim.running.sim.world.findCall(id)!.status === 'completed', 6000, 'the call to end');
+    expect(sim.running.sim.world.findCall(id)!.turns!.map((t) => [t.speaker, t.text])).toEqual([
+      ['callee', 'Hello?'],
+      ['agent', ''],
+      ['callee', 'Sure, one.'],
+    ]);
+    expect((await sim.admin('GET', `/calls/${id}/media`)).body.digitsHeard).toBe('1');
+  });
+});
+
+/** μ-law audio through the detector 20 ms at a time: the keys it hears. */
+function hear(audio: Buffer): string {
+  const d = new DtmfDetector();
+  let keys = '';
+  const padded = Buffer.concat([audio, Buffer.alloc(FRAME_BYTES * 3, 0xff)]);
+  for (let off = 0; off + FRAME_BYTES <= padded.length; off += FRAME_BYTES) keys += d.push(padded, off);
+  return keys;
+}
+
+const quieter = (audio: Buffer, db: number) => encodeMulaw(Int16Array.from(decodeMulaw(audio), (v) => Math.round(v * 10 ** (db / 20))));
+
+describe('DTMF detector', () => {
+  it('hears every key of the keypad once, louder or quieter, and a key pressed twice twice', () => {
+    const keys = '123A456B789C*0#D';
+    expect(hear(Buffer.concat([...keys].map(dtmfTone)))).toBe(keys);
+    expect(hear(quieter(Buffer.concat([...keys].map(dtmfTone)), -25))).toBe(keys);
+    expect(hear(Buffer.concat([dtmfTone('5'), dtmfTone('5')]))).toBe('55');
+    // Misaligned with the 20 ms frames: the tone starts 7 ms into a frame.
+    expect(hear(Buffer.concat([Buffer.alloc(56, 0xff), dtmfTone('9')]))).toBe('9');
+  });
+
+  it('hears no key in speech: none in any clip the project ships', () => {
+    const root = join(FIXTURES_DIR, 'conversations', 'audio');
+    const clips = readdirSync(root).flatMap((dir) => readdirSync(join(root, dir)).map((f) => `${dir}/${f}`));
+    expect(clips.length).toBeGreaterThan(50);
+    const heard = clips.map((clip) => [clip, hear(clipMulaw(clip))]).filter(([, keys]) => keys);
+    expect(heard).toEqual([]);
   });
 });

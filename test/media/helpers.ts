@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
+import pino from 'pino';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
+import type { CallsimOptions } from '../../src/config.js';
 import { clipMulaw, FRAME_BYTES } from '../../src/media/codec.js';
 import { frameDb } from '../../src/media/vad.js';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
@@ -11,8 +13,8 @@ export interface Received {
 }
 
 /** A real-clock server whose calls to +1555… are answered at once (queue 50 ms, no ringing). */
-export async function startMediaSim(extra: { scenarios?: unknown[] } = {}): Promise<TestSim> {
-  const sim = await startTestSim({ clock: 'real', speed: 1 });
+export async function startMediaSim(extra: { scenarios?: unknown[]; options?: Partial<CallsimOptions> } = {}): Promise<TestSim> {
+  const sim = await startTestSim({ clock: 'real', speed: 1, ...extra.options });
   sim.running.sim.world.timings.queueMs = [50, 50];
   const r = await sim.admin('PUT', '/config', { scenarios: [...(extra.scenarios ?? []), { toPrefix: '+1555', outcome: 'answered', ringSec: 0 }] });
   expect(r.status).toBe(200);
@@ -121,6 +123,8 @@ export const loud = (r: Received): boolean => frameDb(Buffer.from(r.msg.media.pa
 
 export const agentClip = (path = 'en-survey/02-agent.wav'): Buffer => clipMulaw(path);
 
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /** Opens a stream that must be refused: the HTTP status and error body of the refusal. */
 export function refused(url: string): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
@@ -142,4 +146,11 @@ export function refused(url: string): Promise<{ status: number; body: any }> {
 export function lastIndex<T>(xs: T[], pred: (x: T) => boolean): number {
   for (let i = xs.length - 1; i >= 0; i--) if (pred(xs[i])) return i;
   return -1;
+}
+
+/** Everything the server logs from now on, as parsed pino lines (debug and up). */
+export function captureLog(sim: TestSim): Array<Record<string, any>> {
+  const lines: Array<Record<string, any>> = [];
+  sim.running.sim.logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return lines;
 }

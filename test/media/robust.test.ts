@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestSim } from '../helpers/sim.js';
-import { connect, createCall, startMediaSim, wsUrl } from './helpers.js';
+import { captureLog, connect, createCall, startMediaSim, wsUrl } from './helpers.js';
 
 let sim: TestSim;
+let log: Array<Record<string, any>>;
 beforeAll(async () => {
   sim = await startMediaSim({ scenarios: [{ toPrefix: '+1556', outcome: 'answered', ringSec: 1.5 }] });
+  log = captureLog(sim);
 });
 afterAll(() => sim.stop());
 
@@ -24,7 +26,6 @@ describe.concurrent('bad input', () => {
       JSON.stringify({ event: 'media', media: { payload: '@@@@' } }),
       JSON.stringify({ event: 'media', media: { payload: 'abc' } }),
       JSON.stringify({ event: 'media', media: {} }),
-      JSON.stringify({ event: 'media', media: { payload: Buffer.alloc(20_000).toString('base64') } }),
       JSON.stringify({ event: 'media', streamSid: 'MZother', media: { payload: Buffer.alloc(160).toString('base64') } }),
       JSON.stringify({ event: 'dtmf', dtmf: { digit: 'x' } }),
       JSON.stringify({ event: 'mark', mark: { name: 42 } }),
@@ -35,6 +36,11 @@ describe.concurrent('bad input', () => {
     const s = await session(sid);
     expect(s.badMessages).toBe(bad.length + 1);
     expect(s.lastBadMessage).toMatch(/binary/);
+    // Each rejected message is logged at info with its reason.
+    const rejected = log.filter((l) => l.streamSid === sid && l.msg === 'media message rejected');
+    expect(rejected).toHaveLength(bad.length + 1);
+    expect(rejected.every((l) => l.level === 30 && typeof l.reason === 'string')).toBe(true);
+    expect(rejected[0].reason).toBe('not JSON');
     expect(c.closed).toBeNull();
     const before = c.media().length;
     const other = bystander.media().length;
@@ -71,6 +77,20 @@ describe.concurrent('bad input', () => {
     expect(c.closed).toEqual({ code: 1008, reason: expect.stringMatching(/message flood/) });
     const n = bystander.media().length;
     await bystander.until(() => bystander.media().length > n + 10, 2000, 'the bystander still streaming');
+    await bystander.close();
+  });
+
+  it('closes a client whose one message is over 1 MiB with 1009, without disturbing others', async () => {
+    const bystander = await connect(wsUrl(sim, await createCall(sim)));
+    const c = await connect(wsUrl(sim, await createCall(sim), 'role=agent&nudgeMs=60000'));
+    await c.until(() => c.events('start').length && bystander.events('start').length, 3000, 'start');
+    const sid = c.streamSid;
+    c.send({ event: 'media', streamSid: sid, media: { payload: Buffer.alloc(800_000, 0xff).toString('base64') } });
+    await c.until(() => c.closed, 3000, 'close');
+    expect(c.closed!.code).toBe(1009);
+    const n = bystander.media().length;
+    await bystander.until(() => bystander.media().length > n + 10, 2000, 'the bystander still streaming');
+    expect(log.find((l) => l.streamSid === sid && l.msg === 'media stream closed')).toEqual(expect.objectContaining({ level: 30, code: 1009 }));
     await bystander.close();
   });
 

@@ -1,14 +1,13 @@
 import { EventEmitter } from 'node:events';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Callee, type CalleeEvent } from '../../src/media/callee.js';
 import { clipMulaw, decodeBase64, decodeMulaw, encodeMulaw, FRAME_BYTES, MULAW_TO_LINEAR, SILENCE_FRAME } from '../../src/media/codec.js';
 import { DelayLine } from '../../src/media/delay.js';
 import { Pacer } from '../../src/media/pacer.js';
-import { MAX_QUEUED_BYTES, Playout } from '../../src/media/playout.js';
 import { parseClientMsg } from '../../src/media/protocol.js';
 import { type FrameRef, silence } from '../../src/media/script.js';
 import { Session } from '../../src/media/session.js';
-import { dtmfTone } from '../../src/media/tones.js';
 import { frameDb, Vad } from '../../src/media/vad.js';
 import type { ScriptLine } from '../../src/sim/conversations.js';
 
@@ -49,44 +48,6 @@ describe('voice activity detection', () => {
     expect(vad.speaking).toBe(true);
     for (let i = 0; i < 10; i++) vad.silent();
     expect(vad.quietMs).toBe(200);
-  });
-});
-
-describe('playout (the agent side as the callee hears it)', () => {
-  const out = Buffer.alloc(FRAME_BYTES);
-
-  it('plays audio 20 ms at a time and reaches a mark when the audio before it has played', () => {
-    const p = new Playout();
-    p.audio(Buffer.alloc(400, 0x10));
-    expect(p.mark('m', 0)).toBeNull();
-    expect(p.next(0, out)).toEqual({ audioBytes: 160, marks: [], digits: '' });
-    expect(p.next(20, out)).toEqual({ audioBytes: 160, marks: [], digits: '' });
-    const last = p.next(40, out);
-    expect(last).toEqual({ audioBytes: 80, marks: [{ name: 'm', at: 50 }], digits: '' });
-    expect(out.subarray(80).every((b) => b === 0xff)).toBe(true);
-    expect(p.mark('now', 55)).toBe(55);
-    expect(p.mark('soon', 45)).toBe(50);
-  });
-
-  it('clear drops what is queued and hands back the pending marks', () => {
-    const p = new Playout();
-    p.audio(Buffer.alloc(1600, 0x10));
-    p.mark('a', 0);
-    p.audio(Buffer.alloc(160, 0x10));
-    p.mark('b', 0);
-    expect(p.clear()).toEqual(['a', 'b']);
-    expect(p.next(0, out).audioBytes).toBe(0);
-  });
-
-  it('plays a key press as a tone, heard when it starts; refuses more than a minute of audio', () => {
-    const p = new Playout();
-    p.digit('5');
-    const first = p.next(0, out);
-    expect(first.digits).toBe('5');
-    expect(frameDb(out, 0)).toBeGreaterThan(-20);
-    expect(dtmfTone('5').length).toBe(160 * 8);
-    expect(p.audio(Buffer.alloc(MAX_QUEUED_BYTES))).toBe(false);
-    expect(p.droppedFrames).toBe(MAX_QUEUED_BYTES / 160);
   });
 });
 
@@ -210,6 +171,7 @@ describe('slow consumer', () => {
       seed: 1,
       options: { media: { latencyMs: 0, jitterMs: 0, lossPercent: 0, agentDelayMs: 300 } },
       world: { now: () => 0, findCall: () => call },
+      logger: pino({ level: 'silent' }),
     };
     const call = { id: 'c1', accountId: 'a1', media: {} };
     const pacer = { wakeBy: () => {} };

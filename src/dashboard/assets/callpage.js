@@ -240,7 +240,8 @@ function toggleListen() {
   if (p.listener && !p.listener.closed) return p.listener.stop();
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   // A WebSocket cannot send headers: an --admin-token server takes the token in the query instead.
-  const url = `${scheme}://${location.host}${p.detail.media_path}?role=listen${token.get() ? `&token=${encodeURIComponent(token.get())}` : ''}`;
+  // Both parties are played, so both tracks are asked for (a listener hears only the callee by default).
+  const url = `${scheme}://${location.host}${p.detail.media_path}?role=listen&tracks=both${token.get() ? `&token=${encodeURIComponent(token.get())}` : ''}`;
   p.listener = startListening(url, {
     onState: (text, phase) => {
       if (page !== p) return;

@@ -1,4 +1,4 @@
-import { callSummary, callTranscript, isLive } from '../../sim/calls.js';
+import { callBooked, callSummary, callTranscript, isLive } from '../../sim/calls.js';
 import { campaignStats } from '../../sim/campaigns.js';
 import { findConversation, linesWithin } from '../../sim/conversations.js';
 import type { Account, Agent, AvailableNumber, Call, Campaign, KnowledgeDoc, PhoneNumber } from '../../sim/types.js';
@@ -85,19 +85,12 @@ export const agentVersionJson = (v: Agent['versions'][number]) => ({
   created_at: ts(v.createdAt),
 });
 
-/** Whether the agent booked something during the part of the conversation that was actually heard. */
-function booked(world: World, c: Call): boolean {
-  if (c.booking) return true;
-  const conv = findConversation(world.library, c.conversationId);
-  return !!conv && linesWithin(conv, c.talkMs).some((l) => l.events.some((e) => e.type === 'booking'));
-}
-
 function disposition(world: World, c: Call): string | null {
   if (isLive(c) || !c.endedReason) return null;
   switch (c.endedReason) {
     case 'completed':
     case 'hangup':
-      return booked(world, c) ? 'booked' : 'completed';
+      return callBooked(world, c) ? 'booked' : 'completed';
     case 'no-answer':
       return 'no_answer';
     default:

@@ -28,6 +28,7 @@ export function agentJson(a: Agent) {
     language: a.language,
     first_message: a.firstMessage,
     media_url: a.mediaUrl,
+    custom_parameters: a.mediaParameters ? { ...a.mediaParameters } : null,
     number_ids: [...a.numberIds],
     primary_number_id: a.primaryNumberId,
     status: a.status === 'archived' ? 'archived' : 'active',

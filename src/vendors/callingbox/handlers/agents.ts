@@ -25,6 +25,7 @@ function fields(body: Schemas['CreateAgentRequest'] | Schemas['UpdateAgentReques
   if (body.language !== undefined) f.language = body.language ?? 'en';
   if (body.first_message !== undefined) f.firstMessage = body.first_message;
   if (body.media_url !== undefined) f.mediaUrl = body.media_url;
+  if (body.custom_parameters !== undefined) f.mediaParameters = body.custom_parameters;
   return f;
 }
 
