@@ -68,6 +68,8 @@ export interface CallsimOptions {
   /** Start time of the virtual clock (epoch ms). */
   startTime?: number;
   webhookTimeoutMs: number;
+  /** Timeouts and the connection cap of the HTTP server. */
+  limits: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   /** Keep at most this many finished calls per account; older ones leave the store (their ids answer 404). */
   retainCalls?: number;
 }
@@ -88,10 +90,15 @@ const DEFAULT_OPTIONS: CallsimOptions = {
   journalSize: 1000,
   journal: true,
   webhookTimeoutMs: 5000,
+  limits: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 10_000, maxConnections: 4096 },
 };
 
 /** What a caller may give: any option, plus `latency`, the shorthand for `media.latencyMs`. */
-export type OptionsInput = Partial<Omit<CallsimOptions, 'media'>> & { media?: Partial<MediaConditions> & { authToken?: string }; latency?: number };
+export type OptionsInput = Partial<Omit<CallsimOptions, 'media' | 'limits'>> & {
+  limits?: Partial<CallsimOptions['limits']>;
+  media?: Partial<MediaConditions> & { authToken?: string };
+  latency?: number;
+};
 
 export class ConfigError extends Error {
   constructor(
@@ -136,5 +143,6 @@ export function resolveOptions(input: OptionsInput = {}, source?: string): Calls
     ...structuredClone(rest),
     ...(authToken !== undefined && rest.mediaAuthToken === undefined && { mediaAuthToken: authToken }),
     media: { ...DEFAULT_OPTIONS.media, ...conditions, ...(latency !== undefined && { latencyMs: latency }) },
+    limits: { ...DEFAULT_OPTIONS.limits, ...rest.limits },
   };
 }

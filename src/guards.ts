@@ -23,7 +23,9 @@ export function rateLimitGuard(world: () => World, limits: () => Record<string, 
     const perMs = configured ? configured.perSec * 1000 : fallback?.perMs;
     if (!requests || !perMs) return undefined;
     const scope = fallback?.scope ?? 'token';
-    const key = `${name}|${scope === 'token' ? session.token : account.id}`;
+    // Per token, but the login tokens of one user share a budget: logging in again does not reset it.
+    const holder = session.expiresAt !== undefined && session.userId ? `user:${session.userId}` : session.token;
+    const key = `${name}|${scope === 'token' ? holder : account.id}`;
     const now = world().now();
     const start = Math.floor(now / perMs) * perMs;
     let w = windows.get(key);

@@ -28,7 +28,7 @@ export interface JournalFilter {
 }
 
 /** What the journal may hold in all, whatever its entry count: one request cannot grow it without bound. */
-const JOURNAL_MAX_BYTES = 16 * 1024 * 1024;
+export const JOURNAL_MAX_BYTES = 16 * 1024 * 1024;
 
 /** A row's size in memory, roughly: its strings plus a fixed cost per object. */
 function weigh(e: JournalEntry): number {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminError } from './admin/errors.js';
 import { Callsim } from './app.js';
-import type { OptionsInput } from './config.js';
+import type { CallsimOptions, OptionsInput } from './config.js';
 import { dashboardRoute } from './dashboard/index.js';
 import { requestListener } from './engine/listener.js';
 import { attachMedia, type MediaHandle } from './media/index.js';
@@ -35,10 +35,27 @@ export function createHttpServer(sim: Callsim): http.Server {
   );
 }
 
+/**
+ * Limits suited to a local server: a client that trickles its headers or body, or holds idle
+ * connections, gets cut off in seconds (Node's defaults would wait 5 minutes); the connection cap
+ * leaves room for a load rehearsal's thousands of media streams.
+ */
+function applyLimits(server: http.Server, l: CallsimOptions['limits']): void {
+  server.headersTimeout = l.headersTimeoutMs;
+  server.requestTimeout = l.requestTimeoutMs;
+  server.keepAliveTimeout = l.keepAliveTimeoutMs;
+  server.maxConnections = l.maxConnections;
+  // How often Node checks the two timeouts above; its default (30 s) would let a trickle run past them.
+  (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(1000, l.headersTimeoutMs);
+}
+
+/** How long close() lets answers still being sent finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 2000;
+
 export async function startServer(opts: OptionsInput = {}, deps: { adapters?: VendorAdapter[] } = {}): Promise<RunningServer> {
   const sim = new Callsim(opts, deps);
   const server = createHttpServer(sim);
-  server.keepAliveTimeout = 65_000;
+  applyLimits(server, sim.options.limits);
   const media = attachMedia(server, sim);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -59,6 +76,8 @@ export async function startServer(opts: OptionsInput = {}, deps: { adapters?: Ve
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // A client that never reads its answer (a recording, an event stream) must not hold close() forever.
+        setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
       sim.world.scheduler.stop();
     },

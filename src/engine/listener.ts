@@ -42,12 +42,52 @@ export function requestListener(o: ListenerOptions): http.RequestListener {
     if (out.delayMs) setTimeout(send, out.delayMs);
     else send();
   };
-  return (req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) =>
     serve(req, res).catch((err: Error) => {
       process.emitWarning(`callsim: unanswered request ${req.method} ${req.url}: ${err?.stack ?? err}`);
       if (res.headersSent) return void res.destroy();
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Internal simulator error' } }));
     });
+  return boundPerConnection(handle);
+}
+
+/** Requests of one connection worked on at once: later pipelined ones wait until an answer has gone out. */
+const MAX_IN_FLIGHT_PER_CONNECTION = 16;
+/** Pipelined requests one connection may have waiting; past it the connection is closed. */
+const MAX_WAITING_PER_CONNECTION = 1024;
+
+interface ConnectionLoad {
+  active: number;
+  waiting: Array<() => void>;
+}
+
+/**
+ * A client that pipelines and never reads must not make the server buffer without bound: each
+ * connection gets a few requests worked on at a time (an answer the client does not read holds its
+ * slot until it has gone out), the rest wait unworked, and a connection that piles up more than
+ * MAX_WAITING_PER_CONNECTION is closed. Other clients are served meanwhile.
+ */
+function boundPerConnection(handle: (req: http.IncomingMessage, res: http.ServerResponse) => unknown): http.RequestListener {
+  const loads = new WeakMap<object, ConnectionLoad>();
+  return (req, res) => {
+    const socket = req.socket;
+    let load = loads.get(socket);
+    if (!load) loads.set(socket, (load = { active: 0, waiting: [] }));
+    const current = load;
+    const start = () => {
+      current.active++;
+      res.once('close', () => {
+        current.active--;
+        current.waiting.shift()?.();
+      });
+      handle(req, res);
+    };
+    if (current.active < MAX_IN_FLIGHT_PER_CONNECTION) return start();
+    if (current.waiting.length >= MAX_WAITING_PER_CONNECTION) {
+      socket.destroy();
+      return;
+    }
+    current.waiting.push(start);
   };
 }

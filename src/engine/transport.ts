@@ -71,6 +71,7 @@ export function sendSimResponse(res: ServerResponse, out: SimResponse, opts: { h
   if (opts.close) headers.connection = 'close';
   if (out.body instanceof Readable) {
     const stream = out.body;
+    // A body a handler streams may say its length itself (a recording); otherwise it is chunked.
     res.writeHead(out.status, headers);
     if (opts.head) {
       stream.destroy();

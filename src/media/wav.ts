@@ -37,10 +37,3 @@ export function readClipPcm(file: string): Int16Array {
   if ((wav.fmt as { sampleRate: number }).sampleRate !== SAMPLE_RATE) wav.toSampleRate(SAMPLE_RATE);
   return Int16Array.from(wav.getSamples(false, Int16Array) as unknown as Int16Array);
 }
-
-/** A WAV file from 16-bit PCM channels (one array per channel, same length). */
-export function encodeWav(channels: Int16Array[]): Buffer {
-  const wav = new WaveFile();
-  wav.fromScratch(channels.length, SAMPLE_RATE, '16', channels.length === 1 ? channels[0] : channels);
-  return Buffer.from(wav.toBuffer());
-}

@@ -88,6 +88,10 @@ export function authenticate(world: World, namespace: string, token: string | un
   if (!token) return undefined;
   const session = world.sessions.get(token);
   if (!session) return undefined;
+  if (session.expiresAt !== undefined && session.expiresAt <= world.now()) {
+    world.sessions.delete(token);
+    return undefined;
+  }
   const account = world.accounts.get(session.accountId);
   if (!account || account.namespace !== namespace || account.revokedKeys.includes(token)) return undefined;
   return { session, account };
@@ -102,8 +106,17 @@ export function revokeKey(world: World, token: string): boolean {
 }
 
 /** Issues a login token for a user, acting on `accountId`. */
+/** How long a login token works, and how many one user may hold: logging in again and again grows nothing. */
+const LOGIN_TTL_MS = 24 * 60 * 60 * 1000;
+const MAX_LOGINS_PER_USER = 100;
+
+/** Issues a login token for a user, acting on `accountId`; the user's oldest tokens beyond the cap stop working. */
 export function issueToken(world: World, userId: string, accountId: string, prefix: string): string {
   const token = prefix + world.rng.hex(40);
-  world.sessions.set(token, { token, userId, accountId });
+  world.sessions.set(token, { token, userId, accountId, expiresAt: world.now() + LOGIN_TTL_MS });
+  const logins: string[] = [];
+  for (const s of world.sessions.values()) if (s.userId === userId && s.expiresAt !== undefined) logins.push(s.token);
+  // Sessions keep insertion order: the first ones are the oldest.
+  for (const old of logins.slice(0, Math.max(0, logins.length - MAX_LOGINS_PER_USER))) world.sessions.delete(old);
   return token;
 }

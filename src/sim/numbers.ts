@@ -62,8 +62,20 @@ export function buyNumber(world: World, accountId: string, e164: string, opts: {
 }
 
 /** For fixtures: an owned number, taken out of the pool if it is there. */
+/** Minting a copy of an account needs fresh numbers; with none left of that kind, it cannot be made. */
+export const poolEmpty = (namespace: string, country?: string, type?: string): SimError =>
+  new SimError(
+    'conflict',
+    `The ${namespace} number pool has no ${type ?? ''} ${country ?? ''} number left for a new account (a number has one owner); delete an account to free its numbers`.replace(
+      /\s+/g,
+      ' ',
+    ),
+  );
+
 export function seedNumber(world: World, accountId: string, n: Partial<AvailableNumber> & { e164: string; id: string; createdAt: number }): PhoneNumber {
   const account = world.account(accountId);
+  const owner = ownerOf(world, account.namespace, n.e164);
+  if (owner && owner.accountId !== accountId) throw new SimError('conflict', `number ${n.e164} is already owned by ${owner.accountId}`);
   const pool = world.inventory.get(account.namespace);
   const known = pool?.get(n.e164);
   pool?.delete(n.e164);

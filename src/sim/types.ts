@@ -221,4 +221,6 @@ export interface Session {
   token: string;
   userId: string | null;
   accountId: string;
+  /** When a login token stops working (sim time); API keys do not expire. */
+  expiresAt?: number;
 }

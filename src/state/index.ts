@@ -91,7 +91,11 @@ export function saveStateFile(sim: Callsim, path: string): string | undefined {
     renameSync(tmp, path);
     return undefined;
   } catch (err) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // Whatever stands there is not ours to remove.
+    }
     return `cannot save the state to ${path}: ${(err as Error).message}`;
   }
 }

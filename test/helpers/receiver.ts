@@ -17,7 +17,7 @@ export interface Receiver {
 }
 
 /** A real local HTTP server that records every webhook it is sent. */
-export async function startReceiver(behave: Receiver['behave'] = () => 200): Promise<Receiver> {
+export async function startReceiver(behave: Receiver['behave'] = () => 200, port = 0): Promise<Receiver> {
   const received: Received[] = [];
   const hanging: http.ServerResponse[] = [];
   const rec: Receiver = {
@@ -51,7 +51,7 @@ export async function startReceiver(behave: Receiver['behave'] = () => 200): Pro
       res.end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   rec.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
   return rec;
 }

@@ -72,7 +72,7 @@ describe.concurrent('role=agent', () => {
       ['callee', 'Sure, one.'],
     ]);
 
-    const wav = new wavefile.WaveFile(renderRecording(world(), call));
+    const wav = new wavefile.WaveFile(await renderRecording(world(), call));
     const [agent, callee] = wav.getSamples(false, Int16Array) as unknown as Int16Array[];
     expect(agent.length).toBe(Math.round(call.talkMs * 8));
     // The engine took over at startOffsetMs (answer → stream start); the rest is the stream itself.

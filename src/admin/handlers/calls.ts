@@ -1,6 +1,7 @@
+import { header } from '../../contract/types.js';
 import { fail } from '../../engine/errors.js';
 import { ok } from '../../engine/respond.js';
-import { renderRecording } from '../../media/recording.js';
+import { recording } from '../../media/recording.js';
 import { callDetailJson, callSummaryJson } from '../../presenters.js';
 import { listAgents } from '../../sim/agents.js';
 import { createCall, hangupCall, newestCalls } from '../../sim/calls.js';
@@ -47,7 +48,10 @@ export const callHandlers = {
     return ok({ id: call.id, status: call.status, ended_reason: call.endedReason });
   },
 
-  /** Signed recording links: the signature is the credential (the operation is not gated). */
+  /**
+   * Signed recording links: the signature is the credential (the operation is not gated). The WAV
+   * streams as it renders, and a `Range` (one byte range) gets just those bytes.
+   */
   getRecording: ({ sim, params, query, req }) => {
     const m = /^(.+)\.wav$/.exec(params.file);
     const verdict = sim.checkRecordingSignature(req.path, query.expires, query.sig);
@@ -55,10 +59,37 @@ export const callHandlers = {
     if (verdict === 'expired') throw fail('not_found', 'This recording link has expired; ask the API for a new one', { status: 410, code: 'expired' });
     const call = m ? sim.world.findCall(m[1]) : undefined;
     if (!call || sim.world.account(call.accountId).namespace !== params.vendor || !call.recordingReady) throw notFound('No recording here');
-    return {
-      status: 200,
-      headers: { 'content-type': 'audio/wav', 'content-disposition': `inline; filename="${call.id}.wav"`, 'cache-control': 'private, max-age=60' },
-      body: renderRecording(sim.world, call),
+    const wav = recording(sim.world, call);
+    const headers: Record<string, string> = {
+      'content-type': 'audio/wav',
+      'content-disposition': `inline; filename="${call.id}.wav"`,
+      'cache-control': 'private, max-age=60',
+      'accept-ranges': 'bytes',
     };
+    const range = byteRange(header(req.headers, 'range'), wav.total);
+    if (range === 'unsatisfiable') {
+      throw fail('validation', `Range not satisfiable: the recording has ${wav.total} bytes`, {
+        status: 416,
+        code: 'range_not_satisfiable',
+        extra: { size: wav.total },
+      });
+    }
+    const [start, end] = range ?? [0, wav.total - 1];
+    headers['content-length'] = String(end - start + 1);
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${wav.total}`;
+    return { status: range ? 206 : 200, headers, body: wav.stream(start, end) };
   },
 } satisfies Partial<AdminHandlers>;
+
+/** One `bytes=` range of a file of `size` bytes; undefined when none (or several) is asked for. */
+function byteRange(value: string | undefined, size: number): [number, number] | 'unsatisfiable' | undefined {
+  const m = value && /^bytes=(\d*)-(\d*)$/.exec(value.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    return suffix === 0 ? 'unsatisfiable' : [Math.max(0, size - suffix), size - 1];
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  return start >= size || end < start ? 'unsatisfiable' : [start, end];
+}

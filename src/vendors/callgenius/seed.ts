@@ -1,6 +1,7 @@
 import { FIXTURES_DIR } from '../../fixtures/index.js';
+import { removeAccount } from '../../sim/accounts.js';
 import { updateAgent } from '../../sim/agents.js';
-import { searchAvailable } from '../../sim/numbers.js';
+import { poolEmpty, searchAvailable } from '../../sim/numbers.js';
 import type { AgentFields, Campaign, IdScheme, KnowledgeDoc, User } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
 import { type AccountFixture, fixtureCallIds, loadVendorFixtures, seedAccount, type VendorFixtures } from '../shared/seed.js';
@@ -121,7 +122,7 @@ function renumbered(world: World, scheme: IdScheme, b: BusinessFixture): Busines
   const numbers: NonNullable<BusinessFixture['numbers']> = [];
   for (const n of b.numbers ?? []) {
     const fresh = searchAvailable(world, NAMESPACE, { country: n.country, type: n.type }).find((x) => ![...e164s.values()].includes(x.e164));
-    if (!fresh) continue;
+    if (!fresh) throw poolEmpty(NAMESPACE, n.country, n.type);
     e164s.set(n.e164, fresh.e164);
     numbers.push({
       ...n,
@@ -171,13 +172,20 @@ function mintUser(world: World, fx: CallgeniusFixtures, kind: 'demo' | 'empty') 
   const password = `pw-${world.rng.hex(12)}`;
   const sources = fx.users[0].businesses.map((id) => fx.accounts.find((a) => a.id === id)!);
   const tenants: Array<{ id: number; name: string }> = [];
-  const accountIds = sources.map((src, i) => {
-    const tenantId = nextTenantId(world);
-    const base: BusinessFixture = kind === 'demo' ? renumbered(world, fx.idScheme, src) : { id: src.id, tenantId, name: src.name, billing: src.billing };
-    const name = `${src.name} (${hex})`;
-    tenants.push({ id: tenantId, name });
-    return seedBusiness(world, fx.idScheme, { ...base, id: `cg_biz_${tenantId}`, tenantId, name }, i === 0 ? [key] : []);
-  });
+  const accountIds: string[] = [];
+  try {
+    for (const [i, src] of sources.entries()) {
+      const tenantId = nextTenantId(world);
+      const base: BusinessFixture = kind === 'demo' ? renumbered(world, fx.idScheme, src) : { id: src.id, tenantId, name: src.name, billing: src.billing };
+      const name = `${src.name} (${hex})`;
+      tenants.push({ id: tenantId, name });
+      accountIds.push(seedBusiness(world, fx.idScheme, { ...base, id: `cg_biz_${tenantId}`, tenantId, name }, i === 0 ? [key] : []));
+    }
+  } catch (err) {
+    // All or nothing: a business already made gives its numbers back.
+    for (const id of accountIds) removeAccount(world, id);
+    throw err;
+  }
   addUser(world, { id: `cg_user_${hex}`, email, password, accountIds });
   return { accountId: accountIds[0], key, extra: { email, password, tenants } };
 }

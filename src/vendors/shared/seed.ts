@@ -2,7 +2,7 @@ import { FIXTURES_DIR, readYaml } from '../../fixtures/index.js';
 import { createAccount } from '../../sim/accounts.js';
 import { createAgent } from '../../sim/agents.js';
 import { type SeedCall, seedCall } from '../../sim/calls.js';
-import { assignNumber, seedNumber } from '../../sim/numbers.js';
+import { assignNumber, poolEmpty, seedNumber } from '../../sim/numbers.js';
 import { seedSms } from '../../sim/sms.js';
 import type { AgentFields, Billing, IdScheme, NumberType } from '../../sim/types.js';
 import type { Prices, World } from '../../sim/world.js';
@@ -136,7 +136,9 @@ function renumber(world: World, namespace: string, a: AccountFixture): AccountFi
     const fresh = [...(pool?.values() ?? [])].find(
       (x) => x.country === (n.country ?? known?.country ?? 'US') && x.type === (n.type ?? known?.type ?? 'local') && ![...map.values()].includes(x.e164),
     );
-    if (fresh) map.set(n.e164, fresh.e164);
+    // A number has one owner: with no fresh one left, minting says so rather than share the demo's.
+    if (!fresh) throw poolEmpty(namespace, n.country ?? known?.country, n.type ?? known?.type);
+    map.set(n.e164, fresh.e164);
   }
   const swap = (e: string) => map.get(e) ?? e;
   return {
