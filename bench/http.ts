@@ -9,6 +9,8 @@ export interface HttpFigure {
   reqPerSec: number;
   p99Ms: number;
   non2xx: number;
+  /** req/s of each round, when the figure is a median of several. */
+  rounds?: number[];
 }
 
 interface Req {
@@ -62,30 +64,70 @@ const POSTS: Req[] = [
   CREATE,
 ];
 
+interface Entry {
+  name: string;
+  kind: string;
+  extra?: string;
+  req: Req;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * The targets of one comparison loaded in turns (a, b, a, b, …), each in its own process, and each
+ * figure the median of its rounds: a neighbour that wakes up mid-run slows both sides alike instead
+ * of skewing the ratio.
+ */
+async function interleaved(entries: Entry[], seconds: number, rounds: number): Promise<HttpFigure[]> {
+  const targets = [];
+  try {
+    for (const e of entries) targets.push(await startTarget(e.kind, e.extra));
+    for (let i = 0; i < entries.length; i++) await load(targets[i].url, entries[i].req, 1); // warm-up
+    const runs: Array<Array<Omit<HttpFigure, 'name'>>> = entries.map(() => []);
+    for (let r = 0; r < rounds; r++) for (let i = 0; i < entries.length; i++) runs[i].push(await load(targets[i].url, entries[i].req, seconds));
+    return entries.map((e, i) => {
+      const mid = median(runs[i].map((x) => x.reqPerSec));
+      const at = runs[i].find((x) => x.reqPerSec === mid)!;
+      const spread = runs[i].map((x) => x.reqPerSec);
+      return { name: e.name, ...at, rounds: spread };
+    });
+  } finally {
+    for (const t of targets) await t.stop();
+  }
+}
+
 /** Side by side in one run: bare node:http with identical bytes, callsim, Prism's mocker. */
-export async function benchHttp(seconds = 3): Promise<HttpFigure[]> {
-  const out: HttpFigure[] = [];
-  const run = async (name: string, kind: string, extra: string | undefined, r: Req) => {
-    const t = await startTarget(kind, extra);
-    try {
-      await load(t.url, r, 1); // warm-up
-      out.push({ name, ...(await load(t.url, r, seconds)) });
-    } finally {
-      await t.stop();
-    }
-  };
+export async function benchHttp(seconds = 3, rounds = 3): Promise<HttpFigure[]> {
   const probe = await startTarget('callsim');
   const listFile = await captureBytes(probe.url, LIST);
   const createFile = await captureBytes(probe.url, CREATE);
   await probe.stop();
-  await run('bare node:http, GET list bytes', 'bare', listFile, { ...LIST, path: '/' });
-  await run('callsim GET /jagcall/v1/agents', 'callsim', undefined, LIST);
-  await run('callsim GET list, no journal/limits', 'callsim', 'plain', LIST);
-  await run('Prism mock GET /v1/agents', 'prism', 'jagcall', { ...LIST, path: '/v1/agents' });
-  await run('bare node:http, POST create bytes', 'bare', createFile, { ...CREATE, path: '/' });
-  await run('callsim POST /jagcall/v1/agents', 'callsim', undefined, CREATE);
-  await run('Prism mock POST /v1/agents', 'prism', 'jagcall', { ...CREATE, path: '/v1/agents' });
-  for (const r of BY_ID) await run(`callsim GET by id ${r.path}`, 'callsim', undefined, r);
-  for (const r of POSTS.slice(0, 3)) await run(`callsim POST ${r.path}`, 'callsim', undefined, r);
+  const out: HttpFigure[] = [];
+  out.push(
+    ...(await interleaved(
+      [
+        { name: 'bare node:http, GET list bytes', kind: 'bare', extra: listFile, req: { ...LIST, path: '/' } },
+        { name: 'callsim GET /jagcall/v1/agents', kind: 'callsim', req: LIST },
+        { name: 'callsim GET list, no journal/limits', kind: 'callsim', extra: 'plain', req: LIST },
+      ],
+      seconds,
+      rounds,
+    )),
+  );
+  out.push(
+    ...(await interleaved(
+      [
+        { name: 'bare node:http, POST create (reads the body, same bytes)', kind: 'bare', extra: createFile, req: { ...CREATE, path: '/' } },
+        { name: 'callsim POST /jagcall/v1/agents', kind: 'callsim', req: CREATE },
+      ],
+      seconds,
+      rounds,
+    )),
+  );
+  const once = async (e: Entry) => out.push(...(await interleaved([e], seconds, 1)));
+  await once({ name: 'Prism mock GET /v1/agents', kind: 'prism', extra: 'jagcall', req: { ...LIST, path: '/v1/agents' } });
+  await once({ name: 'Prism mock POST /v1/agents', kind: 'prism', extra: 'jagcall', req: { ...CREATE, path: '/v1/agents' } });
+  for (const r of BY_ID) await once({ name: `callsim GET by id ${r.path}`, kind: 'callsim', req: r });
+  for (const r of POSTS.slice(0, 3)) await once({ name: `callsim POST ${r.path}`, kind: 'callsim', req: r });
   return out;
 }

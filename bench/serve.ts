@@ -1,6 +1,6 @@
 /**
  * One benchmark target per process, so the load generator never shares its event loop:
- *   node dist/bench/serve.js bare <port> <bodyFile>   node:http answering fixed bytes
+ *   node dist/bench/serve.js bare <port> <bodyFile>   node:http reading the request body, answering callsim's bytes
  *   node dist/bench/serve.js callsim <port> [plain]   callsim (plain = no journal, no rate limits)
  *   node dist/bench/serve.js prism <port> <vendor>    Prism's mocker on the same spec, static, silent
  */
@@ -20,15 +20,20 @@ async function main(): Promise<void> {
   if (kind === 'bare') {
     const { status, headers, body } = JSON.parse(readFileSync(extra, 'utf8')) as { status: number; headers: Record<string, string>; body: string };
     const bytes = Buffer.from(body);
-    http
-      .createServer((req, res) => {
-        req.resume();
-        req.on('end', () => {
-          res.writeHead(status, { ...headers, 'content-length': bytes.length });
-          res.end(bytes);
-        });
-      })
-      .listen(port, '127.0.0.1', () => process.stdout.write(`ready ${port}\n`));
+    // Like with like: the request body is read into memory, as any server that answers it must, and
+    // the answer is the status, headers and bytes callsim sent for the same request (keep-alive too).
+    let received = 0;
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received += Buffer.concat(chunks).length;
+        res.writeHead(status, { ...headers, 'content-length': bytes.length });
+        res.end(bytes);
+      });
+    });
+    server.keepAliveTimeout = 10_000;
+    server.listen(port, '127.0.0.1', () => process.stdout.write(`ready ${port}\n`));
     return;
   }
   if (kind === 'callsim') {
