@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError, type OptionsInput, optionProblems, resolveOptions } from './config.js';
+import { parseYaml } from './fixtures/data.js';
 import { manageLifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { runProxy } from './proxy.js';

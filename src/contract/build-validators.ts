@@ -10,8 +10,8 @@ import { parse } from 'yaml';
 import { SPECS_DIR } from '../fixtures/index.js';
 import { VALIDATORS_DIR } from './load.js';
 import { specHash } from './precompile.js';
-import { loadSpecDoc } from './spec.js';
-import { makeAjv, paramsSchema, validatorNames } from './validator.js';
+import { loadSpecDoc, resolvePointer } from './spec.js';
+import { makeAjv, POINTERS_CHECKED, paramsSchema, pointerName, validatorNames } from './validator.js';
 
 // ajv ships CommonJS with `exports.default`: take the function wherever the loader put it.
 const standaloneCode = ((standalone as unknown as { default?: unknown }).default ?? standalone) as (ajv: unknown, refs: Record<string, string>) => string;
@@ -41,6 +41,15 @@ for (const file of readdirSync(SPECS_DIR).filter((f) => f.endsWith('.yaml'))) {
     for (const [ct, pointer] of Object.entries(op.body?.pointers ?? {})) {
       if (ct.includes('json')) bodyAjv.addSchema({ $ref: v.name + pointer }, (bodyRefs[n.body(ct)] = n.body(ct)));
     }
+  }
+  // One module per schema checked by pointer: options are checked at every start, snapshots (a
+  // large schema) only on restore, so each is loaded only when used.
+  for (const pointer of POINTERS_CHECKED) {
+    if (resolvePointer(doc, pointer) === undefined) continue;
+    const atAjv = makeAjv(false, code);
+    atAjv.addSchema(doc, v.name);
+    atAjv.addSchema({ $ref: v.name + pointer }, pointerName(pointer));
+    writeFileSync(join(OUT, `${v.name}.${hash}.${pointerName(pointer)}.cjs`), standaloneCode(atAjv, { [pointerName(pointer)]: pointerName(pointer) }));
   }
   writeFileSync(join(OUT, `${v.name}.${hash}.json`), JSON.stringify(doc));
   writeFileSync(join(OUT, `${v.name}.${hash}.body.cjs`), standaloneCode(bodyAjv, bodyRefs));

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import type { ValidateFunction } from 'ajv';
+import { parseYaml } from '../fixtures/data.js';
 import type { Doc } from './spec.js';
 import type { Precompiled } from './validator.js';
 
@@ -21,6 +22,12 @@ export interface CachedSpec {
   precompiled?: Precompiled;
 }
 
+/** A module required on first call, then kept. */
+function lazy<T>(file: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= require(file) as T);
+}
+
 export function readSpec(specFile: string, distDir: string, id: string): CachedSpec {
   const text = readFileSync(specFile, 'utf8');
   const hash = specHash(text);
@@ -28,7 +35,13 @@ export function readSpec(specFile: string, distDir: string, id: string): CachedS
   const body = join(distDir, `${id}.${hash}.body.cjs`);
   const params = join(distDir, `${id}.${hash}.params.cjs`);
   if (existsSync(json) && existsSync(body) && existsSync(params)) {
-    return { doc: JSON.parse(readFileSync(json, 'utf8')), precompiled: { body: require(body), params: require(params) } };
+    const at = new Map<string, () => Record<string, ValidateFunction>>();
+    const atModule = (name: string) => {
+      const file = join(distDir, `${id}.${hash}.${name}.cjs`);
+      if (!at.has(name)) at.set(name, existsSync(file) ? lazy(file) : () => ({}));
+      return at.get(name)!()[name];
+    };
+    return { doc: JSON.parse(readFileSync(json, 'utf8')), precompiled: { body: lazy(body), params: lazy(params), at: atModule } };
   }
-  return { doc: parse(text) as Doc };
+  return { doc: parseYaml(text) as Doc };
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parseYaml } from '../fixtures/data.js';
 
 export type Doc = Record<string, any>;
 
@@ -52,7 +52,7 @@ export function deref(doc: Doc, node: any): any {
 
 /** Reads one OpenAPI 3.1 document and lists its operations; schemas stay in place, referred to by pointer. */
 export function loadSpec(file: string, id: string): LoadedSpec {
-  return loadSpecDoc(parse(readFileSync(file, 'utf8')) as Doc, id);
+  return loadSpecDoc(parseYaml(readFileSync(file, 'utf8')) as Doc, id);
 }
 
 export function loadSpecDoc(doc: Doc, id: string): LoadedSpec {

@@ -1,12 +1,18 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { LoadedSpec, OperationDef } from './spec.js';
 import type { Violation } from './types.js';
+
+// ajv and ajv-formats are loaded on first compile: a server whose validators were all precompiled
+// at build time never loads them (~150 ms of start-up).
+const require = createRequire(import.meta.url);
 
 /** The most violations one request is reported with; the rest are counted. */
 const MAX_VIOLATIONS = 200;
 
 export function makeAjv(coerce: boolean, code?: object): Ajv2020 {
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const addFormats = require('ajv-formats') as (a: Ajv2020) => void;
   const ajv = new Ajv2020({
     strict: false,
     allErrors: true,
@@ -18,14 +24,22 @@ export function makeAjv(coerce: boolean, code?: object): Ajv2020 {
     validateSchema: false,
     ...(code ? { code } : {}),
   });
-  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+  addFormats(ajv);
   return ajv;
 }
 
-/** Request validators generated at build time (`ajv` standalone code), by `validatorNames`. */
+type Validators = Record<string, ValidateFunction>;
+
+/**
+ * Validators generated at build time (`ajv` standalone code): request bodies and parameters by
+ * `validatorNames`, schemas checked by pointer by `pointerName`. Each module is loaded when first
+ * needed, so start-up reads none of a vendor's until its first request.
+ */
 export interface Precompiled {
-  body: Record<string, ValidateFunction>;
-  params: Record<string, ValidateFunction>;
+  body: () => Validators;
+  params: () => Validators;
+  /** The validator of a schema checked by pointer, by `pointerName`, if the build made one. */
+  at: (name: string) => ValidateFunction | undefined;
 }
 
 /** The one naming of an operation's request validators, shared by build and run time. */
@@ -34,6 +48,13 @@ export const validatorNames = (op: OperationDef) => ({
   query: `${op.operationId}__query`,
   body: (ct: string) => `${op.operationId}__body__${ct.replace(/[^a-z0-9]/gi, '_')}`,
 });
+
+/**
+ * Schemas the code checks by pointer at start-up and on admin requests (options from every source,
+ * a call's media settings, snapshots): precompiled with the request validators, by `pointerName`.
+ */
+export const POINTERS_CHECKED = ['#/components/schemas/Options', '#/components/schemas/CallMediaPatch', '#/components/schemas/SnapshotInput'];
+export const pointerName = (pointer: string): string => `at__${pointer.replace(/^#\/components\/schemas\//, '').replace(/[^a-z0-9]/gi, '_')}`;
 
 export interface OperationValidators {
   params?: ValidateFunction;
@@ -61,22 +82,35 @@ function rewriteRefs(node: any, specId: string): any {
 }
 
 /**
- * Compiles every operation's request validators once, at start-up; response validators are compiled
- * on first use (tests and `--strict` only), so plain serving never pays for them.
+ * Each operation's request validators, precompiled ones taken on the operation's first request
+ * (compiled at start-up when the build did not precompile this spec); response validators are
+ * compiled on first use (tests and `--strict` only), so plain serving never pays for them.
  */
 export class ContractValidator {
-  private bodyAjv = makeAjv(false);
-  private paramAjv = makeAjv(true);
+  private ajvs: { body?: Ajv2020; param?: Ajv2020 } = {};
   private ops = new Map<string, OperationValidators>();
   private responses = new Map<string, ValidateFunction | null>();
 
   constructor(
     readonly spec: LoadedSpec,
-    precompiled?: Precompiled,
+    private precompiled?: Precompiled,
   ) {
-    this.bodyAjv.addSchema(spec.doc, spec.id);
-    this.paramAjv.addSchema(spec.doc, spec.id);
-    for (const op of spec.operations) this.ops.set(op.operationId, this.compileOperation(op, precompiled));
+    if (!precompiled) for (const op of spec.operations) this.ops.set(op.operationId, this.compileOperation(op));
+  }
+
+  private validatorsOf(op: OperationDef): OperationValidators {
+    let v = this.ops.get(op.operationId);
+    if (!v) this.ops.set(op.operationId, (v = this.compileOperation(op, this.precompiled)));
+    return v;
+  }
+
+  /** The ajv instances with the whole document, made on first compile (never, when the build precompiled everything asked). */
+  private get bodyAjv(): Ajv2020 {
+    return (this.ajvs.body ??= makeAjv(false).addSchema(this.spec.doc, this.spec.id) as Ajv2020);
+  }
+
+  private get paramAjv(): Ajv2020 {
+    return (this.ajvs.param ??= makeAjv(true).addSchema(this.spec.doc, this.spec.id) as Ajv2020);
   }
 
   private compileOperation(op: OperationDef, pre?: Precompiled): OperationValidators {
@@ -85,11 +119,11 @@ export class ContractValidator {
     const query = paramsSchema(this.spec.id, op, 'query');
     const body: Record<string, ValidateFunction> = {};
     for (const [ct, pointer] of Object.entries(op.body?.pointers ?? {})) {
-      if (ct.includes('json')) body[ct] = pre?.body[names.body(ct)] ?? this.bodyAjv.compile({ $ref: this.spec.id + pointer });
+      if (ct.includes('json')) body[ct] = pre?.body()[names.body(ct)] ?? this.bodyAjv.compile({ $ref: this.spec.id + pointer });
     }
     return {
-      params: path ? (pre?.params[names.path] ?? this.paramAjv.compile(path)) : undefined,
-      query: query ? (pre?.params[names.query] ?? this.paramAjv.compile(query)) : undefined,
+      params: path ? (pre?.params()[names.path] ?? this.paramAjv.compile(path)) : undefined,
+      query: query ? (pre?.params()[names.query] ?? this.paramAjv.compile(query)) : undefined,
       body,
     };
   }
@@ -107,7 +141,7 @@ export class ContractValidator {
     contentType?: string,
     counter?: { total: number },
   ): Violation[] {
-    const v = this.ops.get(op.operationId)!;
+    const v = this.validatorsOf(op);
     const out: Violation[] = [];
     let total = 0;
     const take = (errors: ErrorObject[] | null | undefined, where: Violation['location']) => {
@@ -150,7 +184,8 @@ export class ContractValidator {
 
   /** Any schema in the document, by pointer (webhook payloads). */
   validateAt(pointer: string, value: unknown): Violation[] {
-    const fn = this.bodyAjv.getSchema(this.spec.id + pointer) ?? this.bodyAjv.compile({ $ref: this.spec.id + pointer });
+    const fn =
+      this.precompiled?.at(pointerName(pointer)) ?? this.bodyAjv.getSchema(this.spec.id + pointer) ?? this.bodyAjv.compile({ $ref: this.spec.id + pointer });
     return fn(value) ? [] : toViolations(fn.errors, 'body');
   }
 }
