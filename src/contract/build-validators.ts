@@ -8,6 +8,7 @@ import { _ } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
 import { parse } from 'yaml';
 import { SPECS_DIR } from '../fixtures/index.js';
+import { serializerModules } from './build-serializers.js';
 import { VALIDATORS_DIR } from './load.js';
 import { specHash } from './precompile.js';
 import { loadSpecDoc, resolvePointer } from './spec.js';
@@ -54,5 +55,10 @@ for (const file of readdirSync(SPECS_DIR).filter((f) => f.endsWith('.yaml'))) {
   writeFileSync(join(OUT, `${v.name}.${hash}.json`), JSON.stringify(doc));
   writeFileSync(join(OUT, `${v.name}.${hash}.body.cjs`), standaloneCode(bodyAjv, bodyRefs));
   writeFileSync(join(OUT, `${v.name}.${hash}.params.cjs`), standaloneCode(paramAjv, paramRefs));
+  const serializers = serializerModules(doc, spec.operations);
+  const dir = join(OUT, `${v.name}.${hash}.serializers`);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'index.json'), JSON.stringify(serializers.index));
+  serializers.modules.forEach((text, i) => writeFileSync(join(dir, `${i}.cjs`), text));
 }
 process.stdout.write(`precompiled validators: ${readdirSync(OUT).length} files in dist/validators\n`);

@@ -3,6 +3,7 @@ import type { Contract } from '../engine/surface.js';
 import { PACKAGE_ROOT, specPath } from '../fixtures/index.js';
 import { readSpec } from './precompile.js';
 import { Router } from './router.js';
+import { ResponseSerializers } from './serializers.js';
 import { loadSpecDoc } from './spec.js';
 import { ContractValidator } from './validator.js';
 
@@ -13,7 +14,12 @@ export const VALIDATORS_DIR = join(PACKAGE_ROOT, 'dist', 'validators');
 export function loadContract(specFile: string, id = basename(specFile).replace(/\.ya?ml$/, '')): Contract {
   const cached = readSpec(specFile, VALIDATORS_DIR, id);
   const spec = loadSpecDoc(cached.doc, id);
-  return { spec, validator: new ContractValidator(spec, cached.precompiled), router: new Router(spec.operations) };
+  return {
+    spec,
+    validator: new ContractValidator(spec, cached.precompiled),
+    router: new Router(spec.operations),
+    serializers: new ResponseSerializers(cached.serializers),
+  };
 }
 
 let admin: Contract | undefined;

@@ -20,6 +20,8 @@ const require = createRequire(import.meta.url);
 export interface CachedSpec {
   doc: Doc;
   precompiled?: Precompiled;
+  /** The build's folder of compiled response serialisers for this spec. */
+  serializers?: string;
 }
 
 /** A module required on first call, then kept. */
@@ -41,7 +43,12 @@ export function readSpec(specFile: string, distDir: string, id: string): CachedS
       if (!at.has(name)) at.set(name, existsSync(file) ? lazy(file) : () => ({}));
       return at.get(name)!()[name];
     };
-    return { doc: JSON.parse(readFileSync(json, 'utf8')), precompiled: { body: lazy(body), params: lazy(params), at: atModule } };
+    const serializers = join(distDir, `${id}.${hash}.serializers`);
+    return {
+      doc: JSON.parse(readFileSync(json, 'utf8')),
+      precompiled: { body: lazy(body), params: lazy(params), at: atModule },
+      serializers: existsSync(serializers) ? serializers : undefined,
+    };
   }
   return { doc: parseYaml(text) as Doc };
 }

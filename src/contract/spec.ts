@@ -106,3 +106,11 @@ export function loadSpecDoc(doc: Doc, id: string): LoadedSpec {
   }
   return { id, doc, operations };
 }
+
+/** The response key an answer's status is documented under (`201`, `4XX`, `default`), or undefined. */
+export function documentedStatus(op: OperationDef, status: number): string | undefined {
+  const s = String(status);
+  if (s in op.responses) return s;
+  if (`${s[0]}XX` in op.responses) return `${s[0]}XX`;
+  return 'default' in op.responses ? 'default' : undefined;
+}

@@ -25,6 +25,8 @@ export interface SimResponse {
   body?: unknown;
   /** With a Buffer body: the same body parsed, for the response self-check (the proxy). */
   parsed?: unknown;
+  /** Writes a JSON body (the operation's compiled serialiser); JSON.stringify when absent. */
+  stringify?: (body: unknown) => string;
   /** Close the connection without answering (fault injection). */
   drop?: boolean;
   /** Hold the answer this long (fault injection), in real milliseconds. */

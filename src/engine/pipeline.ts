@@ -109,6 +109,19 @@ export async function runPipeline<P>(surface: Surface<P>, req: SimRequest, o: Pi
     }
   }
   if (delayMs) outcome.response.delayMs = delayMs;
+  const r = outcome.response;
+  // A JSON answer of a documented operation is written by that answer's compiled serialiser.
+  if (
+    op &&
+    surface.serializers &&
+    r.body !== undefined &&
+    r.body !== null &&
+    !r.headers?.['content-type'] &&
+    typeof r.body === 'object' &&
+    !Buffer.isBuffer(r.body) &&
+    !(r.body instanceof Readable)
+  )
+    r.stringify = surface.serializers.for(op, r.status);
   if (op && o.strict()) {
     const r = outcome.response;
     const raw = Buffer.isBuffer(r.body) || r.body instanceof Readable;

@@ -1,14 +1,17 @@
 import type { Router } from '../contract/router.js';
+import type { ResponseSerializers } from '../contract/serializers.js';
 import type { LoadedSpec, OperationDef } from '../contract/spec.js';
 import type { SimRequest, SimResponse } from '../contract/types.js';
 import type { ContractValidator } from '../contract/validator.js';
 import type { ApiError } from './errors.js';
 
-/** One spec, loaded: its operations, their router and their validators. */
+/** One spec, loaded: its operations, their router, their validators and their answers' serialisers. */
 export interface Contract {
   spec: LoadedSpec;
   validator: ContractValidator;
   router: Router;
+  /** Compiled writers of documented JSON answers; absent: every answer is written by JSON.stringify. */
+  serializers?: ResponseSerializers;
 }
 
 /** Who is calling, or why they may not (answered in the surface's own error shape). */

@@ -87,7 +87,7 @@ export function sendSimResponse(res: ServerResponse, out: SimResponse, opts: { h
   let payload: Buffer | string | undefined;
   if (Buffer.isBuffer(out.body)) payload = out.body;
   else if (out.body !== undefined && out.status !== 204) {
-    payload = JSON.stringify(out.body);
+    payload = out.stringify ? out.stringify(out.body) : JSON.stringify(out.body);
     headers['content-type'] ??= 'application/json; charset=utf-8';
   }
   headers['content-length'] = payload ? Buffer.byteLength(payload) : 0;
