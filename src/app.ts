@@ -5,7 +5,7 @@ import { type CallsimOptions, type OptionsInput, resolveOptions } from './config
 import { loadContract } from './contract/load.js';
 import type { SimRequest } from './contract/types.js';
 import type { GateOptions } from './engine/gate.js';
-import { type Outcome, runPipeline } from './engine/pipeline.js';
+import { type Outcome, type PipelineOptions, runPipeline } from './engine/pipeline.js';
 import type { AnySurface, Surface } from './engine/surface.js';
 import { loadInventory, loadLibrary } from './fixtures/index.js';
 import { faultGuard, rateLimitGuard } from './guards.js';
@@ -189,14 +189,24 @@ export class Callsim {
     return this.vendors.find((r) => r.name === name);
   }
 
-  /** One request through its surface's pipeline; vendor requests are then told to the listeners. */
-  async handle(surface: AnySurface, req: SimRequest): Promise<Outcome> {
+  private readonly pipeline: PipelineOptions = {
+    strict: () => this.options.strict,
+    mapError: mapSimError,
+    onCrash: (err, op) => process.emitWarning(`callsim handler ${op.operationId} failed: ${(err as Error)?.stack ?? err}`),
+  };
+
+  /**
+   * One request through its surface's pipeline; vendor requests are then told to the listeners.
+   * Synchronous when the handler is (a promise only when it answers with one).
+   */
+  handle(surface: AnySurface, req: SimRequest): Outcome | Promise<Outcome> {
     const started = performance.now();
-    const outcome = await runPipeline(surface, req, {
-      strict: () => this.options.strict,
-      mapError: mapSimError,
-      onCrash: (err, op) => process.emitWarning(`callsim handler ${op.operationId} failed: ${(err as Error)?.stack ?? err}`),
-    });
+    const outcome = runPipeline(surface, req, this.pipeline);
+    if (outcome instanceof Promise) return outcome.then((settled) => this.told(surface, req, settled, started));
+    return this.told(surface, req, outcome, started);
+  }
+
+  private told(surface: AnySurface, req: SimRequest, outcome: Outcome, started: number): Outcome {
     if (surface !== (this.admin as AnySurface)) {
       const ms = performance.now() - started;
       for (const l of this.outcomeListeners) l(surface as unknown as VendorSurface, req, outcome, ms);

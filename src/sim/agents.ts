@@ -37,9 +37,10 @@ export function createAgent(
   opts: { id?: string; createdAt?: number; status?: Agent['status'] } = {},
 ): Agent {
   const now = opts.createdAt ?? world.now();
-  const f = { ...DEFAULT_AGENT_FIELDS, ...fields };
-  const agent: Agent = {
-    ...pickFields(f),
+  // Object.assign, not spreads: Node 20 builds `{...a, k: v, …}` tens of times slower, and load
+  // rehearsals create agents by the thousand.
+  const f = Object.assign({}, DEFAULT_AGENT_FIELDS, fields);
+  const agent: Agent = Object.assign(pickFields(f), {
     id: opts.id ?? world.nextId(accountId, 'agent'),
     accountId,
     status: opts.status ?? 'active',
@@ -50,7 +51,7 @@ export function createAgent(
     createdAt: now,
     updatedAt: now,
     deletePending: false,
-  };
+  });
   if (opts.id) world.reserveId(world.account(accountId).namespace, 'agent', opts.id);
   world.store(accountId).agents.set(agent.id, agent);
   return agent;

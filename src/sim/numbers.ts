@@ -47,15 +47,14 @@ export function buyNumber(world: World, accountId: string, e164: string, opts: {
   }
   pool!.delete(e164);
   const now = opts.createdAt ?? world.now();
-  const number: PhoneNumber = {
-    ...available,
+  const number: PhoneNumber = Object.assign({}, available, {
     id: opts.id ?? world.nextId(accountId, 'number'),
     accountId,
     agentId: null,
-    status: 'active',
+    status: 'active' as const,
     createdAt: now,
     updatedAt: now,
-  };
+  });
   if (opts.id) world.reserveId(account.namespace, 'number', opts.id);
   world.store(accountId).numbers.set(number.id, number);
   return number;

@@ -63,7 +63,7 @@ function record(
     // Only fixtures rename a conversation; the index is rebuilt on the next listing.
     threads.delete(store.smsMessages);
   }
-  const msg: SmsMessage = { ...m, id: opts.id ?? world.nextId(accountId, 'sms'), accountId, conversationId: conv.id };
+  const msg: SmsMessage = Object.assign({}, m, { id: opts.id ?? world.nextId(accountId, 'sms'), accountId, conversationId: conv.id });
   const known = threads.get(store.smsMessages);
   if (known) {
     const old = store.smsMessages.get(msg.id);

@@ -72,6 +72,15 @@ export interface WorldOptions {
   retainCalls?: number;
 }
 
+/** Which of an account's maps holds the records of each id kind (calls are indexed apart). */
+const ID_FIELDS: Record<string, Exclude<keyof AccountStore, 'calls'>> = {
+  agent: 'agents',
+  number: 'numbers',
+  campaign: 'campaigns',
+  sms: 'smsMessages',
+  conversation: 'smsConversations',
+};
+
 /** Numbers and ids repeat across calls; past this many distinct ones the table starts afresh. */
 const INTERN_LIMIT = 10_000;
 
@@ -187,22 +196,8 @@ export class World {
 
   private idTaken(kind: string, id: string): boolean {
     if (kind === 'call') return this.callIndex.has(id);
-    for (const s of this.stores.values()) {
-      const map = (s as unknown as Record<string, Map<string, unknown>>)[
-        kind === 'agent'
-          ? 'agents'
-          : kind === 'number'
-            ? 'numbers'
-            : kind === 'campaign'
-              ? 'campaigns'
-              : kind === 'sms'
-                ? 'smsMessages'
-                : kind === 'conversation'
-                  ? 'smsConversations'
-                  : 'knowledge'
-      ];
-      if (map?.has(id)) return true;
-    }
+    const field = ID_FIELDS[kind] ?? 'knowledge';
+    for (const s of this.stores.values()) if (s[field].has(id)) return true;
     return false;
   }
 

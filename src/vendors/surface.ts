@@ -44,7 +44,10 @@ export function vendorSurface(
       if (auth) return { principal: auth };
       return { refusal: { kind: 'unauthorized', message: token ? 'Invalid or revoked API key' : 'Missing API key: send Authorization: Bearer <key>' } };
     },
-    dispatch: handlerDispatch<VendorPrincipal, VendorContext>(adapter.handlers, (p) => ({ world: world(), services, ...(p as VendorPrincipal) })),
+    // An unsecured operation called anonymously (a login) has no account or session keys at all.
+    dispatch: handlerDispatch<VendorPrincipal, VendorContext>(adapter.handlers, (p) =>
+      p ? { world: world(), services, account: p.account, session: p.session } : ({ world: world(), services } as VendorContext),
+    ),
     error: adapter.error,
     accountOf: (p) => p.account.id,
   };

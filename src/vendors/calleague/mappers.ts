@@ -36,7 +36,8 @@ export function agentJson(a: Agent) {
     language: a.language,
     languages: a.languages.length ? [...a.languages] : [a.language],
     multilingual: a.multilingual,
-    ...(a.voice ? { voice: a.voice } : {}),
+    // No voice, no key in the JSON (undefined is left out), without a spread between keys.
+    voice: a.voice || undefined,
     status: a.status === 'active' ? 'active' : 'inactive',
     createdAt: isoTime(a.createdAt),
   };
@@ -72,11 +73,10 @@ export const transcriptJson = (world: World, c: Call) =>
 /** One call's detail: the list fields plus what the simulated conversation produced. */
 export function callDetailJson(world: World, services: VendorServices, c: Call) {
   const { summary, sentiment } = callSummary(world, c);
-  return {
-    ...callJson(c),
+  return Object.assign(callJson(c), {
     summary,
     sentiment,
     transcript: transcriptJson(world, c),
     recordingUrl: recordingLink(services, c, world.now())?.url ?? null,
-  };
+  });
 }
