@@ -22,13 +22,13 @@ async function main(): Promise<void> {
     const bytes = Buffer.from(body);
     // Like with like: the request body is read into memory, as any server that answers it must, and
     // the answer is the status, headers and bytes callsim sent for the same request (keep-alive too).
-    let received = 0;
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        received += Buffer.concat(chunks).length;
-        res.writeHead(status, { ...headers, 'content-length': bytes.length });
+        const received = Buffer.concat(chunks);
+        const complete = received.length === Number(req.headers['content-length'] ?? received.length);
+        res.writeHead(complete ? status : 400, { ...headers, 'content-length': bytes.length });
         res.end(bytes);
       });
     });

@@ -124,7 +124,13 @@ export class Journal {
 /** Requests come many to a millisecond under load: the last instant's text is kept. */
 let lastAt = Number.NaN;
 let lastIso = '';
-const isoAt = (ms: number): string => (ms === lastAt ? lastIso : ((lastAt = ms), (lastIso = new Date(ms).toISOString())));
+function isoAt(ms: number): string {
+  if (ms !== lastAt) {
+    lastAt = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
 
 /** The journal row for one request: the journal and the dashboard's stream both use it. */
 export function journalEntry(
