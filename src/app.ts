@@ -58,6 +58,8 @@ export class Callsim {
   logger: Logger = pino({ level: 'silent' });
   /** Told about every vendor request once answered (journal, logs, dashboard). */
   readonly outcomeListeners: OutcomeListener[] = [];
+  /** Something the answer must wait for (a cluster recording what the request made), or undefined. */
+  beforeAnswer?: () => Promise<void> | undefined;
 
   constructor(opts: OptionsInput = {}, deps: { adapters?: VendorAdapter[]; timeSource?: () => number } = {}) {
     this.options = resolveOptions(opts);
@@ -202,8 +204,14 @@ export class Callsim {
   handle(surface: AnySurface, req: SimRequest): Outcome | Promise<Outcome> {
     const started = performance.now();
     const outcome = runPipeline(surface, req, this.pipeline);
-    if (outcome instanceof Promise) return outcome.then((settled) => this.told(surface, req, settled, started));
-    return this.told(surface, req, outcome, started);
+    if (outcome instanceof Promise) return outcome.then((settled) => this.settled(surface, req, settled, started));
+    return this.settled(surface, req, outcome, started);
+  }
+
+  private settled(surface: AnySurface, req: SimRequest, outcome: Outcome, started: number): Outcome | Promise<Outcome> {
+    this.told(surface, req, outcome, started);
+    const wait = this.beforeAnswer?.();
+    return wait ? wait.then(() => outcome) : outcome;
   }
 
   private told(surface: AnySurface, req: SimRequest, outcome: Outcome, started: number): Outcome {

@@ -72,6 +72,8 @@ export interface CallsimOptions {
   limits: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   /** Keep at most this many finished calls per account; older ones leave the store (their ids answer 404). */
   retainCalls?: number;
+  /** Redis URL of a cluster of callsim processes serving one world (src/cluster, docs/scaling.md). */
+  cluster?: string;
 }
 
 const DEFAULT_OPTIONS: CallsimOptions = {

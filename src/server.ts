@@ -57,6 +57,10 @@ const CLOSE_GRACE_MS = 2000;
 
 export async function startServer(opts: OptionsInput = {}, deps: { adapters?: VendorAdapter[] } = {}): Promise<RunningServer> {
   const sim = new Callsim(opts, deps);
+  // Loaded only when asked for: a single process never loads the cluster or its Redis client.
+  const cluster = sim.options.cluster ? await import('./cluster/index.js') : undefined;
+  const refused = cluster?.clusterRefusal(sim.options);
+  if (refused) throw new Error(`--cluster: ${refused}`);
   const server = createHttpServer(sim);
   applyLimits(server, sim.options.limits);
   const media = attachMedia(server, sim);
@@ -68,6 +72,14 @@ export async function startServer(opts: OptionsInput = {}, deps: { adapters?: Ve
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
   sim.baseUrl = url;
+  const node =
+    cluster && sim.options.cluster
+      ? await cluster.joinCluster(sim, server, sim.options.cluster).catch((err: Error) => {
+          server.close();
+          sim.world.scheduler.stop();
+          throw err;
+        })
+      : undefined;
   return {
     sim,
     server,
@@ -83,6 +95,7 @@ export async function startServer(opts: OptionsInput = {}, deps: { adapters?: Ve
         setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
       sim.world.scheduler.stop();
+      await node?.close();
     },
   };
 }

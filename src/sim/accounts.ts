@@ -42,6 +42,7 @@ export function createAccount(world: World, init: AccountInit): Account {
   world.accounts.set(account.id, account);
   world.store(account.id);
   for (const key of account.keys) world.sessions.set(key, { token: key, userId: null, accountId: account.id });
+  world.observer.accountCreated?.(account);
   return account;
 }
 
@@ -112,8 +113,9 @@ const MAX_LOGINS_PER_USER = 100;
 
 /** Issues a login token for a user, acting on `accountId`; the user's oldest tokens beyond the cap stop working. */
 export function issueToken(world: World, userId: string, accountId: string, prefix: string): string {
-  const token = prefix + world.rng.hex(40);
+  const token = prefix + world.tagged(40);
   world.sessions.set(token, { token, userId, accountId, expiresAt: world.now() + LOGIN_TTL_MS });
+  world.observer.sessionCreated?.(token, accountId);
   const logins: string[] = [];
   for (const s of world.sessions.values()) if (s.userId === userId && s.expiresAt !== undefined) logins.push(s.token);
   // Sessions keep insertion order: the first ones are the oldest.

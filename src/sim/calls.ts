@@ -109,6 +109,7 @@ export function createCall(world: World, init: CallInit): CallRecord {
   });
   store.calls.add(call);
   world.callIndex.set(id, init.accountId);
+  world.observer.callCreated?.(id, init.accountId);
   armCall(world, call);
   world.bus.emit({ type: 'call.created', at: now, accountId: init.accountId, call });
   return call;
@@ -298,6 +299,7 @@ export function seedCall(world: World, accountId: string, s: SeedCall): CallReco
   call.recordingReady = final && answeredAt !== null;
   world.store(accountId).calls.add(call);
   world.callIndex.set(call.id, accountId);
+  world.observer.callCreated?.(call.id, accountId);
   world.reserveId(world.account(accountId).namespace, 'call', call.id);
   if (final) world.retention?.settled(call);
   return call;

@@ -72,6 +72,16 @@ export interface WorldOptions {
   retainCalls?: number;
 }
 
+/**
+ * Told when records other processes must be able to find are made: accounts with their keys, login
+ * tokens, calls (a cluster records their owner; a single process sets none).
+ */
+export interface WorldObserver {
+  accountCreated?(account: Account): void;
+  sessionCreated?(token: string, accountId: string): void;
+  callCreated?(callId: string, accountId: string): void;
+}
+
 /** Which of an account's maps holds the records of each id kind (calls are indexed apart). */
 const ID_FIELDS: Record<string, Exclude<keyof AccountStore, 'calls'>> = {
   agent: 'agents',
@@ -104,6 +114,14 @@ export class World {
   /** Which finished calls leave the store first, when calls are retained by count. */
   readonly retention: Retention | undefined;
   private interned = new Map<string, string>();
+  /**
+   * What makes this process's new ids its own when several share one world (a cluster): generated
+   * hex ids, keys and tokens start with `idTag`, integer ids start `idOffset` higher. Empty and 0
+   * alone: ids exactly as they always were.
+   */
+  idTag = '';
+  idOffset = 0;
+  observer: WorldObserver = {};
 
   constructor(readonly options: WorldOptions) {
     this.clock = options.clock;
@@ -184,12 +202,13 @@ export class World {
     const scheme = account.idScheme[kind] ?? { style: 'hex', prefix: `${kind.slice(0, 3)}_`, length: 8 };
     if (scheme.style === 'int') {
       const key = `${account.namespace}:${kind}`;
-      const next = Math.max(this.counters[key] ?? scheme.start, scheme.start);
+      const start = scheme.start + this.idOffset;
+      const next = Math.max(this.counters[key] ?? start, start);
       this.counters[key] = next + 1;
       return String(next);
     }
     for (;;) {
-      const id = scheme.prefix + this.rng.hex(scheme.length);
+      const id = scheme.prefix + this.tagged(scheme.length);
       if (!this.idTaken(kind, id)) return id;
     }
   }
@@ -199,6 +218,11 @@ export class World {
     const field = ID_FIELDS[kind] ?? 'knowledge';
     for (const s of this.stores.values()) if (s[field].has(id)) return true;
     return false;
+  }
+
+  /** `length` random hex digits, the first of them this process's tag (see `idTag`). */
+  tagged(length: number): string {
+    return this.idTag + this.rng.hex(length - this.idTag.length);
   }
 
   /** Makes sure later generated int ids do not collide with a fixture's explicit id. */

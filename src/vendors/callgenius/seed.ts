@@ -166,7 +166,7 @@ function renumbered(world: World, scheme: IdScheme, b: BusinessFixture): Busines
  * ("demo") or empty ones with the same names and billing ("empty"). The key acts on the first.
  */
 function mintUser(world: World, fx: CallgeniusFixtures, kind: 'demo' | 'empty') {
-  const hex = world.rng.hex(10);
+  const hex = world.tagged(10);
   const key = `cg_test_${hex}`;
   const email = `user-${hex}@example.com`;
   const password = `pw-${world.rng.hex(12)}`;

@@ -105,7 +105,7 @@ function standardSeeder(namespace: string, fixtures: VendorFixtures): (world: Wo
  * fresh ones from the pool: a number has one owner, or inbound calls could not be routed.
  */
 function mintAccount(world: World, namespace: string, fixtures: VendorFixtures, kind: 'demo' | 'empty', keyPrefix: string): { accountId: string; key: string } {
-  const suffix = world.rng.hex(10);
+  const suffix = world.tagged(10);
   const key = `${keyPrefix}${suffix}`;
   const demo = fixtures.accounts[0];
   const source: AccountFixture =
