@@ -26,7 +26,8 @@ describe('the packed package', () => {
     const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], ROOT))[0];
     const files: string[] = packed.files.map((f: { path: string }) => f.path);
     expect(files.filter((f) => /^(test|bench|scripts)\//.test(f) || f.startsWith('dist/bench') || f.includes('build-validators'))).toEqual([]);
-    for (const needed of ['dist/src/cli.js', 'specs/jagcall.yaml', 'fixtures/jagcall.yaml', 'src/dashboard/assets/index.html']) expect(files).toContain(needed);
+    for (const needed of ['dist/cli/cli.js', 'dist/src/cli.js', 'specs/jagcall.yaml', 'fixtures/jagcall.yaml', 'src/dashboard/assets/index.html'])
+      expect(files).toContain(needed);
     expect(files.some((f) => f.startsWith('dist/validators/'))).toBe(true);
 
     const app = join(scratch, 'app');

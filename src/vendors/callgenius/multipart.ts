@@ -1,4 +1,8 @@
-import busboy from 'busboy';
+import { createRequire } from 'node:module';
+import type busboyType from 'busboy';
+
+// Loaded on the first upload: most runs never see one, and every start would pay for it.
+let busboy: typeof busboyType | undefined;
 
 /** The knowledge upload arrives as raw bytes; busboy reads the `multipart/form-data` parts. */
 export interface FormPart {
@@ -17,11 +21,12 @@ const MAX_PARTS = 100;
  */
 export function parseMultipart(body: Buffer, contentType: string | undefined): Promise<FormPart[] | undefined> {
   return new Promise((resolve) => {
-    let bb: busboy.Busboy;
+    let bb: busboyType.Busboy;
     try {
       // RFC 2046 caps a boundary at 70 characters; busboy would take longer ones.
       const boundary = /boundary="?([^";]*)"?/i.exec(contentType ?? '')?.[1];
       if (!boundary || boundary.length > 70) return resolve(undefined);
+      busboy ??= createRequire(import.meta.url)('busboy') as typeof busboyType;
       bb = busboy({ headers: { 'content-type': contentType! }, limits: { parts: MAX_PARTS }, preservePath: false });
     } catch {
       return resolve(undefined);
