@@ -105,13 +105,15 @@ export class ContractValidator {
     query: Record<string, unknown>,
     body: unknown,
     contentType?: string,
-    counter?: { total: number },
+    counter?: { total: number; unknown?: number },
   ): Violation[] {
     const v = this.ops.get(op.operationId)!;
     const out: Violation[] = [];
     let total = 0;
+    let unknown = 0;
     const take = (errors: ErrorObject[] | null | undefined, where: Violation['location']) => {
       total += errors?.length ?? 0;
+      for (const e of errors ?? []) if (e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties') unknown++;
       out.push(...toViolations(errors?.slice(0, MAX_VIOLATIONS - out.length), where));
     };
     if (v.params && !v.params(params)) take(v.params.errors, 'path');
@@ -120,7 +122,10 @@ export class ContractValidator {
       const fn = v.body[contentType];
       if (fn && !fn(body)) take(fn.errors, 'body');
     }
-    if (counter) counter.total = Math.max(total, out.length);
+    if (counter) {
+      counter.total = Math.max(total, out.length);
+      counter.unknown = unknown;
+    }
     return out;
   }
 
@@ -167,7 +172,10 @@ function toViolations(errors: ErrorObject[] | null | undefined, location: Violat
     const key = `${field}|${e.keyword}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ location, field, rule: e.keyword, message });
+    const v: Violation = { location, field, rule: e.keyword, message };
+    if (typeof e.params.limit === 'number') v.limit = e.params.limit;
+    if (e.keyword === 'type') v.expected = String(e.params.type);
+    out.push(v);
   }
   return out;
 }

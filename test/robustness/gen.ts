@@ -16,6 +16,7 @@ import { generateSync, type JsonSchema } from 'json-schema-faker';
 import type { Callsim } from '../../src/app.js';
 import { type Doc, type OperationDef, resolvePointer } from '../../src/contract/spec.js';
 import type { SimRequest, Violation } from '../../src/contract/types.js';
+import { applyTolerance } from '../../src/engine/tolerance.js';
 import type { VendorSurface } from '../../src/vendors/surface.js';
 
 export interface Exchange {
@@ -372,15 +373,18 @@ function spice(schema: any, value: unknown, r: Rng, depth = 0): unknown {
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 
 /** What the server's own contract check says of a plan: empty means valid. */
+/**
+ * What the server must refuse: the spec's violations, less what the spec's own tolerance
+ * (`x-callsim-tolerance`) lets pass with a warning (an unknown field, a page size over its maximum,
+ * a number sent as a string), checked again after the tolerance's clamps and coercions.
+ */
 export function violationsOf(runtime: VendorSurface, p: Plan): Violation[] {
   const ct = jsonBodyType(p.op);
-  return runtime.validator.validateRequest(
-    p.op,
-    { ...p.params },
-    clone(p.query) as Record<string, unknown>,
-    clone(p.body),
-    p.body === undefined ? undefined : ct,
-  );
+  const query = clone(p.query) as Record<string, unknown>;
+  const body = clone(p.body);
+  const check = () => runtime.validator.validateRequest(p.op, { ...p.params }, query, body, p.body === undefined ? undefined : ct);
+  const verdict = applyTolerance(runtime.spec.tolerance, check(), { query, body });
+  return verdict.changed ? applyTolerance(runtime.spec.tolerance, check(), { query, body }).errors : verdict.errors;
 }
 
 // ---------------------------------------------------------------------------------------------
