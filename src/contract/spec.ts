@@ -135,7 +135,9 @@ function toleranceOf(doc: Doc, id: string): Tolerance {
     !t || typeof t !== 'object' || Array.isArray(t)
       ? ['(not an object)']
       : Object.entries(t)
-          .filter(([k, v]) => !(flags.includes(k) && typeof v === 'boolean') && !(lists.includes(k) && Array.isArray(v) && v.every((x) => typeof x === 'string')))
+          .filter(
+            ([k, v]) => !(flags.includes(k) && typeof v === 'boolean') && !(lists.includes(k) && Array.isArray(v) && v.every((x) => typeof x === 'string')),
+          )
           .map(([k]) => k);
   if (bad.length) throw new Error(`${id}: x-callsim-tolerance: ${bad.join(', ')} — expected booleans ${flags.join(', ')} and string lists ${lists.join(', ')}`);
   return t as Tolerance;

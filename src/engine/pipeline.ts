@@ -3,8 +3,8 @@ import type { OperationDef } from '../contract/spec.js';
 import type { SimRequest, SimResponse, Violation } from '../contract/types.js';
 import { parseBody } from './body.js';
 import { type ApiError, ApiFailure } from './errors.js';
-import { applyTolerance, unknownQuery } from './tolerance.js';
 import type { Surface } from './surface.js';
+import { applyTolerance, unknownQuery } from './tolerance.js';
 
 /** What one request did, for the journal, the logs and the dashboard. */
 export interface Outcome {

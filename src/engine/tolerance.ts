@@ -29,11 +29,7 @@ const under = (field: string, prefixes: string[] | undefined) => !!prefixes?.som
  * tolerant production API answers and callsim says what it let pass. Clamps and coercions change
  * the request in place (the caller validates it again).
  */
-export function applyTolerance(
-  t: Tolerance,
-  violations: Violation[],
-  input: { query: Record<string, unknown>; body: unknown },
-): Verdict {
+export function applyTolerance(t: Tolerance, violations: Violation[], input: { query: Record<string, unknown>; body: unknown }): Verdict {
   const errors: Violation[] = [];
   const warnings: Violation[] = [];
   let changed = false;
@@ -51,7 +47,13 @@ export function applyTolerance(
     if (t.coerceNumbers && v.location === 'body' && v.rule === 'type' && /integer|number/.test(v.expected ?? '')) {
       const at = locate(input.body, v.field);
       const value = at && (at.parent as Record<string, unknown>)[at.key];
-      if (at && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) && (!v.expected?.startsWith('integer') || Number.isInteger(Number(value)))) {
+      if (
+        at &&
+        typeof value === 'string' &&
+        value.trim() !== '' &&
+        Number.isFinite(Number(value)) &&
+        (!v.expected?.startsWith('integer') || Number.isInteger(Number(value)))
+      ) {
         (at.parent as Record<string, unknown>)[at.key] = Number(value);
         warnings.push({ ...v, message: `${v.field} was sent as the string ${JSON.stringify(value).slice(0, 40)}; taken as a number` });
         changed = true;

@@ -87,7 +87,9 @@ export function conformanceSuite(probes: Probe[], getSim: () => TestSim): void {
         expect(p.isError(r.body)).toBe(true);
       }
       // A size above the maximum is what a tolerant API clamps (with a warning) where the spec says so.
-      const clamps = sim().running.sim.vendors.find((v) => v.adapter.name === p.vendor)?.spec.tolerance.clampQuery?.includes(size);
+      const clamps = sim()
+        .running.sim.vendors.find((v) => v.adapter.name === p.vendor)
+        ?.spec.tolerance.clampQuery?.includes(size);
       const huge = await api('GET', `${p.list}?${size}=${max + 1}`);
       if (clamps) {
         expect(huge.status, huge.text).toBe(200);
