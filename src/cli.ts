@@ -46,7 +46,7 @@ Examples:
   $ callsim --clock virtual --seed 42         deterministic; time moves with POST /__sim/clock/advance
   $ callsim --speed 10                        calls run 10x faster (media streams need speed 1)
   $ callsim --latency 150                     150 ms one-way latency on media streams
-  $ callsim --config callsim.yaml --strict    faults, rate limits, scenarios from a file; self-check answers
+  $ callsim --config callsim.yaml --strict    faults, rate limits, scenarios from a file; fail on typos
   $ CALLSIM_CLOCK=virtual PORT=0 callsim      any free port (printed in the banner)
   $ callsim proxy jagcall https://jagcall.com validate real traffic against the JagCall spec
 
@@ -62,7 +62,9 @@ function startCommand(cmd: Command): Command {
     .addOption(new Option('--speed <n>', 'real clock runs n times faster (default 1)').env('CALLSIM_SPEED').argParser(number))
     .addOption(new Option('--seed <n>', 'seed: same seed + same requests = same ids, durations, conversations').env('CALLSIM_SEED').argParser(number))
     .addOption(new Option('--latency <ms>', 'one-way media latency in ms (media.latencyMs)').env('CALLSIM_LATENCY_MS').argParser(number))
-    .addOption(new Option('--strict', 'check every response against its spec at run time').env('CALLSIM_STRICT').argParser(bool))
+    .addOption(
+      new Option('--strict', 'tolerance warnings become validation errors; every response is checked against its spec').env('CALLSIM_STRICT').argParser(bool),
+    )
     .addOption(new Option('--admin-token <token>', 'require Authorization: Bearer <token> on /__sim (and allow non-loopback)').env('CALLSIM_ADMIN_TOKEN'))
     .addOption(
       new Option('--media-auth-token <token>', 'sign media-stream dial-outs with X-Twilio-Signature, as Twilio does with this auth token').env(

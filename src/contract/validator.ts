@@ -150,13 +150,27 @@ export class ContractValidator {
     }
     // A documented response without a JSON body (204, a WAV) has nothing to check.
     if (!fn) return [];
-    return fn(body) ? [] : toViolations(fn.errors, 'response');
+    return fn(body) ? [] : this.notEchoes(toViolations(fn.errors, 'response'));
+  }
+
+  /**
+   * A free-form field the spec's tolerance lets nest (`metadata`) comes back as the client sent it:
+   * its nested values were warned about on the request, so the answer echoing them is no violation.
+   */
+  private notEchoes(vs: Violation[]): Violation[] {
+    const free = this.spec.tolerance.freeForm;
+    if (!free?.length) return vs;
+    return vs.filter((v) => {
+      if (v.rule !== 'type') return true;
+      const field = `.${v.field}.`;
+      return !free.some((f) => field.includes(`.${f}.`) && !field.endsWith(`.${f}.`));
+    });
   }
 
   /** Any schema in the document, by pointer (webhook payloads). */
   validateAt(pointer: string, value: unknown): Violation[] {
     const fn = this.bodyAjv.getSchema(this.spec.id + pointer) ?? this.bodyAjv.compile({ $ref: this.spec.id + pointer });
-    return fn(value) ? [] : toViolations(fn.errors, 'body');
+    return fn(value) ? [] : this.notEchoes(toViolations(fn.errors, 'body'));
   }
 }
 

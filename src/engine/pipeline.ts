@@ -93,6 +93,8 @@ async function stages<P>(surface: Surface<P>, req: SimRequest, o: PipelineOption
     }
     body = parsed.body;
     for (const p of op.params) if (p.in === 'query' && req.query[p.name] !== undefined) query[p.name] = req.query[p.name];
+    const aliases = principal !== undefined ? surface.aliasesOf?.(principal) : undefined;
+    if (aliases) body = applyAliases(aliases, { params, query, body });
     const first = { total: 0, unknown: 0 };
     const found = surface.validator.validateRequest(op, params, query, body, parsed.contentType, first);
     // Where the vendor's pages are silent the spec says what a tolerant API lets pass: warnings, not errors.
@@ -153,6 +155,18 @@ async function stages<P>(surface: Surface<P>, req: SimRequest, o: PipelineOption
     outcome.responseViolations = shown(surface.validator.validateResponse(op, r.status, raw ? r.parsed : r.body, type));
   }
   return outcome;
+}
+
+/** Replaces every string that is exactly an alias, in place for params and query; the body is returned. */
+function applyAliases(aliases: Record<string, string>, input: { params: Record<string, unknown>; query: Record<string, unknown>; body: unknown }): unknown {
+  const swap = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return Object.hasOwn(aliases, v) ? aliases[v] : v;
+    if (depth > 64 || !v || typeof v !== 'object' || Buffer.isBuffer(v)) return v;
+    if (Array.isArray(v)) return v.map((x) => swap(x, depth + 1));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x, depth + 1)]));
+  };
+  for (const bag of [input.params, input.query]) for (const k of Object.keys(bag)) bag[k] = swap(bag[k], 0);
+  return swap(input.body, 0);
 }
 
 const isUnknown = (v: Violation) => v.rule === 'additionalProperties' || v.rule === 'unevaluatedProperties';

@@ -22,6 +22,15 @@ function locate(root: unknown, dotted: string): { parent: Record<string, unknown
   return node && typeof node === 'object' ? { parent: node as Record<string, unknown>, key: parts[parts.length - 1] } : undefined;
 }
 
+/** Sane bounds for a nested free-form value: what a tolerant API would store per field. */
+const MAX_NESTED = 16 * 1024;
+
+function nestedSize(body: unknown, field: string): number {
+  const at = locate(body, field);
+  const value = at && (at.parent as Record<string, unknown>)[at.key];
+  return JSON.stringify(value ?? null).length;
+}
+
 const under = (field: string, prefixes: string[] | undefined) => !!prefixes?.some((p) => field === p || field.startsWith(`${p}.`));
 
 /**
@@ -60,7 +69,7 @@ export function applyTolerance(t: Tolerance, violations: Violation[], input: { q
         continue;
       }
     }
-    if (v.location === 'body' && v.rule === 'type' && under(v.field, t.freeForm)) {
+    if (v.location === 'body' && v.rule === 'type' && under(v.field, t.freeForm) && nestedSize(input.body, v.field) <= MAX_NESTED) {
       warnings.push({ ...v, message: `${v.field} nests a value where the vendor's pages show only flat ones; it was kept as sent` });
       continue;
     }

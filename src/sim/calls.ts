@@ -1,7 +1,7 @@
 import type { CallFilter, CallList } from './callstore.js';
 import { findConversation, linesWithin } from './conversations.js';
 import { invalid, notFound, SimError } from './errors.js';
-import { countryOf, normalizeNumber } from './phone.js';
+import { countryOf, isE164 } from './phone.js';
 import { CallRecord, FIRST_FINAL } from './record.js';
 import { resolveScenario } from './scenarios.js';
 import { armCall, disarmCall, endCall } from './steps.js';
@@ -46,9 +46,7 @@ function between(world: World, [a, b]: [number, number]): number {
 }
 
 export function getAgentOrThrow(world: World, accountId: string, agentId: string): Agent {
-  const account = world.account(accountId);
-  const id = account.agentAliases[agentId] ?? agentId;
-  const agent = world.store(accountId).agents.get(id);
+  const agent = world.store(accountId).agents.get(agentId);
   if (!agent || agent.status === 'archived') throw notFound('agent', agentId);
   return agent;
 }
@@ -56,11 +54,11 @@ export function getAgentOrThrow(world: World, accountId: string, agentId: string
 export function createCall(world: World, init: CallInit): CallRecord {
   const agent = getAgentOrThrow(world, init.accountId, init.agentId);
   if (agent.deletePending) throw new SimError('conflict', `agent ${agent.id} is being deleted`);
-  const to = normalizeNumber(init.to, world.rng);
-  if (!to) throw invalid('to', 'format', `to must be an E.164 phone number, got ${JSON.stringify(init.to)}`);
+  const to = init.to;
+  if (!isE164(to)) throw invalid('to', 'format', `to must be an E.164 phone number, got ${JSON.stringify(to).slice(0, 40)}`);
   const store = world.store(init.accountId);
   let from = init.from;
-  if (from !== undefined && !normalizeNumber(from, world.rng)) throw invalid('from', 'format', 'from must be an E.164 phone number');
+  if (from !== undefined && !isE164(from)) throw invalid('from', 'format', 'from must be an E.164 phone number');
   if (!from) {
     const primary = agent.primaryNumberId ?? agent.numberIds[0];
     from = (primary && store.numbers.get(primary)?.e164) || String(world.account(init.accountId).settings.callerId ?? '+15005550006');

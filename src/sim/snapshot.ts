@@ -79,7 +79,8 @@ export function restoreWorld(world: World, s: WorldSnapshot): void {
   world.rng.restore(s.rng);
   world.counters = { ...s.counters };
   world.rules = s.rules;
-  world.accounts = new Map(s.accounts.map((a) => [a.id, a]));
+  // Snapshots before 0.2 kept the docs' placeholder ids on the account (`agentAliases`); the docs key holds them now.
+  world.accounts = new Map(s.accounts.map(({ agentAliases: _, ...a }: Account & { agentAliases?: unknown }) => [a.id, a]));
   world.stores = new Map();
   world.callIndex = new Map();
   world.retention?.pause();

@@ -22,7 +22,6 @@ export interface Account {
   counters: Record<string, number>;
   /** Free-form per-account settings the vendor keeps (plan, tenant name…). */
   settings: Record<string, unknown>;
-  agentAliases: Record<string, string>;
   billing: Billing;
   createdAt: number;
 }
@@ -223,4 +222,9 @@ export interface Session {
   accountId: string;
   /** When a login token stops working (sim time); API keys do not expire. */
   expiresAt?: number;
+  /**
+   * Documentation placeholders this key reads as real values (`"<your-assistant-id>"` → `ag_123`):
+   * only the docs key has them, so a page's example replays verbatim while the demo key refuses it.
+   */
+  aliases?: Record<string, string>;
 }

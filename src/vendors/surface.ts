@@ -47,6 +47,7 @@ export function vendorSurface(
     dispatch: handlerDispatch<VendorPrincipal, VendorContext>(adapter.handlers, (p) => ({ world: world(), services, ...(p as VendorPrincipal) })),
     error: adapter.error,
     accountOf: (p) => p.account.id,
+    aliasesOf: (p) => p.session.aliases,
   };
 }
 

@@ -161,10 +161,9 @@ function accountOf(sim: Callsim, runtime: VendorSurface, which: 'demo' | 'other'
 function idsOf(sim: Callsim, runtime: VendorSurface, accountId: string | undefined, kind: IdKind): string[] {
   if (!accountId || !sim.world.accounts.has(accountId)) return [];
   const s = sim.world.store(accountId);
-  const account = sim.world.accounts.get(accountId)!;
   switch (kind) {
     case 'agent':
-      return [...s.agents.keys(), ...Object.keys(account.agentAliases ?? {})];
+      return [...s.agents.keys()];
     case 'call':
       return [...s.calls.keys()];
     case 'number':
@@ -187,7 +186,7 @@ function idsOf(sim: Callsim, runtime: VendorSurface, accountId: string | undefin
     case 'e164':
       return [...s.numbers.values()].map((n) => n.e164);
     case 'inventory':
-      return [...(sim.world.inventory.get(account.namespace)?.keys() ?? [])].slice(0, 50);
+      return [...(sim.world.inventory.get(sim.world.accounts.get(accountId)!.namespace)?.keys() ?? [])].slice(0, 50);
   }
 }
 
