@@ -3,6 +3,7 @@ import { adminSurface } from './admin/surface.js';
 import { type CallsimOptions, type OptionsInput, resolveOptions } from './config.js';
 import { loadContract } from './contract/load.js';
 import type { SimRequest } from './contract/types.js';
+import { CoverageCounter } from './coverage/counter.js';
 import type { GateOptions } from './engine/gate.js';
 import { type Outcome, runPipeline } from './engine/pipeline.js';
 import type { AnySurface, Surface } from './engine/surface.js';
@@ -29,7 +30,7 @@ function checkFixtureIds(adapters: VendorAdapter[]): void {
   }
 }
 
-export type OutcomeListener = (surface: VendorSurface, req: SimRequest, outcome: Outcome, ms: number) => void;
+export type OutcomeListener = (surface: AnySurface, req: SimRequest, outcome: Outcome, ms: number) => void;
 
 /**
  * One callsim instance without its transport: the world, the surfaces (the vendors and the admin
@@ -51,8 +52,12 @@ export class Callsim {
   readonly shutdownListeners: Array<() => void> = [];
   /** Told after a reset or a snapshot restore: the whole state changed at once. */
   readonly resetListeners: Array<() => void> = [];
-  /** Told about every vendor request once answered (journal, logs, dashboard). */
+  /** Told about every vendor request once answered (journal, logs, dashboard, coverage). */
   readonly outcomeListeners: OutcomeListener[] = [];
+  /** What the run exercised of each spec, as counts (GET /__sim/coverage, reports). */
+  readonly coverage = new CoverageCounter();
+  /** OpenAPI documents mounted with `--spec` (see mountSpecs), served like the vendors. */
+  readonly mounts: AnySurface[] = [];
 
   constructor(opts: OptionsInput = {}, deps: { adapters?: VendorAdapter[]; timeSource?: () => number } = {}) {
     this.options = resolveOptions(opts);
@@ -94,11 +99,25 @@ export class Callsim {
     this.outcomeListeners.push((surface, req, outcome, ms) => {
       if (this.options.journal) this.journal.add(journalEntry(surface.name, req, outcome, ms, this.world.now()));
     });
+    if (this.options.coverage) {
+      this.outcomeListeners.push((surface, req, outcome) => this.coverage.request(surface.name, req, outcome));
+      this.webhooks.changeListeners.push((d) => this.coverage.delivery(d));
+    }
   }
 
-  /** Every surface this server answers: the vendors and the admin API. */
+  /** Every surface this server answers: the vendors, the mounted documents and the admin API. */
   get surfaces(): AnySurface[] {
-    return [...this.vendors, this.admin] as AnySurface[];
+    return [...this.vendors, ...this.mounts, this.admin] as AnySurface[];
+  }
+
+  /**
+   * Mounts the `specs` documents (`--spec name=FILE`), each under `/<name>`. Prism and the mount code
+   * are imported only here, so a server without `--spec` never loads them (start-up time).
+   */
+  async mountSpecs(): Promise<void> {
+    if (!this.options.specs.length || this.mounts.length) return;
+    const { mountSurfaces } = await import('./mounts/index.js');
+    this.mounts.push(...(await mountSurfaces(this)));
   }
 
   /** What the server lends one vendor's handlers, bound to that vendor. */
@@ -156,6 +175,7 @@ export class Callsim {
     this.subscriptions.clear((s) => s.source !== 'api');
     this.webhooks.clear();
     this.journal.clear();
+    this.coverage.clear();
     this.notifyReset();
   }
 
@@ -177,7 +197,7 @@ export class Callsim {
     });
     if (surface !== (this.admin as AnySurface)) {
       const ms = performance.now() - started;
-      for (const l of this.outcomeListeners) l(surface as unknown as VendorSurface, req, outcome, ms);
+      for (const l of this.outcomeListeners) l(surface, req, outcome, ms);
     }
     return outcome;
   }

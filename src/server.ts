@@ -37,6 +37,7 @@ export function createHttpServer(sim: Callsim): http.Server {
 
 export async function startServer(opts: OptionsInput = {}, deps: { adapters?: VendorAdapter[] } = {}): Promise<RunningServer> {
   const sim = new Callsim(opts, deps);
+  await sim.mountSpecs();
   const server = createHttpServer(sim);
   server.keepAliveTimeout = 65_000;
   const media = attachMedia(server, sim);
