@@ -23,7 +23,7 @@ export async function runVerify(
   for (const file of flags.report ?? [])
     if (!/\.(json|xml|md)$/i.test(file)) throw new Error(`--report ${file}: the name must end in .json, .xml (JUnit) or .md`);
   const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
-  const report = await verifyVendor(adapter, url.toString(), { key: flags.key, allowWrites: !!flags.allowWrites, timeoutMs }, log);
+  const report = await verifyVendor(adapter, base.replace(/\/+$/, ''), { key: flags.key, allowWrites: !!flags.allowWrites, timeoutMs }, log);
   await writeReportFiles(report, flags.report ?? []);
   process.stdout.write(await renderReport(report, flags.format));
   return report.passed ? 0 : 1;
