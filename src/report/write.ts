@@ -36,7 +36,11 @@ export function writeAtomically(file: string, text: string): void {
     }
     renameSync(tmp, file);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The write's own error is the one worth telling.
+    }
     throw err;
   }
 }
