@@ -17,7 +17,7 @@ async function getReport(from: string, token?: string): Promise<Report> {
     throw new Error(`cannot reach ${url}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
   }
   const text = await res.text();
-  let body: any;
+  let body: { format?: string; error?: { message?: string } } | undefined;
   try {
     body = JSON.parse(text);
   } catch {
@@ -25,7 +25,7 @@ async function getReport(from: string, token?: string): Promise<Report> {
   }
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${body?.error?.message ?? text.slice(0, 200)}`);
   if (body?.format !== 'callsim-report') throw new Error(`${url} answered something that is not a callsim report`);
-  return body as Report;
+  return body as unknown as Report;
 }
 
 /** `callsim report`: prints (or writes) the report; the exit code follows `--fail-on` (the server's unless given). */

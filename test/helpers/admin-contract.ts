@@ -11,7 +11,7 @@ import { deref, loadSpec, resolvePointer } from '../../src/contract/spec.js';
 import { ContractValidator } from '../../src/contract/validator.js';
 
 const SPEC_FILE = fileURLToPath(new URL('../../specs/admin.yaml', import.meta.url));
-export const adminSpec = loadSpec(SPEC_FILE, 'admin');
+const adminSpec = loadSpec(SPEC_FILE, 'admin');
 const validator = new ContractValidator(adminSpec);
 const router = new Router(adminSpec.operations);
 
@@ -46,7 +46,7 @@ function assertRequest(method: string, path: string, o: AdminCall): void {
   else expect(violations, `${method} ${path} request must match specs/admin.yaml`).toEqual([]);
 }
 
-export function assertAdminResponse(method: string, path: string, res: AdminRes): void {
+function assertAdminResponse(method: string, path: string, res: AdminRes): void {
   const p = path.split('?')[0];
   const m = router.match(method, p);
   expect(m.kind, `${method} ${p} is documented`).toBe('found');
