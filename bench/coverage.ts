@@ -34,15 +34,16 @@ export function benchCoverageCount(n = 2_000_000): { nsPerRequest: number } {
 /**
  * The whole vendor pipeline in-process (route, auth, validation, handler, journal, listeners),
  * with and without coverage counting, without sockets or a load generator to add noise: two
- * servers, rounds of the same request alternating between them, the median of the paired costs.
+ * servers, short rounds of the same request alternating between them (a neighbour's burst then
+ * spans both halves of a pair), the median of the paired costs.
  */
-export async function benchCoverageHandle(rounds = 8, n = 20_000): Promise<{ onUs: number; offUs: number; costPercent: number }> {
+export async function benchCoverageHandle(rounds = 40, n = 3_000): Promise<{ onUs: number; offUs: number; costPercent: number }> {
   const make = (coverage: boolean) => new Callsim({ seed: 1, coverage, logLevel: 'silent' });
   const sims = { on: make(true), off: make(false) };
   const req = { method: 'GET', path: '/v1/agents', query: {}, headers: { authorization: 'Bearer jc_test_demo' } };
   const costs: number[] = [];
   const total = { on: 0, off: 0 };
-  for (let r = 0; r < rounds + 2; r++) {
+  for (let r = 0; r < rounds + 4; r++) {
     const us = { on: 0, off: 0 };
     for (const k of r % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
       const sim = sims[k];
@@ -51,8 +52,8 @@ export async function benchCoverageHandle(rounds = 8, n = 20_000): Promise<{ onU
       for (let i = 0; i < n; i++) await sim.handle(surface, { ...req });
       us[k] = ((performance.now() - t) * 1000) / n;
     }
-    // The first two rounds warm the JIT up.
-    if (r < 2) continue;
+    // The first rounds warm the JIT up.
+    if (r < 4) continue;
     costs.push(100 * (us.on / us.off - 1));
     total.on += us.on / rounds;
     total.off += us.off / rounds;
