@@ -4,6 +4,7 @@ import { adminSurface } from './admin/surface.js';
 import { type CallsimOptions, type OptionsInput, resolveOptions } from './config.js';
 import { loadContract } from './contract/load.js';
 import type { SimRequest } from './contract/types.js';
+import { CoverageCounter } from './coverage/counter.js';
 import type { GateOptions } from './engine/gate.js';
 import { type Outcome, runPipeline } from './engine/pipeline.js';
 import type { AnySurface, Surface } from './engine/surface.js';
@@ -31,7 +32,7 @@ function checkFixtureIds(adapters: VendorAdapter[]): void {
   }
 }
 
-export type OutcomeListener = (surface: VendorSurface, req: SimRequest, outcome: Outcome, ms: number) => void;
+export type OutcomeListener = (surface: AnySurface, req: SimRequest, outcome: Outcome, ms: number) => void;
 
 /**
  * One callsim instance without its transport: the world, the surfaces (the vendors and the admin
@@ -56,8 +57,12 @@ export class Callsim {
   readonly resetListeners: Array<() => void> = [];
   /** Where work no request answers for (media streams, dial-outs) is logged; the CLI sets its logger. */
   logger: Logger = pino({ level: 'silent' });
-  /** Told about every vendor request once answered (journal, logs, dashboard). */
+  /** Told about every vendor request once answered (journal, logs, dashboard, coverage). */
   readonly outcomeListeners: OutcomeListener[] = [];
+  /** What the run exercised of each spec, as counts (GET /__sim/coverage, reports). */
+  readonly coverage = new CoverageCounter();
+  /** OpenAPI documents mounted with `--spec` (see mountSpecs), served like the vendors. */
+  readonly mounts: AnySurface[] = [];
 
   constructor(opts: OptionsInput = {}, deps: { adapters?: VendorAdapter[]; timeSource?: () => number } = {}) {
     this.options = resolveOptions(opts);
@@ -102,6 +107,10 @@ export class Callsim {
     this.outcomeListeners.push((surface, req, outcome, ms) => {
       if (this.options.journal) this.journal.add(journalEntry(surface.name, req, outcome, ms, this.world.now()));
     });
+    if (this.options.coverage) {
+      this.outcomeListeners.push((surface, req, outcome) => this.coverage.request(surface.name, req, outcome));
+      this.webhooks.changeListeners.push((d) => this.coverage.delivery(d));
+    }
   }
 
   /** The port this server listens on, once it does. */
@@ -118,9 +127,19 @@ export class Callsim {
     this.world.scheduler.waitBudgetMs = ms + 1000;
   }
 
-  /** Every surface this server answers: the vendors and the admin API. */
+  /** Every surface this server answers: the vendors, the mounted documents and the admin API. */
   get surfaces(): AnySurface[] {
-    return [...this.vendors, this.admin] as AnySurface[];
+    return [...this.vendors, ...this.mounts, this.admin] as AnySurface[];
+  }
+
+  /**
+   * Mounts the `specs` documents (`--spec name=FILE`), each under `/<name>`. Prism and the mount code
+   * are imported only here, so a server without `--spec` never loads them (start-up time).
+   */
+  async mountSpecs(): Promise<void> {
+    if (!this.options.specs.length || this.mounts.length) return;
+    const { mountSurfaces } = await import('./mounts/index.js');
+    this.mounts.push(...(await mountSurfaces(this)));
   }
 
   /** What the server lends one vendor's handlers, bound to that vendor. */
@@ -178,6 +197,7 @@ export class Callsim {
     this.subscriptions.clear((s) => s.source !== 'api');
     this.webhooks.clear();
     this.journal.clear();
+    this.coverage.clear();
     this.notifyReset();
   }
 
@@ -199,7 +219,7 @@ export class Callsim {
     });
     if (surface !== (this.admin as AnySurface)) {
       const ms = performance.now() - started;
-      for (const l of this.outcomeListeners) l(surface as unknown as VendorSurface, req, outcome, ms);
+      for (const l of this.outcomeListeners) l(surface, req, outcome, ms);
     }
     return outcome;
   }

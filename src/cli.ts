@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type OptionsInput, optionProblems, resolveOptions } from './config.js';
 import { manageLifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { runProxy } from './proxy.js';
+import { reportCommand } from './report/command.js';
+import { finishRun } from './report/exit.js';
 import { startServer } from './server.js';
+import { verifyCommand } from './verify/command.js';
 
 function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
@@ -37,6 +40,16 @@ const list = (v: string): string[] =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+/** Repeatable flags add up; their environment variable is a comma-separated list. */
+const more =
+  <T>(parse: (v: string) => T) =>
+  (v: string, previous: T[] | undefined): T[] => [...(previous ?? []), ...list(v).map(parse)];
+/** `--spec name=FILE`, or `name:dynamic=FILE` for schema-generated answers. */
+const specMount = (v: string) => {
+  const m = /^([^=:]+)(?::(static|dynamic))?=(.+)$/.exec(v);
+  if (!m) throw new InvalidArgumentError('expected name=FILE or name:dynamic=FILE, e.g. petstore=./petstore.yaml');
+  return { name: m[1], file: m[3], ...(m[2] && { mode: m[2] }) };
+};
 const bool = (v: string | boolean): boolean | string =>
   typeof v === 'boolean' ? v : /^(1|true|yes|on)$/i.test(v) ? true : /^(0|false|no|off|)$/i.test(v) ? false : v;
 
@@ -49,6 +62,10 @@ Examples:
   $ callsim --config callsim.yaml --strict    faults, rate limits, scenarios from a file; fail on typos
   $ CALLSIM_CLOCK=virtual PORT=0 callsim      any free port (printed in the banner)
   $ callsim proxy jagcall https://jagcall.com validate real traffic against the JagCall spec
+  $ callsim --report out/callsim.xml --fail-on violations   JUnit at shutdown; exit 1 if the client broke a spec
+  $ callsim --spec petstore=./petstore.yaml   serve any OpenAPI document under /petstore (Prism)
+  $ callsim report --from http://127.0.0.1:4010 --format md   the report of a running server
+  $ callsim verify jagcall https://sandbox.example --key KEY   has the live API drifted from callsim's spec?
 
 Every option also reads an environment variable (in brackets); a config file sets the same keys.
 Precedence: defaults < config file < environment < flags. Docs: README.md`;
@@ -85,7 +102,21 @@ function startCommand(cmd: Command): Command {
       new Option('--retain-calls <n>', 'keep at most n finished calls per account; the oldest leave the store (404)')
         .env('CALLSIM_RETAIN_CALLS')
         .argParser(number),
-    );
+    )
+    .addOption(
+      new Option('--report <file>', 'write the contract report here at shutdown/SIGTERM: .json, .xml (JUnit) or .md; repeatable')
+        .env('CALLSIM_REPORT')
+        .argParser(more(String)),
+    )
+    .addOption(
+      new Option('--fail-on <when>', 'exit 1 at shutdown when the client broke the contract: violations, warnings or never (default)').env('CALLSIM_FAIL_ON'),
+    )
+    .addOption(
+      new Option('--spec <name=file>', 'serve an OpenAPI 3.0/3.1 document under /<name> through Prism (name:dynamic=file: generated bodies); repeatable')
+        .env('CALLSIM_SPECS')
+        .argParser(more(specMount)),
+    )
+    .addOption(new Option('--no-coverage', 'do not count coverage (GET /__sim/coverage stays empty)').env('CALLSIM_NO_COVERAGE'));
 }
 
 /** The options a run gets: the config file, then the environment and flags over it. */
@@ -95,7 +126,7 @@ function gatherOptions(cmd: Command): ReturnType<typeof resolveOptions> {
   const given: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(flags)) {
     const source = cmd.getOptionValueSource(key);
-    if (key !== 'config' && value !== undefined && (source === 'env' || source === 'cli')) given[key] = value;
+    if (key !== 'config' && value !== undefined && (source === 'env' || source === 'cli')) given[key === 'spec' ? 'specs' : key] = value;
   }
   return resolveOptions({ ...file, ...given } as OptionsInput, 'options');
 }
@@ -106,7 +137,7 @@ async function start(cmd: Command): Promise<void> {
   const running = await startServer(opts);
   const { sim } = running;
   sim.logger = log;
-  manageLifecycle(running, opts, log);
+  manageLifecycle(running, opts, log, () => finishRun(sim, log));
   sim.outcomeListeners.push((surface, req, outcome, ms) => {
     const bad = outcome.violations.length || outcome.responseViolations.length || outcome.response.status >= 500;
     if (!bad && !log.isLevelEnabled('debug')) return;
@@ -129,8 +160,10 @@ async function start(cmd: Command): Promise<void> {
   const lines = [
     `callsim listening on ${running.url}  (clock ${o.clock}${o.clock === 'real' && o.speed !== 1 ? ` x${o.speed}` : ''}, seed ${sim.seed})`,
     ...sim.vendors.map((v) => `  ${v.adapter.title.padEnd(11)} ${(running.url + v.prefix + v.adapter.basePath).padEnd(44)} key ${v.adapter.demoKey}`),
+    ...sim.mounts.map((m) => `  ${m.name.padEnd(11)} ${(running.url + m.prefix).padEnd(44)} OpenAPI document (Prism)`),
     `  dashboard   ${running.url}/`,
     `  admin API   ${running.url}/__sim  (health: ${running.url}/__sim/health)`,
+    ...(o.report ? [`  report      ${[o.report].flat().join(', ')} at shutdown (--fail-on ${o.failOn})`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -157,6 +190,9 @@ program
     if (problems.length) throw new ConfigError(problems);
     return runProxy(vendor, upstream, { port: flags.port ?? 4010, host: flags.host ?? '127.0.0.1' });
   });
+
+reportCommand(program);
+verifyCommand(program);
 
 program.parseAsync(process.argv).catch((err: NodeJS.ErrnoException) => {
   const msg = err.code === 'EADDRINUSE' ? `port already in use: ${err.message.replace(/^listen /, '')} (choose another with --port or PORT)` : err.message;

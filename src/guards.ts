@@ -64,12 +64,14 @@ function matchesPath(rule: FaultRule, template: string, path: string): boolean {
 
 /**
  * Injected trouble: configured rules (seeded probability) and, per request, Prism's
- * `Prefer: code=503` header. The body is always the vendor's own error shape.
+ * `Prefer: code=503` header. The body is always the vendor's own error shape. Rules name a vendor
+ * or a mounted document (`--spec`) by its name.
  */
-export function faultGuard(seed: number, faults: () => FaultRule[]): Guard<VendorPrincipal> {
+export function faultGuard<P = VendorPrincipal>(seed: number, faults: () => FaultRule[], o: { prefer?: boolean } = {}): Guard<P> {
   const rng = new Random(seed ^ 0xfa17);
   return (input) => {
-    const prefer = header(input.req.headers, 'prefer');
+    // A mounted document's `Prefer: code=` is Prism's to answer (with the documented response).
+    const prefer = o.prefer === false ? undefined : header(input.req.headers, 'prefer');
     const code = prefer && /(?:^|[;,\s])code=(\d{3})/.exec(prefer)?.[1];
     if (code && Number(code) >= 400) {
       const status = Number(code);

@@ -54,6 +54,7 @@ const CLOSE_GRACE_MS = 2000;
 
 export async function startServer(opts: OptionsInput = {}, deps: { adapters?: VendorAdapter[] } = {}): Promise<RunningServer> {
   const sim = new Callsim(opts, deps);
+  await sim.mountSpecs();
   const server = createHttpServer(sim);
   applyLimits(server, sim.options.limits);
   const media = attachMedia(server, sim);

@@ -5,6 +5,7 @@ import { accountHandlers } from './accounts.js';
 import { basicHandlers } from './basics.js';
 import { callHandlers } from './calls.js';
 import { configHandlers } from './config.js';
+import { coverageHandlers } from './coverage.js';
 import { inboundHandlers } from './inbound.js';
 import type { AdminHandlers } from './types.js';
 import { webhookHandlers } from './webhooks.js';
@@ -19,4 +20,5 @@ export const adminHandlers: AdminHandlers = exactly<AdminHandlers>()({
   ...callHandlers,
   ...mediaHandlers,
   ...dashboardHandlers,
+  ...coverageHandlers,
 });
