@@ -26,6 +26,8 @@ export interface OpTally {
   responseViolations: number;
   kinds: Map<string, KindTally>;
   kindsDropped: number;
+  warningKinds: Map<string, KindTally>;
+  warningKindsDropped: number;
 }
 
 export interface EventTally {
@@ -52,7 +54,21 @@ const newOp = (): OpTally => ({
   responseViolations: 0,
   kinds: new Map(),
   kindsDropped: 0,
+  warningKinds: new Map(),
+  warningKindsDropped: 0,
 });
+
+/** Counts one violation (or warning) by its kind; false when the kind is new and the map is full. */
+function tallyKind(kinds: Map<string, KindTally>, v: Violation, path: string): boolean {
+  const key = `${v.location}\u0000${v.field}\u0000${v.rule}`;
+  const k = kinds.get(key);
+  if (k) {
+    k.count++;
+    k.lastPath = path;
+  } else if (kinds.size < MAX_KINDS) kinds.set(key, { location: v.location, field: v.field, rule: v.rule, message: v.message, count: 1, lastPath: path });
+  else return false;
+  return true;
+}
 
 /**
  * What a run exercised, as counts: per surface, per account, per operation. A request costs a few
@@ -98,21 +114,14 @@ export class CoverageCounter {
       t.violations += outcome.violationCount;
       t.violatingCalls++;
       // The outcome keeps the first 20 violations of a request; `violations` counts them all.
-      for (const v of outcome.violations) this.kind(t, v, req.path);
+      for (const v of outcome.violations) if (!tallyKind(t.kinds, v, req.path)) t.kindsDropped++;
     }
     // What a tolerant API let pass (an unknown field, a clamped page size): counted all, as violations are.
-    if (outcome.warningCount) t.warnings += outcome.warningCount;
+    if (outcome.warningCount) {
+      t.warnings += outcome.warningCount;
+      for (const v of outcome.warnings) if (!tallyKind(t.warningKinds, v, req.path)) t.warningKindsDropped++;
+    }
     if (outcome.responseViolations.length) t.responseViolations += outcome.responseViolations.length;
-  }
-
-  private kind(t: OpTally, v: Violation, path: string): void {
-    const key = `${v.location}\u0000${v.field}\u0000${v.rule}`;
-    const k = t.kinds.get(key);
-    if (k) {
-      k.count++;
-      k.lastPath = path;
-    } else if (t.kinds.size < MAX_KINDS) t.kinds.set(key, { location: v.location, field: v.field, rule: v.rule, message: v.message, count: 1, lastPath: path });
-    else t.kindsDropped++;
   }
 
   /** A webhook delivery changed: counted when queued and when it reaches its final state. */

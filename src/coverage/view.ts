@@ -27,7 +27,8 @@ export function declaredKey(responses: Record<string, unknown>, status: number):
 const percent = (part: number, whole: number) => (whole ? Math.round((1000 * part) / whole) / 10 : 0);
 
 function mergeOps(into: OpTally | undefined, t: OpTally): OpTally {
-  if (!into) return { ...t, statuses: new Map(t.statuses), kinds: new Map([...t.kinds].map(([k, v]) => [k, { ...v }])) };
+  const copy = (m: Map<string, KindTally>) => new Map([...m].map(([k, v]) => [k, { ...v }]));
+  if (!into) return { ...t, statuses: new Map(t.statuses), kinds: copy(t.kinds), warningKinds: copy(t.warningKinds) };
   into.calls += t.calls;
   for (const [s, n] of t.statuses) into.statuses.set(s, (into.statuses.get(s) ?? 0) + n);
   into.violations += t.violations;
@@ -35,13 +36,18 @@ function mergeOps(into: OpTally | undefined, t: OpTally): OpTally {
   into.warnings += t.warnings;
   into.responseViolations += t.responseViolations;
   into.kindsDropped += t.kindsDropped;
-  for (const [k, v] of t.kinds) {
-    const seen = into.kinds.get(k);
-    if (seen) {
-      seen.count += v.count;
-      seen.lastPath = v.lastPath;
-    } else into.kinds.set(k, { ...v });
-  }
+  into.warningKindsDropped += t.warningKindsDropped;
+  for (const [from, to] of [
+    [t.kinds, into.kinds],
+    [t.warningKinds, into.warningKinds],
+  ])
+    for (const [k, v] of from) {
+      const seen = to.get(k);
+      if (seen) {
+        seen.count += v.count;
+        seen.lastPath = v.lastPath;
+      } else to.set(k, { ...v });
+    }
   return into;
 }
 
@@ -88,6 +94,8 @@ function operationView(op: OperationDef, t: OpTally | undefined): OpView {
     responseViolations: t?.responseViolations ?? 0,
     violationKinds: [...(t?.kinds.values() ?? [])].map(kindView),
     violationKindsDropped: t?.kindsDropped ?? 0,
+    warningKinds: [...(t?.warningKinds.values() ?? [])].map(kindView),
+    warningKindsDropped: t?.warningKindsDropped ?? 0,
   };
 }
 

@@ -24,9 +24,9 @@ function findings(kind: Report['kind'], t: Coverage['totals']): Array<{ text: st
   return out;
 }
 
-/** Every distinct violation of every operation, flattened for machines and tables. */
-function violationsOf(coverage: Coverage): ReportViolation[] {
-  return coverage.vendors.flatMap((v) => v.operations.flatMap((o) => o.violationKinds.map((k) => ({ vendor: v.name, operationId: o.operationId, ...k }))));
+/** Every distinct violation (or warning) of every operation, flattened for machines and tables. */
+function kindsOf(coverage: Coverage, which: 'violationKinds' | 'warningKinds'): ReportViolation[] {
+  return coverage.vendors.flatMap((v) => v.operations.flatMap((o) => o[which].map((k) => ({ vendor: v.name, operationId: o.operationId, ...k }))));
 }
 
 /** The report of a run (or a drift check) from its coverage and the `--fail-on` policy. */
@@ -42,7 +42,8 @@ export function buildReport(coverage: Coverage, o: { kind: Report['kind']; failO
     failOn: o.failOn,
     passed: fatal.length === 0,
     reasons: found.map((f) => (fatal.includes(f) ? `${f.text} (--fail-on ${o.failOn})` : f.text)),
-    violations: violationsOf(coverage),
+    violations: kindsOf(coverage, 'violationKinds'),
+    warnings: kindsOf(coverage, 'warningKinds'),
     coverage,
   };
 }

@@ -34,7 +34,8 @@ export async function renderJunit(report: Report): Promise<string> {
         test.skipped().standardOutput(`never ${verb}; declared responses ${o.responses.map((r) => r.status).join(', ')}`);
         continue;
       }
-      test.standardOutput(`${o.calls} ${verb}; responses ${statusLine(o)}`);
+      const warned = o.warningKinds.length ? `\nwarnings (let pass where the pages are silent):\n${o.warningKinds.map(kindLine).join('\n')}` : '';
+      test.standardOutput(`${o.calls} ${verb}; responses ${statusLine(o)}${warned}`);
       if (o.violations) {
         const what = report.kind === 'verify' ? 'drift' : 'request violation';
         const more = o.violationKindsDropped ? `\n… and ${o.violationKindsDropped} more distinct violations` : '';
@@ -44,6 +45,11 @@ export async function renderJunit(report: Report): Promise<string> {
             report.kind === 'verify' ? 'drift' : 'contract-violation',
           )
           .stacktrace(o.violationKinds.map(kindLine).join('\n') + more);
+      } else if (o.warnings && report.failOn === 'warnings') {
+        // Under --fail-on warnings a warning fails the run, so its testcase fails too.
+        test
+          .failure(`${o.warnings} warning${o.warnings === 1 ? '' : 's'} in ${o.calls} requests (--fail-on warnings)`, 'contract-warning')
+          .stacktrace(o.warningKinds.map(kindLine).join('\n'));
       }
     }
     if (v.unmatched.count) {

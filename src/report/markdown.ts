@@ -55,6 +55,17 @@ export function renderMarkdown(report: Report): string {
       '',
     );
   }
+  if (report.warnings.length) {
+    out.push(
+      "### Warnings (let pass where the vendor's pages are silent; `--strict` refuses them)",
+      '',
+      table(
+        ['vendor', 'operation', 'where', 'field', 'rule', 'message', 'count', 'last path'],
+        report.warnings.map((v) => [v.vendor, v.operationId, v.location, v.field || '(whole)', v.rule, v.message, v.count, v.lastPath]),
+      ),
+      '',
+    );
+  }
   for (const v of report.coverage.vendors) {
     const called = v.operations.filter((o) => o.calls);
     if (!called.length && !v.unmatched.count) continue;

@@ -217,6 +217,27 @@ describe('the report', () => {
     expect(readFileSync(files[2], 'utf8')).toBe(md);
   });
 
+  it('lists each distinct warning apart from the violations: JSON, coverage, JUnit output and Markdown', async () => {
+    await jag('POST', '/v1/calls', { agent_id: 'agt_xxx', to: '+14155559876', colour: 'red' });
+    await jag('POST', '/v1/calls', { agent_id: 'agt_xxx', to: '+14155559876', colour: 'blue' });
+    const r = await admin('GET', '/__sim/report');
+    // --fail-on violations: warnings are reported, not fatal.
+    expect(r.body).toMatchObject({ passed: true, reasons: ['2 warnings'], violations: [] });
+    expect(r.body.warnings).toEqual([
+      expect.objectContaining({ vendor: 'jagcall', operationId: 'createCall', location: 'body', field: 'colour', rule: 'additionalProperties', count: 2 }),
+    ]);
+    expect(opOf(r.body.coverage, 'jagcall', 'createCall')).toMatchObject({ warnings: 2, warningKindsDropped: 0, violations: 0 });
+    expect((await admin('POST', '/__sim/report', { body: {} })).status).toBe(200);
+    const xml = readFileSync(files[1], 'utf8');
+    expect(xml).toMatch(
+      /name="POST \/v1\/calls \(createCall\)">\s*<system-out><!\[CDATA\[2 called; responses [^\]]*\nwarnings \(let pass where the pages are silent\):\nbody colour: additionalProperties/,
+    );
+    expect(xml).not.toMatch(/name="POST \/v1\/calls \(createCall\)">\s*<failure/);
+    const md = readFileSync(files[2], 'utf8');
+    expect(md).toContain('### Warnings');
+    expect(md).toContain('| jagcall | createCall | body | colour | additionalProperties |');
+  });
+
   it('POST /__sim/report without --report answers 409 no_report_file', async () => {
     const plain = await startSimulator({ clock: 'virtual', seed: 1 });
     try {
@@ -227,6 +248,22 @@ describe('the report', () => {
       expect(report.body).toMatchObject({ failOn: 'never', passed: true });
     } finally {
       await plain.stop();
+    }
+  });
+
+  it("--fail-on warnings fails the run and the warned operation's JUnit testcase", async () => {
+    const wdir = mkdtempSync(join(tmpdir(), 'callsim-warn-'));
+    const strictish = await startSimulator({ clock: 'virtual', seed: 1, failOn: 'warnings', report: join(wdir, 'junit.xml') });
+    try {
+      await fetch(`${strictish.vendors.jagcall.baseUrl}/v1/agents?sort=name`, { headers: { authorization: 'Bearer jc_test_demo' } });
+      const r = await adminCall(strictish.url, 'POST', '/__sim/report', { body: {} });
+      expect(r.body).toMatchObject({ passed: false, reasons: ['1 warning (--fail-on warnings)'] });
+      const xml = readFileSync(join(wdir, 'junit.xml'), 'utf8');
+      expect(xml).toMatch(
+        /name="GET \/v1\/agents \(listAgents\)">\s*<failure message="1 warning in 1 requests \(--fail-on warnings\)" type="contract-warning"><!\[CDATA\[query sort: additionalProperties/,
+      );
+    } finally {
+      await strictish.stop();
     }
   });
 
