@@ -77,6 +77,7 @@ export class Callsim {
       seeders: adapters.map((a) => (world: World) => a.fixtures().seed(world)),
       rules: this.options.scenarios,
       retainCalls: this.options.retainCalls,
+      timings: { transcriptDelayMs: this.options.transcriptDelayMs, recordingDelayMs: this.options.recordingDelayMs },
     });
     this.subscriptions = new SubscriptionStore(this.seed);
     this.gate = { token: this.options.adminToken, hosts: new Set(this.options.allowedHosts.map((h) => h.toLowerCase())) };

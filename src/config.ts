@@ -72,6 +72,10 @@ export interface CallsimOptions {
   limits: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   /** Keep at most this many finished calls per account; older ones leave the store (their ids answer 404). */
   retainCalls?: number;
+  /** Post-call processing: a call's transcript is ready this long after it ends (0 = at once). */
+  transcriptDelayMs: number;
+  /** … and its recording this long after it ends. */
+  recordingDelayMs: number;
 }
 
 const DEFAULT_OPTIONS: CallsimOptions = {
@@ -90,6 +94,8 @@ const DEFAULT_OPTIONS: CallsimOptions = {
   journalSize: 1000,
   journal: true,
   webhookTimeoutMs: 5000,
+  transcriptDelayMs: 1500,
+  recordingDelayMs: 2500,
   limits: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 10_000, maxConnections: 4096 },
 };
 

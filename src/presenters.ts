@@ -115,5 +115,7 @@ export function configJson(sim: Callsim) {
     scenarios: o.scenarios,
     journalSize: o.journalSize,
     webhookTimeoutMs: o.webhookTimeoutMs,
+    transcriptDelayMs: o.transcriptDelayMs,
+    recordingDelayMs: o.recordingDelayMs,
   };
 }

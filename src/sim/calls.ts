@@ -148,6 +148,21 @@ export function callTranscript(world: World, call: Call): TranscriptTurn[] {
   return linesWithin(conv, call.talkMs).map((l) => ({ speaker: l.speaker, text: l.text, offsetMs: l.startMs }));
 }
 
+/**
+ * Where a call's post-call processing stands: its transcript and recording are ready
+ * `transcriptDelayMs` / `recordingDelayMs` after it ends (README, "Post-call processing"). `none`:
+ * the call ended without being answered, so nothing will ever be ready.
+ */
+export type Processing = { state: 'live' } | { state: 'none' } | { state: 'pending'; readyAt: number; delayMs: number } | { state: 'ready' };
+
+export function processing(world: World, call: Call, what: 'transcript' | 'recording'): Processing {
+  if (isLive(call)) return { state: 'live' };
+  if (call.answeredAt === null) return { state: 'none' };
+  if (what === 'transcript' ? call.transcriptReady : call.recordingReady) return { state: 'ready' };
+  const delayMs = what === 'transcript' ? world.timings.transcriptDelayMs : world.timings.recordingDelayMs;
+  return { state: 'pending', readyAt: Math.max(world.now(), (call.endedAt ?? world.now()) + delayMs), delayMs };
+}
+
 export function callSummary(world: World, call: Call): { summary: string | null; sentiment: number | null } {
   if (!call.transcriptReady) return { summary: null, sentiment: null };
   if (call.liveAgent) return { summary: call.liveAgent.summary, sentiment: call.liveAgent.sentiment };

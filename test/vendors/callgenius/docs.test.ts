@@ -184,7 +184,7 @@ describe('CallGeni.us doc examples', () => {
     expect(bytes.length - 44).toBe(25 * 8000 * 2 * 2);
     const missed = await cg('GET', '/api/calls/1002/recording');
     expect(missed.status).toBe(404);
-    expect(missed.body).toEqual({ message: 'Recording not available yet' });
+    expect(missed.body).toEqual({ message: 'This call has no recording: it was never answered.' });
   });
 
   it('GET /api/numbers lists provisioned numbers with their agent', async () => {

@@ -140,10 +140,10 @@ describe('CallingBox errors', () => {
     expect(empty.body).toEqual({ error: 'body: must set at least one field' });
   });
 
-  it('415 for a non-JSON body, 413 for a huge one', async () => {
+  it('400 for a non-JSON body (the table\'s "wrong format"; CallingBox lists no 415), 413 for a huge one', async () => {
     const r = await sim.api('callingbox', 'POST', '/v1/agents', { raw: 'name=x', headers: { 'content-type': 'text/plain' } });
-    expect(r.status).toBe(415);
-    expect(typeof r.body.error).toBe('string');
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ error: 'Content-Type "text/plain" is not supported here; send application/json' });
     const big = await cb('POST', '/v1/agents', { name: 'x', prompt: 'a'.repeat(1_100_000) });
     expect(big.status).toBe(413);
     expect(typeof big.body.error).toBe('string');
