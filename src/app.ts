@@ -14,7 +14,7 @@ import { RealClock, VirtualClock } from './sim/clock.js';
 import { World } from './sim/world.js';
 import { VENDORS } from './vendors/registry.js';
 import { mapSimError, type VendorSurface, vendorSurface } from './vendors/surface.js';
-import type { VendorAdapter, VendorServices } from './vendors/types.js';
+import type { RecordingFormat, VendorAdapter, VendorServices } from './vendors/types.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { selfRefusal } from './webhooks/self.js';
 import { SubscriptionStore } from './webhooks/subscriptions.js';
@@ -89,7 +89,11 @@ export class Callsim {
       faultGuard(this.seed, () => this.options.faults),
     ];
     this.vendors = adapters.map((adapter) =>
-      vendorSurface(adapter, loadContract(adapter.specFile, adapter.name), { world: () => this.world, services: this.servicesFor(adapter.name), guards }),
+      vendorSurface(adapter, loadContract(adapter.specFile, adapter.name), {
+        world: () => this.world,
+        services: this.servicesFor(adapter.name, adapter.recordingFormat),
+        guards,
+      }),
     );
     this.admin = adminSurface(this);
     this.webhooks = new WebhookDispatcher(() => this.world, this.subscriptions, this.vendors, this.seed, {
@@ -125,11 +129,11 @@ export class Callsim {
   }
 
   /** What the server lends one vendor's handlers, bound to that vendor. */
-  private servicesFor(vendor: string): VendorServices {
+  private servicesFor(vendor: string, format: RecordingFormat = 'wav'): VendorServices {
     const subs = () => this.subscriptions;
     return {
       baseUrl: () => this.baseUrl,
-      recordingUrl: (callId, expiresAt) => this.signRecordingUrl(vendor, callId, expiresAt),
+      recordingUrl: (callId, expiresAt) => this.signRecordingUrl(vendor, callId, expiresAt, format),
       secretToken: (bytes = 16) => randomBytes(bytes).toString('hex'),
       webhooks: {
         subscribe: (accountId, url, events) =>
@@ -205,9 +209,9 @@ export class Callsim {
     return outcome;
   }
 
-  signRecordingUrl(vendor: string, callId: string, expiresAt: number): string {
+  signRecordingUrl(vendor: string, callId: string, expiresAt: number, format: RecordingFormat = 'wav'): string {
     const exp = Math.floor(expiresAt / 1000);
-    const path = `/__sim/recordings/${vendor}/${encodeURIComponent(callId)}.wav`;
+    const path = `/__sim/recordings/${vendor}/${encodeURIComponent(callId)}.${format}`;
     return `${this.baseUrl}${path}?expires=${exp}&sig=${this.sign(path, exp)}`;
   }
 

@@ -169,19 +169,21 @@ describe('CallGeni.us doc examples', () => {
     expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
   });
 
-  it('GET /api/calls/1001/recording is a signed WAV URL valid for one hour', async () => {
+  it('GET /api/calls/1001/recording is a signed MP3 URL valid for one hour, as documented', async () => {
     const r = await cg('GET', '/api/calls/1001/recording');
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
-      url: expect.stringContaining('/__sim/recordings/callgenius/1001.wav?'),
+      url: expect.stringContaining('/__sim/recordings/callgenius/1001.mp3?'),
       expires_at: '2026-01-01T13:00:00.000000Z',
-      format: 'wav',
+      format: 'mp3',
     });
-    const wav = await fetch(r.body.url);
-    expect(wav.status).toBe(200);
-    const bytes = Buffer.from(await wav.arrayBuffer());
-    expect(bytes.toString('ascii', 0, 4)).toBe('RIFF');
-    expect(bytes.length - 44).toBe(25 * 8000 * 2 * 2);
+    const mp3 = await fetch(r.body.url);
+    expect(mp3.status).toBe(200);
+    expect(mp3.headers.get('content-type')).toBe('audio/mpeg');
+    const bytes = Buffer.from(await mp3.arrayBuffer());
+    // A Xing "Info" frame first, then MPEG audio frames (recording.test.ts decodes them).
+    expect(bytes.toString('latin1', 13, 17)).toBe('Info');
+    expect(bytes.length).toBe(Number(mp3.headers.get('content-length')));
     const missed = await cg('GET', '/api/calls/1002/recording');
     expect(missed.status).toBe(404);
     expect(missed.body).toEqual({ message: 'This call has no recording: it was never answered.' });

@@ -44,6 +44,6 @@ export const callHandlers = {
     const call = getCallOrThrow(world, account.id, String(params.id));
     const link = recordingLink(services, call, world.now());
     if (!link) return ok({ message: notYet(world, call) }, 404);
-    return ok({ url: link.url, expires_at: ts(link.expiresAt), format: 'wav' });
+    return ok({ url: link.url, expires_at: ts(link.expiresAt), format: 'mp3' });
   },
 } satisfies Partial<H>;
