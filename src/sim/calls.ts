@@ -5,7 +5,7 @@ import { countryOf, normalizeNumber } from './phone.js';
 import { CallRecord, FIRST_FINAL } from './record.js';
 import { resolveScenario } from './scenarios.js';
 import { armCall, disarmCall, endCall } from './steps.js';
-import { type Agent, type Call, type CallStatus, type Direction, FINAL_STATUSES } from './types.js';
+import { type Agent, type Call, type CallStatus, type Direction, FINAL_STATUSES, type Outcome } from './types.js';
 import type { World } from './world.js';
 
 export type { CallFilter, CallList } from './callstore.js';
@@ -19,6 +19,10 @@ export interface CallInit {
   metadata?: Record<string, unknown>;
   campaignId?: string | null;
   id?: string;
+  /** Forces the outcome, whatever the scenario rules say (an inbound call nobody can answer). */
+  outcome?: Outcome;
+  /** Why, kept on the call (see `Call.note`). */
+  note?: string;
 }
 
 export const isLive = (call: Call): boolean => (call instanceof CallRecord ? call.statusCode < FIRST_FINAL : !FINAL_STATUSES.has(call.status));
@@ -68,7 +72,7 @@ export function createCall(world: World, init: CallInit): CallRecord {
   const direction = init.direction ?? 'outbound';
   const now = world.now();
   const language = callLanguage(world, agent, direction === 'outbound' ? to : from);
-  const scenario = resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
+  const scenario = init.outcome ? { outcome: init.outcome } : resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
   const t = world.timings;
   const voicemail = scenario.outcome === 'voicemail';
   const answers = scenario.outcome === 'answered' || voicemail;
@@ -107,6 +111,7 @@ export function createCall(world: World, init: CallInit): CallRecord {
     talkMs,
     plan: { ringingAt, answeredAt, endAt, final, reason },
   });
+  if (init.note) call.note = init.note;
   store.calls.add(call);
   world.callIndex.set(id, init.accountId);
   armCall(world, call);

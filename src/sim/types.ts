@@ -147,6 +147,8 @@ export interface Call {
    * happened on it (filled in when it ends), never from the script's canned outcome.
    */
   liveAgent?: { summary: string | null; sentiment: number | null } | null;
+  /** Why the call ended as it did when its status alone does not say (an inbound call no agent answered). */
+  note?: string;
 }
 
 export interface CallPlan {
