@@ -126,7 +126,7 @@ describe('CallGeni.us doc examples', () => {
     expect(gone.status).toBe(404);
     expect(gone.body).toEqual({ message: 'Resource not found (or belongs to another tenant)' });
     const numbers = await cg('GET', '/api/numbers');
-    expect(numbers.body.data[0]).toEqual(expect.objectContaining({ id: 7, agent_id: null, agent: null }));
+    expect(numbers.body[0]).toEqual(expect.objectContaining({ id: 7, agent_id: null, agent: null }));
   });
 
   it('GET /api/calls?per_page=50&status=completed pages completed calls', async () => {
@@ -189,10 +189,10 @@ describe('CallGeni.us doc examples', () => {
     expect(missed.body).toEqual({ message: 'This call has no recording: it was never answered.' });
   });
 
-  it('GET /api/numbers lists provisioned numbers with their agent', async () => {
+  it('GET /api/numbers lists all provisioned numbers with their agent, a bare array like the agents list', async () => {
     const r = await cg('GET', '/api/numbers');
     expect(r.status).toBe(200);
-    expect(r.body.data).toEqual([
+    expect(r.body).toEqual([
       {
         id: 7,
         phone_number: '+61291234567',
@@ -273,11 +273,11 @@ describe('CallGeni.us doc examples', () => {
     expect(pause.status).toBe(200);
     expect(pause.body.status).toBe('paused');
     const list = await cg('GET', '/api/campaigns');
-    expect(list.body.data.map((c: any) => [c.id, c.status])).toEqual([
+    expect(list.body.map((c: any) => [c.id, c.status])).toEqual([
       [6, 'paused'],
       [5, 'completed'],
     ]);
-    expect(list.body.data[1].stats).toEqual({ pending: 0, dialling: 0, completed: 1, failed: 1 });
+    expect(list.body[1].stats).toEqual({ pending: 0, dialling: 0, completed: 1, failed: 1 });
   });
 
   it("GET /api/billing/usage answers the docs' figures", async () => {

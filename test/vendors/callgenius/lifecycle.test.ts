@@ -210,8 +210,8 @@ describe('CallGeni.us isolation and errors', () => {
     expect((await cg('DELETE', '/api/numbers/7', undefined, 'cg_test_other')).status).toBe(404);
     expect((await o('/api/agents')).body.map((a: any) => a.id)).toEqual([41]);
     expect((await o('/api/calls')).body.data.map((c: any) => c.id)).toEqual([1005]);
-    expect((await o('/api/numbers')).body.data.map((n: any) => n.id)).toEqual([8]);
-    expect((await o('/api/campaigns')).body.data).toEqual([]);
+    expect((await o('/api/numbers')).body.map((n: any) => n.id)).toEqual([8]);
+    expect((await o('/api/campaigns')).body).toEqual([]);
     expect((await o('/api/knowledge')).body).toEqual([]);
     expect((await o('/api/tenants')).body).toEqual([{ id: 3, name: 'Other Bakery', active: true }]);
     const sw = await cg('POST', '/api/tenants/switch', { tenant_id: 1 }, 'cg_test_other');
