@@ -8,7 +8,7 @@ import type { GateOptions } from './engine/gate.js';
 import { type Outcome, runPipeline } from './engine/pipeline.js';
 import type { AnySurface, Surface } from './engine/surface.js';
 import { loadInventory, loadLibrary } from './fixtures/index.js';
-import { faultGuard, rateLimitGuard } from './guards.js';
+import { faultGuard, rateLimitGuard, roleGuard } from './guards.js';
 import { Journal, journalEntry } from './journal.js';
 import { RealClock, VirtualClock } from './sim/clock.js';
 import { World } from './sim/world.js';
@@ -82,6 +82,7 @@ export class Callsim {
     this.subscriptions = new SubscriptionStore(this.seed);
     this.gate = { token: this.options.adminToken, hosts: new Set(this.options.allowedHosts.map((h) => h.toLowerCase())) };
     const guards = [
+      roleGuard,
       rateLimitGuard(
         () => this.world,
         () => this.options.rateLimits,

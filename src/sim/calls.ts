@@ -60,6 +60,8 @@ export function getAgentOrThrow(world: World, accountId: string, agentId: string
 export function createCall(world: World, init: CallInit): CallRecord {
   const agent = getAgentOrThrow(world, init.accountId, init.agentId);
   if (agent.deletePending) throw new SimError('conflict', `agent ${agent.id} is being deleted`);
+  // The agent's state blocks the action: activate it first (the vendors' 409, where they have one).
+  if (agent.status === 'inactive') throw new SimError('conflict', `agent ${agent.id} is inactive; activate it before it places calls`);
   const to = normalizeNumber(init.to, world.rng);
   if (!to) throw invalid('to', 'format', `to must be an E.164 phone number, got ${JSON.stringify(init.to)}`);
   const store = world.store(init.accountId);
@@ -73,6 +75,9 @@ export function createCall(world: World, init: CallInit): CallRecord {
   const now = world.now();
   const language = callLanguage(world, agent, direction === 'outbound' ? to : from);
   const scenario = init.outcome ? { outcome: init.outcome } : resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
+  if (scenario.outcome === 'provider-error') {
+    throw new SimError('upstream', `telephony provider error: the carrier rejected the call to ${to}`);
+  }
   const t = world.timings;
   const voicemail = scenario.outcome === 'voicemail';
   const answers = scenario.outcome === 'answered' || voicemail;

@@ -225,4 +225,6 @@ export interface Session {
   accountId: string;
   /** When a login token stops working (sim time); API keys do not expire. */
   expiresAt?: number;
+  /** A key minted read-only may read but not change anything (the vendor's 403). */
+  role?: 'read-only';
 }

@@ -95,6 +95,8 @@ export interface VendorAdapter {
   signatureHeaders?(rawBody: string, secret: string, timestampSec: number): Record<string, string>;
   /** The audio file its recording links serve: what its pages say (CallGeni.us MP3); default WAV. */
   recordingFormat?: RecordingFormat;
+  /** Whether its keys can be limited (its error table documents 403): a read-only key's writes then answer 403. */
+  keyRoles?: boolean;
   /** Default fair-use limit per token/workspace, or undefined for none. */
   rateLimit?: { requests: number; perMs: number; scope: 'token' | 'account' };
   /** Answers that are not served from the spec (a status page, a file download), routed before it. */
