@@ -14,7 +14,7 @@ import { RealClock, VirtualClock } from './sim/clock.js';
 import { World } from './sim/world.js';
 import { VENDORS } from './vendors/registry.js';
 import { mapSimError, type VendorSurface, vendorSurface } from './vendors/surface.js';
-import type { RecordingFormat, VendorAdapter, VendorServices } from './vendors/types.js';
+import type { RecordingFormat, VendorAdapter, VendorServices, WebhookMessage } from './vendors/types.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { selfRefusal } from './webhooks/self.js';
 import { SubscriptionStore } from './webhooks/subscriptions.js';
@@ -100,6 +100,7 @@ export class Callsim {
     this.webhooks = new WebhookDispatcher(() => this.world, this.subscriptions, this.vendors, this.seed, {
       timeoutMs: this.options.webhookTimeoutMs,
       refuse: selfRefusal(() => this.port),
+      inspect: (vendor, accountId, m) => this.checkWebhook(vendor, accountId, m),
     });
     this.setWebhookTimeout(this.options.webhookTimeoutMs);
     this.webhooks.attach();
@@ -208,6 +209,34 @@ export class Callsim {
       for (const l of this.outcomeListeners) l(surface as unknown as VendorSurface, req, outcome, ms);
     }
     return outcome;
+  }
+
+  /**
+   * With `--strict`, every webhook payload is checked against its schema in the vendor spec's
+   * `webhooks` before it is sent; a violation is a journal row (`method: WEBHOOK`, `path:
+   * webhooks/<event>`, in `/__sim/journal/violations`) and a log line. It is still delivered.
+   */
+  private checkWebhook(vendor: VendorSurface, accountId: string, m: WebhookMessage): void {
+    if (!this.options.strict) return;
+    const violations = m.schemaPointer
+      ? vendor.validator.validateAt(m.schemaPointer, m.payload)
+      : [{ location: 'body' as const, field: '', rule: 'declared', message: `event ${m.event} has no schema in the spec's webhooks` }];
+    if (!violations.length) return;
+    const shown = violations.slice(0, 20);
+    this.journal.add({
+      at: new Date(this.world.now()).toISOString(),
+      vendor: vendor.name,
+      accountId,
+      method: 'WEBHOOK',
+      path: `webhooks/${m.event}`,
+      operationId: null,
+      status: 0,
+      latencyMs: 0,
+      violations: [],
+      violationCount: 0,
+      responseViolations: shown,
+    });
+    this.logger.info({ vendor: vendor.name, event: m.event, responseViolations: shown }, 'webhook payload violates its spec');
   }
 
   signRecordingUrl(vendor: string, callId: string, expiresAt: number, format: RecordingFormat = 'wav'): string {
