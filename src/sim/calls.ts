@@ -153,6 +153,8 @@ export interface TranscriptTurn {
 export function callTranscript(world: World, call: Call): TranscriptTurn[] {
   if (!call.transcriptReady) return [];
   if (call.turns) return call.turns.map((t) => ({ ...t }));
+  // A live agent's call is what was said on it, never the script's lines.
+  if (call.liveAgent) return [];
   const conv = findConversation(world.library, call.conversationId);
   if (!conv) return [];
   return linesWithin(conv, call.talkMs).map((l) => ({ speaker: l.speaker, text: l.text, offsetMs: l.startMs }));
