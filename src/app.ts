@@ -9,13 +9,13 @@ import type { GateOptions } from './engine/gate.js';
 import { type Outcome, runPipeline } from './engine/pipeline.js';
 import type { AnySurface, Surface } from './engine/surface.js';
 import { loadInventory, loadLibrary } from './fixtures/index.js';
-import { faultGuard, rateLimitGuard } from './guards.js';
+import { faultGuard, rateLimitGuard, roleGuard } from './guards.js';
 import { Journal, journalEntry } from './journal.js';
 import { RealClock, VirtualClock } from './sim/clock.js';
 import { World } from './sim/world.js';
 import { VENDORS } from './vendors/registry.js';
 import { mapSimError, type VendorSurface, vendorSurface } from './vendors/surface.js';
-import type { VendorAdapter, VendorServices } from './vendors/types.js';
+import type { RecordingFormat, VendorAdapter, VendorServices, WebhookMessage } from './vendors/types.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { selfRefusal } from './webhooks/self.js';
 import { SubscriptionStore } from './webhooks/subscriptions.js';
@@ -82,10 +82,12 @@ export class Callsim {
       seeders: adapters.map((a) => (world: World) => a.fixtures().seed(world)),
       rules: this.options.scenarios,
       retainCalls: this.options.retainCalls,
+      timings: { transcriptDelayMs: this.options.transcriptDelayMs, recordingDelayMs: this.options.recordingDelayMs },
     });
     this.subscriptions = new SubscriptionStore(this.seed);
     this.gate = { token: this.options.adminToken, hosts: new Set(this.options.allowedHosts.map((h) => h.toLowerCase())) };
     const guards = [
+      roleGuard,
       rateLimitGuard(
         () => this.world,
         () => this.options.rateLimits,
@@ -93,12 +95,17 @@ export class Callsim {
       faultGuard(this.seed, () => this.options.faults),
     ];
     this.vendors = adapters.map((adapter) =>
-      vendorSurface(adapter, loadContract(adapter.specFile, adapter.name), { world: () => this.world, services: this.servicesFor(adapter.name), guards }),
+      vendorSurface(adapter, loadContract(adapter.specFile, adapter.name), {
+        world: () => this.world,
+        services: this.servicesFor(adapter.name, adapter.recordingFormat),
+        guards,
+      }),
     );
     this.admin = adminSurface(this);
     this.webhooks = new WebhookDispatcher(() => this.world, this.subscriptions, this.vendors, this.seed, {
       timeoutMs: this.options.webhookTimeoutMs,
       refuse: selfRefusal(() => this.port),
+      inspect: (vendor, accountId, m) => this.checkWebhook(vendor, accountId, m),
     });
     this.setWebhookTimeout(this.options.webhookTimeoutMs);
     this.webhooks.attach();
@@ -143,11 +150,11 @@ export class Callsim {
   }
 
   /** What the server lends one vendor's handlers, bound to that vendor. */
-  private servicesFor(vendor: string): VendorServices {
+  private servicesFor(vendor: string, format: RecordingFormat = 'wav'): VendorServices {
     const subs = () => this.subscriptions;
     return {
       baseUrl: () => this.baseUrl,
-      recordingUrl: (callId, expiresAt) => this.signRecordingUrl(vendor, callId, expiresAt),
+      recordingUrl: (callId, expiresAt) => this.signRecordingUrl(vendor, callId, expiresAt, format),
       secretToken: (bytes = 16) => randomBytes(bytes).toString('hex'),
       webhooks: {
         subscribe: (accountId, url, events) =>
@@ -224,9 +231,39 @@ export class Callsim {
     return outcome;
   }
 
-  signRecordingUrl(vendor: string, callId: string, expiresAt: number): string {
+  /**
+   * With `--strict`, every webhook payload is checked against its schema in the vendor spec's
+   * `webhooks` before it is sent; a violation is a journal row (`method: WEBHOOK`, `path:
+   * webhooks/<event>`, in `/__sim/journal/violations`) and a log line. It is still delivered.
+   */
+  private checkWebhook(vendor: VendorSurface, accountId: string, m: WebhookMessage): void {
+    if (!this.options.strict) return;
+    const violations = m.schemaPointer
+      ? vendor.validator.validateAt(m.schemaPointer, m.payload)
+      : [{ location: 'body' as const, field: '', rule: 'declared', message: `event ${m.event} has no schema in the spec's webhooks` }];
+    if (!violations.length) return;
+    const shown = violations.slice(0, 20);
+    this.journal.add({
+      at: new Date(this.world.now()).toISOString(),
+      vendor: vendor.name,
+      accountId,
+      method: 'WEBHOOK',
+      path: `webhooks/${m.event}`,
+      operationId: null,
+      status: 0,
+      latencyMs: 0,
+      violations: [],
+      violationCount: 0,
+      responseViolations: shown,
+      warnings: [],
+      warningCount: 0,
+    });
+    this.logger.info({ vendor: vendor.name, event: m.event, responseViolations: shown }, 'webhook payload violates its spec');
+  }
+
+  signRecordingUrl(vendor: string, callId: string, expiresAt: number, format: RecordingFormat = 'wav'): string {
     const exp = Math.floor(expiresAt / 1000);
-    const path = `/__sim/recordings/${vendor}/${encodeURIComponent(callId)}.wav`;
+    const path = `/__sim/recordings/${vendor}/${encodeURIComponent(callId)}.${format}`;
     return `${this.baseUrl}${path}?expires=${exp}&sig=${this.sign(path, exp)}`;
   }
 

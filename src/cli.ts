@@ -99,6 +99,16 @@ function startCommand(cmd: Command): Command {
     .addOption(new Option('--log-level <level>', 'fatal, error, warn, info (default), debug (one line per request), trace, silent').env('CALLSIM_LOG_LEVEL'))
     .addOption(new Option('--vendors <list>', 'serve only these vendors, comma-separated').env('CALLSIM_VENDORS').argParser(list))
     .addOption(
+      new Option('--transcript-delay-ms <ms>', "a call's transcript is ready this long after it ends (default 1500; 0 = at once)")
+        .env('CALLSIM_TRANSCRIPT_DELAY_MS')
+        .argParser(number),
+    )
+    .addOption(
+      new Option('--recording-delay-ms <ms>', "a call's recording is ready this long after it ends (default 2500; 0 = at once)")
+        .env('CALLSIM_RECORDING_DELAY_MS')
+        .argParser(number),
+    )
+    .addOption(
       new Option('--retain-calls <n>', 'keep at most n finished calls per account; the oldest leave the store (404)')
         .env('CALLSIM_RETAIN_CALLS')
         .argParser(number),

@@ -88,6 +88,10 @@ export interface CallsimOptions {
   failOn: 'violations' | 'warnings' | 'never';
   /** OpenAPI documents to mount, each under `/<name>`. */
   specs: SpecMount[];
+  /** Post-call processing: a call's transcript is ready this long after it ends (0 = at once). */
+  transcriptDelayMs: number;
+  /** … and its recording this long after it ends. */
+  recordingDelayMs: number;
 }
 
 const DEFAULT_OPTIONS: CallsimOptions = {
@@ -106,6 +110,8 @@ const DEFAULT_OPTIONS: CallsimOptions = {
   journalSize: 1000,
   journal: true,
   webhookTimeoutMs: 5000,
+  transcriptDelayMs: 1500,
+  recordingDelayMs: 2500,
   limits: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 10_000, maxConnections: 4096 },
   coverage: true,
   failOn: 'never',

@@ -7,6 +7,15 @@ import type { World } from './sim/world.js';
 import type { VendorSurface } from './vendors/surface.js';
 import type { VendorPrincipal } from './vendors/types.js';
 
+/** Only reading is safe for a read-only key; anything else is the vendor's 403. */
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/** A key minted read-only (`POST /__sim/accounts/{id}/keys`) may read but not change anything. */
+export const roleGuard: Guard<VendorPrincipal> = ({ req, principal: { session } }) =>
+  session.role === 'read-only' && !SAFE_METHODS.has(req.method)
+    ? { kind: 'forbidden', message: 'This API key is read-only: it may read, not change anything' }
+    : undefined;
+
 /**
  * Fixed windows on the sim clock, so a virtual-clock test can roll past a limit with advance.
  * Each vendor's documented default comes from its adapter (`rateLimit`); config overrides it.

@@ -104,6 +104,10 @@ describe('CLI', () => {
       '--log-level',
       '--retain-calls',
       'CALLSIM_RETAIN_CALLS',
+      '--transcript-delay-ms',
+      'CALLSIM_TRANSCRIPT_DELAY_MS',
+      '--recording-delay-ms',
+      'CALLSIM_RECORDING_DELAY_MS',
       'Examples:',
       'proxy',
     ]) {

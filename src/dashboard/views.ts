@@ -49,7 +49,8 @@ export function callPageJson(sim: Callsim, call: Call) {
     const elapsed = (call.endedAt ?? now) - call.answeredAt;
     if (call.turns) {
       live = call.turns.filter((t) => t.offsetMs <= elapsed).map((t) => ({ speaker: t.speaker, text: t.text, offset_sec: t.offsetMs / 1000 }));
-    } else {
+    } else if (!call.liveAgent) {
+      // A live agent's call shows what was really said once known, never the script's lines.
       const conv = findConversation(sim.world.library, call.conversationId);
       const lines = conv ? linesWithin(conv, call.talkMs) : [];
       live = lines.filter((l) => l.startMs <= elapsed).map((l) => ({ speaker: l.speaker, text: l.text, offset_sec: l.startMs / 1000 }));

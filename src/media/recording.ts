@@ -16,13 +16,14 @@ const HEADER_BYTES = 44;
 const CHUNK_SAMPLES = SAMPLE_RATE;
 
 /** Where each party's audio comes from: the stream that really flowed, or the script's clips. */
-interface Source {
+export interface RecordingSource {
   samples: number;
   /** Fills `agent`/`callee` (zeroed, `n` long) with the samples from `from` on. */
   fill(from: number, n: number, agent: Int16Array, callee: Int16Array): void;
 }
 
-function sourceOf(world: World, call: Call): Source {
+/** The call's two tracks, exactly its talk time long, rendered on demand (WAV and MP3 alike). */
+export function recordingSource(world: World, call: Call): RecordingSource {
   const streamed = streamedAudio.get(call);
   if (streamed) {
     return {
@@ -85,7 +86,7 @@ export interface RecordingBody {
  * chunks: a 24-hour call costs what one chunk costs, and any byte range can be served.
  */
 export function recording(world: World, call: Call): RecordingBody {
-  const source = sourceOf(world, call);
+  const source = recordingSource(world, call);
   const total = HEADER_BYTES + source.samples * BYTES_PER_FRAME;
   return {
     total,

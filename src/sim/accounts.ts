@@ -101,6 +101,14 @@ export function authenticate(world: World, namespace: string, token: string | un
   return { session, account };
 }
 
+/** Adds a key to an account, acting for the user whose business it is (so a CallGeni.us key can switch tenants). */
+export function addKey(world: World, accountId: string, key: string, role?: 'read-only'): void {
+  const account = world.account(accountId);
+  const user = [...world.users.values()].find((u) => u.accountIds.includes(accountId));
+  account.keys.push(key);
+  world.sessions.set(key, { token: key, userId: user?.id ?? null, accountId, ...(role && { role }) });
+}
+
 export function revokeKey(world: World, token: string): boolean {
   const session = world.sessions.get(token);
   if (!session) return false;

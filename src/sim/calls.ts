@@ -5,7 +5,7 @@ import { countryOf, isE164 } from './phone.js';
 import { CallRecord, FIRST_FINAL } from './record.js';
 import { resolveScenario } from './scenarios.js';
 import { armCall, disarmCall, endCall } from './steps.js';
-import { type Agent, type Call, type CallStatus, type Direction, FINAL_STATUSES } from './types.js';
+import { type Agent, type Call, type CallStatus, type Direction, FINAL_STATUSES, type Outcome } from './types.js';
 import type { World } from './world.js';
 
 export type { CallFilter, CallList } from './callstore.js';
@@ -19,6 +19,10 @@ export interface CallInit {
   metadata?: Record<string, unknown>;
   campaignId?: string | null;
   id?: string;
+  /** Forces the outcome, whatever the scenario rules say (an inbound call nobody can answer). */
+  outcome?: Outcome;
+  /** Why, kept on the call (see `Call.note`). */
+  note?: string;
 }
 
 export const isLive = (call: Call): boolean => (call instanceof CallRecord ? call.statusCode < FIRST_FINAL : !FINAL_STATUSES.has(call.status));
@@ -54,6 +58,8 @@ export function getAgentOrThrow(world: World, accountId: string, agentId: string
 export function createCall(world: World, init: CallInit): CallRecord {
   const agent = getAgentOrThrow(world, init.accountId, init.agentId);
   if (agent.deletePending) throw new SimError('conflict', `agent ${agent.id} is being deleted`);
+  // The agent's state blocks the action: activate it first (the vendors' 409, where they have one).
+  if (agent.status === 'inactive') throw new SimError('conflict', `agent ${agent.id} is inactive; activate it before it places calls`);
   const to = init.to;
   if (!isE164(to)) throw invalid('to', 'format', `to must be an E.164 phone number, got ${JSON.stringify(to).slice(0, 40)}`);
   const store = world.store(init.accountId);
@@ -66,7 +72,10 @@ export function createCall(world: World, init: CallInit): CallRecord {
   const direction = init.direction ?? 'outbound';
   const now = world.now();
   const language = callLanguage(world, agent, direction === 'outbound' ? to : from);
-  const scenario = resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
+  const scenario = init.outcome ? { outcome: init.outcome } : resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
+  if (scenario.outcome === 'provider-error') {
+    throw new SimError('upstream', `telephony provider error: the carrier rejected the call to ${to}`);
+  }
   const t = world.timings;
   const voicemail = scenario.outcome === 'voicemail';
   const answers = scenario.outcome === 'answered' || voicemail;
@@ -105,6 +114,7 @@ export function createCall(world: World, init: CallInit): CallRecord {
     talkMs,
     plan: { ringingAt, answeredAt, endAt, final, reason },
   });
+  if (init.note) call.note = init.note;
   store.calls.add(call);
   world.callIndex.set(id, init.accountId);
   armCall(world, call);
@@ -141,9 +151,26 @@ export interface TranscriptTurn {
 export function callTranscript(world: World, call: Call): TranscriptTurn[] {
   if (!call.transcriptReady) return [];
   if (call.turns) return call.turns.map((t) => ({ ...t }));
+  // A live agent's call is what was said on it, never the script's lines.
+  if (call.liveAgent) return [];
   const conv = findConversation(world.library, call.conversationId);
   if (!conv) return [];
   return linesWithin(conv, call.talkMs).map((l) => ({ speaker: l.speaker, text: l.text, offsetMs: l.startMs }));
+}
+
+/**
+ * Where a call's post-call processing stands: its transcript and recording are ready
+ * `transcriptDelayMs` / `recordingDelayMs` after it ends (README, "Post-call processing"). `none`:
+ * the call ended without being answered, so nothing will ever be ready.
+ */
+export type Processing = { state: 'live' } | { state: 'none' } | { state: 'pending'; readyAt: number; delayMs: number } | { state: 'ready' };
+
+export function processing(world: World, call: Call, what: 'transcript' | 'recording'): Processing {
+  if (isLive(call)) return { state: 'live' };
+  if (call.answeredAt === null) return { state: 'none' };
+  if (what === 'transcript' ? call.transcriptReady : call.recordingReady) return { state: 'ready' };
+  const delayMs = what === 'transcript' ? world.timings.transcriptDelayMs : world.timings.recordingDelayMs;
+  return { state: 'pending', readyAt: Math.max(world.now(), (call.endedAt ?? world.now()) + delayMs), delayMs };
 }
 
 export function callSummary(world: World, call: Call): { summary: string | null; sentiment: number | null } {

@@ -146,6 +146,8 @@ export interface Call {
    * happened on it (filled in when it ends), never from the script's canned outcome.
    */
   liveAgent?: { summary: string | null; sentiment: number | null } | null;
+  /** Why the call ended as it did when its status alone does not say (an inbound call no agent answered). */
+  note?: string;
 }
 
 export interface CallPlan {
@@ -227,4 +229,6 @@ export interface Session {
    * only the docs key has them, so a page's example replays verbatim while the demo key refuses it.
    */
   aliases?: Record<string, string>;
+  /** A key minted read-only may read but not change anything (the vendor's 403). */
+  role?: 'read-only';
 }

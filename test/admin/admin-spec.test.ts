@@ -129,6 +129,8 @@ const DEFAULT_CONFIG = {
   strict: false,
   journalSize: 1000,
   webhookTimeoutMs: 5000,
+  transcriptDelayMs: 1500,
+  recordingDelayMs: 2500,
 };
 
 beforeAll(async () => {

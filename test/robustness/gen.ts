@@ -265,6 +265,18 @@ function filledPath(p: Plan): string {
   return pathOf(p).split('?')[0];
 }
 
+/** Cursor parameters (CallingBox's lists): they must name an item of the list they page. */
+const CURSORS = new Set(['starting_after', 'ending_before']);
+
+/** An item of the list `op` answers, to page from; undefined when the list is empty. */
+function cursorOf(sim: Callsim, runtime: VendorSurface, op: OperationDef, accountId: string | undefined, r: Rng): string | undefined {
+  const id = op.operationId.toLowerCase();
+  const pool = id.includes('available')
+    ? [...(sim.world.inventory.get(runtime.name)?.keys() ?? [])]
+    : idsOf(sim, runtime, accountId, id.includes('call') ? 'call' : id.includes('agent') ? 'agent' : 'number');
+  return pool.length ? r.pick(pool) : undefined;
+}
+
 /** A request the spec allows, as far as the faker manages (the local validator has the last word). */
 export function planValid(sim: Callsim, runtime: VendorSurface, op: OperationDef, seed: number): Plan {
   const r = rng(seed);
@@ -285,6 +297,12 @@ export function planValid(sim: Callsim, runtime: VendorSurface, op: OperationDef
       params[p.name] = asQueryValue(v ?? 'x');
     } else if (p.in === 'query') {
       if (!p.required && !r.chance(0.5)) continue;
+      if (CURSORS.has(p.name)) {
+        // A cursor names an item of the list (CallingBox): one of them, and one cursor at a time.
+        const id = Object.keys(query).some((q) => CURSORS.has(q)) ? undefined : cursorOf(sim, runtime, op, own, r);
+        if (id !== undefined) query[p.name] = id;
+        continue;
+      }
       let v: unknown = fake(schema, seed + k);
       // Pages and sizes near their minimum half of the time: a uniform pick is nearly always past the end.
       if (typeof v === 'number' && typeof schema.minimum === 'number' && r.chance(0.5)) v = Math.min(schema.minimum + r.int(0, 3), schema.maximum ?? Infinity);

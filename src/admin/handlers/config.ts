@@ -28,6 +28,9 @@ function applyConfig(sim: Callsim, patch: AdminSchemas['ConfigPatch']): void {
   if (patch.strict !== undefined) o.strict = patch.strict;
   if (patch.journalSize !== undefined) sim.journal.resize((o.journalSize = patch.journalSize));
   if (patch.webhookTimeoutMs !== undefined) sim.setWebhookTimeout(patch.webhookTimeoutMs);
+  // Calls already ended keep the readiness times they were given; later ones use the new delays.
+  if (patch.transcriptDelayMs !== undefined) sim.world.timings.transcriptDelayMs = o.transcriptDelayMs = patch.transcriptDelayMs;
+  if (patch.recordingDelayMs !== undefined) sim.world.timings.recordingDelayMs = o.recordingDelayMs = patch.recordingDelayMs;
 }
 
 /** config and journal. */

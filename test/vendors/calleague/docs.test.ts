@@ -55,7 +55,7 @@ describe('Calleague page 001 (/api/core routes)', () => {
   it('GET /api/core/voice/agent/list confirms the key and lists the assistants', async () => {
     const r = await c('GET', '/api/core/voice/agent/list');
     expect(r.status).toBe(200);
-    expect(r.body.total).toBe(2);
+    expect(r.body.total).toBe(3);
     expect(r.body.list[0]).toEqual({
       agentId: 'ag_123',
       name: 'Demo assistant',
