@@ -88,7 +88,11 @@ describe('CallingBox cursor paging', () => {
     const both = await cb('GET', '/v1/calls?starting_after=call_5f2a9c1e7b30&ending_before=call_5f2a9c1e7b30');
     expect(both.status).toBe(400);
     const plain = (await cb('GET', '/v1/calls?limit=2')).body;
-    // Not CallingBox's parameters: ignored (the policy for unknown parameters reports them, §1).
-    for (const q of ['page=2', 'offset=1', 'cursor=abc']) expect((await cb('GET', `/v1/calls?limit=2&${q}`)).body).toEqual(plain);
+    // Not CallingBox's parameters: ignored, and said so in a warning.
+    for (const q of ['page=2', 'offset=1', 'cursor=abc']) {
+      const r = await cb('GET', `/v1/calls?limit=2&${q}`);
+      expect(r.body).toEqual(plain);
+      expect(r.headers.get('x-callsim-warnings')).toBe(`1; ${q.split('=')[0]} is not a documented query parameter; it was ignored`);
+    }
   });
 });
