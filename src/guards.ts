@@ -1,4 +1,5 @@
 import type { FaultRule, RateLimitRule } from './config.js';
+import { resolvePointer } from './contract/spec.js';
 import { header } from './contract/types.js';
 import type { ApiErrorKind } from './engine/errors.js';
 import type { Guard } from './engine/surface.js';
@@ -10,9 +11,13 @@ import type { VendorPrincipal } from './vendors/types.js';
 /** Only reading is safe for a read-only key; anything else is the vendor's 403. */
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
-/** A key minted read-only (`POST /__sim/accounts/{id}/keys`) may read but not change anything. */
-export const roleGuard: Guard<VendorPrincipal> = ({ req, principal: { session } }) =>
-  session.role === 'read-only' && !SAFE_METHODS.has(req.method)
+/**
+ * A key minted read-only (`POST /__sim/accounts/{id}/keys`) may read but not change anything. An
+ * operation that changes no data though it is a POST (switching the active business) says so in
+ * its spec with `x-callsim-read-only: true`.
+ */
+export const roleGuard: Guard<VendorPrincipal> = ({ surface, req, op, principal: { session } }) =>
+  session.role === 'read-only' && !SAFE_METHODS.has(req.method) && resolvePointer(surface.spec.doc, op.pointer)['x-callsim-read-only'] !== true
     ? { kind: 'forbidden', message: 'This API key is read-only: it may read, not change anything' }
     : undefined;
 

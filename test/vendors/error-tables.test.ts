@@ -45,6 +45,11 @@ describe('403: a key that may read but not change', () => {
     expect(create.body).toEqual({ message: 'This action is unauthorized.' });
     expect((await sim.api('callgenius', 'DELETE', '/api/agents/42', { key: ro })).status).toBe(403);
     expect((await sim.api('callgenius', 'GET', '/api/agents/42', { key: ro })).status).toBe(200);
+    // Switching the active business changes no data (the spec marks it x-callsim-read-only).
+    const tenants = (await sim.api('callgenius', 'GET', '/api/tenants', { key: ro })).body;
+    const other = tenants.find((t: any) => !t.current) ?? tenants[0];
+    const sw = await sim.api('callgenius', 'POST', '/api/tenants/switch', { key: ro, body: { tenant_id: other.id } });
+    expect(sw.status, sw.text).toBe(200);
   });
 
   it('CallingBox and JagCall document no permissions: a read-only key is refused, a full one works', async () => {
