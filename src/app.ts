@@ -10,6 +10,7 @@ import type { AnySurface, Surface } from './engine/surface.js';
 import { loadInventory, loadLibrary } from './fixtures/index.js';
 import { faultGuard, rateLimitGuard } from './guards.js';
 import { Journal, journalEntry } from './journal.js';
+import { CallerLibrary } from './media/callers.js';
 import { RealClock, VirtualClock } from './sim/clock.js';
 import { World } from './sim/world.js';
 import { VENDORS } from './vendors/registry.js';
@@ -58,6 +59,8 @@ export class Callsim {
   logger: Logger = pino({ level: 'silent' });
   /** Told about every vendor request once answered (journal, logs, dashboard). */
   readonly outcomeListeners: OutcomeListener[] = [];
+  /** Simulated callers users wrote (`--callers`, `PUT /__sim/callers/{name}`); configuration, so a reset keeps them. */
+  readonly callers: CallerLibrary;
 
   constructor(opts: OptionsInput = {}, deps: { adapters?: VendorAdapter[]; timeSource?: () => number } = {}) {
     this.options = resolveOptions(opts);
@@ -78,6 +81,7 @@ export class Callsim {
       rules: this.options.scenarios,
       retainCalls: this.options.retainCalls,
     });
+    this.callers = new CallerLibrary(this.world.library, this.options.callers);
     this.subscriptions = new SubscriptionStore(this.seed);
     this.gate = { token: this.options.adminToken, hosts: new Set(this.options.allowedHosts.map((h) => h.toLowerCase())) };
     const guards = [

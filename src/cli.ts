@@ -83,7 +83,8 @@ function startCommand(cmd: Command): Command {
       new Option('--retain-calls <n>', 'keep at most n finished calls per account; the oldest leave the store (404)')
         .env('CALLSIM_RETAIN_CALLS')
         .argParser(number),
-    );
+    )
+    .addOption(new Option('--callers <dir>', 'a folder of simulated callers (YAML/JSON), checked at start').env('CALLSIM_CALLERS'));
 }
 
 /** The options a run gets: the config file, then the environment and flags over it. */

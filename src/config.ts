@@ -72,6 +72,8 @@ export interface CallsimOptions {
   limits: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   /** Keep at most this many finished calls per account; older ones leave the store (their ids answer 404). */
   retainCalls?: number;
+  /** A folder of simulated callers (YAML or JSON `Caller` documents), loaded and checked at start. */
+  callers?: string;
 }
 
 const DEFAULT_OPTIONS: CallsimOptions = {

@@ -19,7 +19,18 @@ export interface CallInit {
   metadata?: Record<string, unknown>;
   campaignId?: string | null;
   id?: string;
+  /** A simulated caller by name (wins over a scenario rule's). */
+  caller?: string;
+  /** Answered this long after it is placed, whatever the number or the rules say (a load run's calls). */
+  answerAfterMs?: number;
 }
+
+/**
+ * The simulated caller each call was given (a scenario rule or a load run), beside the call so the
+ * compact record keeps no field most calls would leave empty; like a call's media, not in snapshots.
+ */
+const callers = new WeakMap<Call, string>();
+export const callerOf = (call: Call): string | undefined => callers.get(call);
 
 export const isLive = (call: Call): boolean => (call instanceof CallRecord ? call.statusCode < FIRST_FINAL : !FINAL_STATUSES.has(call.status));
 
@@ -68,7 +79,8 @@ export function createCall(world: World, init: CallInit): CallRecord {
   const direction = init.direction ?? 'outbound';
   const now = world.now();
   const language = callLanguage(world, agent, direction === 'outbound' ? to : from);
-  const scenario = resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
+  const resolved = resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
+  const scenario = init.answerAfterMs === undefined ? resolved : { ...resolved, outcome: 'answered' as const, ringMs: init.answerAfterMs };
   const t = world.timings;
   const voicemail = scenario.outcome === 'voicemail';
   const answers = scenario.outcome === 'answered' || voicemail;
@@ -76,7 +88,7 @@ export function createCall(world: World, init: CallInit): CallRecord {
   const conv = findConversation(world.library, conversationId);
   const talkMs = answers ? Math.round(scenario.durationMs ?? conv?.totalMs ?? 30_000) : 0;
 
-  const queued = direction === 'inbound' ? 0 : between(world, t.queueMs);
+  const queued = direction === 'inbound' || init.answerAfterMs !== undefined ? 0 : between(world, t.queueMs);
   const ringingAt = scenario.outcome === 'failed' ? null : now + queued;
   let ringMs = 0;
   if (scenario.outcome === 'answered') ringMs = direction === 'inbound' ? world.rng.int(1000, 3000) : between(world, t.ringMs);
@@ -109,6 +121,8 @@ export function createCall(world: World, init: CallInit): CallRecord {
   });
   store.calls.add(call);
   world.callIndex.set(id, init.accountId);
+  const caller = init.caller ?? scenario.caller;
+  if (caller) callers.set(call, caller);
   armCall(world, call);
   world.bus.emit({ type: 'call.created', at: now, accountId: init.accountId, call });
   return call;

@@ -15,6 +15,8 @@ export interface ScenarioRule {
   durationSec?: number;
   ringSec?: number;
   conversationId?: string;
+  /** A simulated caller (by name) that talks in the callee's place when a live agent speaks. */
+  caller?: string;
 }
 
 export interface Scenario {
@@ -22,6 +24,7 @@ export interface Scenario {
   durationMs?: number;
   ringMs?: number;
   conversationId?: string;
+  caller?: string;
 }
 
 const MAGIC_NUMBERS: Record<string, Outcome> = {
@@ -42,6 +45,7 @@ export function resolveScenario(world: World, call: { to: string; agentId: strin
       durationMs: rule.durationSec !== undefined ? rule.durationSec * 1000 : undefined,
       ringMs: rule.ringSec !== undefined ? rule.ringSec * 1000 : undefined,
       conversationId: rule.conversationId,
+      caller: rule.caller,
     };
   }
   return { outcome: (target && MAGIC_NUMBERS[target]) || 'answered' };
