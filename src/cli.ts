@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type OptionsInput, optionProblems, resolveOptions } from './config.js';
 import { manageLifecycle } from './lifecycle.js';
+import { addLoadCommand } from './load/cli.js';
 import { createLogger } from './logger.js';
 import { runProxy } from './proxy.js';
 import { startServer } from './server.js';
@@ -49,6 +50,9 @@ Examples:
   $ callsim --config callsim.yaml --strict    faults, rate limits, scenarios from a file; self-check answers
   $ CALLSIM_CLOCK=virtual PORT=0 callsim      any free port (printed in the banner)
   $ callsim proxy jagcall https://jagcall.com validate real traffic against the JagCall spec
+  $ callsim --callers ./callers               simulated callers from a folder of YAML files
+  $ callsim load -n 200 -r 20 --media-url ws://127.0.0.1:8765 --caller reschedule
+                                              200 callers against your agent; a summary at the end
 
 Every option also reads an environment variable (in brackets); a config file sets the same keys.
 Precedence: defaults < config file < environment < flags. Docs: README.md`;
@@ -156,6 +160,8 @@ program
     if (problems.length) throw new ConfigError(problems);
     return runProxy(vendor, upstream, { port: flags.port ?? 4010, host: flags.host ?? '127.0.0.1' });
   });
+
+addLoadCommand(program);
 
 program.parseAsync(process.argv).catch((err: NodeJS.ErrnoException) => {
   const msg = err.code === 'EADDRINUSE' ? `port already in use: ${err.message.replace(/^listen /, '')} (choose another with --port or PORT)` : err.message;

@@ -120,8 +120,10 @@ export class CallerRun implements CalleeSide {
       }
     } else if (!this.vad.speaking) this.talkingSince = null;
     if (this.vad.speaking) {
-      this.agentTalkMs += FRAME_MS;
-      if (turn && turn.endMs !== null) turn.agentTalkMs += FRAME_MS;
+      // The frames the VAD needed to be sure were speech too.
+      const talk = FRAME_MS * (1 - (began ?? 0));
+      this.agentTalkMs += talk;
+      if (turn && turn.endMs !== null) turn.agentTalkMs += talk;
     }
     if (turn?.bargeIn && turn.yieldMs === null && !this.vad.speaking && this.vad.quietMs >= YIELD_QUIET_MS) {
       turn.yieldMs = Math.max(0, callMs + FRAME_MS - this.vad.quietMs - turn.startMs);
@@ -138,7 +140,7 @@ export class CallerRun implements CalleeSide {
     const after = this.script.lines[this.index].after;
     if (after === 'agent') return this.agentSpoke && this.vad.quietMs >= this.silenceMs;
     if (typeof after === 'number') return callMs - this.anchorMs >= after;
-    return this.talkingSince !== null && callMs + FRAME_MS - this.talkingSince >= after.bargeInMs;
+    return this.talkingSince !== null && callMs - this.talkingSince >= after.bargeInMs;
   }
 
   /** Waiting on a silent agent: "Hello? Is anyone there?" after nudgeMs, then goodbye after as long again. */

@@ -1,0 +1,191 @@
+/**
+ * Load runs under load: callsim (its own process, via bench/media.ts's server) places N calls with
+ * `POST /__sim/load` and its worker threads dial an agent served here, in the bench process. Each
+ * stream gets the agent's 1 s greeting (through the playout buffer), then a mark every second.
+ * Figures: the frame-send jitter at the server (per stream, |time between two frames written − 20
+ * ms|, measured by the workers at the socket write), the same at the agent's end, the mark round
+ * trip minus 2 × the latency, the server's CPU and the workers' pacer lateness. Levels go up until
+ * one is not on time (send jitter p99 ≥ 10 ms, or a mark p99 more than 10 ms late).
+ */
+import { performance } from 'node:perf_hooks';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Callsim } from '../src/app.js';
+import { percentile, type Reply, server } from './media.js';
+
+const LEVELS = (process.env.BENCH_LOAD_LEVELS ?? '500,1000,1500,2000').split(',').map(Number);
+const RAMP_PER_SEC = 500;
+const LATENCY_MS = 100;
+const SETTLE_MS = 1500;
+const MEASURE_MS = Number(process.env.BENCH_MEDIA_SECONDS ?? 3) * 1000;
+const ON_TIME_MS = 10;
+/** Says hello, waits for the agent's greeting to end, then listens in silence. */
+const CALLER = { language: 'en', lines: [{ text: 'Hello?', after: 0 }, { after: 'agent', silentMs: 600_000 }] };
+
+/** Server side (the child process): start, measure and stop a run in-process. */
+export async function loadCommand(sim: Callsim, url: string, m: Reply): Promise<Reply> {
+  const { loadHubFor } = await import('../src/load/hub.js');
+  const { JITTER_BINS, jitterQuantile, mergeJitter } = await import('../src/load/messages.js');
+  const api = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${url}/__sim${path}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return (await r.json()) as Reply;
+  };
+  const hub = loadHubFor(sim);
+  if (m.cmd === 'load-start') {
+    await api('PUT', '/callers/bench', CALLER);
+    const run = await api('POST', '/load', {
+      count: m.n,
+      ratePerSec: RAMP_PER_SEC,
+      mediaUrl: m.url,
+      caller: 'bench',
+      conditions: { latencyMs: LATENCY_MS, nudgeMs: 120_000 },
+    });
+    (globalThis as Reply).benchCpu = process.cpuUsage();
+    (globalThis as Reply).benchAt = performance.now();
+    await hub.workerStats();
+    return { runId: run.id };
+  }
+  if (m.cmd === 'load-window') {
+    const g = globalThis as Reply;
+    const used = process.cpuUsage(g.benchCpu);
+    const wall = performance.now() - g.benchAt;
+    const stats = await hub.workerStats();
+    g.benchCpu = process.cpuUsage();
+    g.benchAt = performance.now();
+    const jitter = new Uint32Array(JITTER_BINS);
+    for (const s of stats) mergeJitter(jitter, s.jitter);
+    return {
+      workers: stats.length,
+      cpuPercent: Math.round(((used.user + used.system) / 1000 / wall) * 1000) / 10,
+      framesSent: stats.reduce((n, s) => n + s.framesSent, 0),
+      framesDropped: stats.reduce((n, s) => n + s.framesDropped, 0),
+      jitterP50Ms: jitterQuantile(jitter, 0.5),
+      jitterP99Ms: jitterQuantile(jitter, 0.99),
+      jitterMaxMs: Math.max(...stats.map((s) => s.jitterMaxMs)),
+      pacerLateP99Ms: Math.max(...stats.map((s) => s.pacerLateP99Ms)),
+    };
+  }
+  // load-stop (the run's own `id` would clash with the reply's, hence `final`)
+  await api('DELETE', `/load/${m.runId}`);
+  for (let i = 0; i < 150; i++) {
+    const run = await api('GET', `/load/${m.runId}`);
+    if (run.status === 'done') return { final: run };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { final: await api('GET', `/load/${m.runId}`) };
+}
+
+interface Conn {
+  ws: WebSocket;
+  sid: string;
+  last: number;
+  greetedAt: number;
+  marks: Map<string, number>;
+}
+
+/** The agent every call dials: a greeting, then a mark a second per stream, timing what comes back. */
+async function agent(greeting: string) {
+  const wss = new WebSocketServer({ port: 0, perMessageDeflate: false, skipUTF8Validation: true });
+  const conns = new Set<Conn>();
+  const out = { measuring: false, intervals: [] as number[], markErrors: [] as number[], started: 0 };
+  wss.on('connection', (ws) => {
+    const c: Conn = { ws, sid: '', last: 0, greetedAt: 0, marks: new Map() };
+    conns.add(c);
+    ws.on('close', () => conns.delete(c));
+    ws.on('message', (data: Buffer) => {
+      const now = performance.now();
+      // `{"event":"media"…` and `{"event":"mark"…`: the 12th byte tells them apart without parsing.
+      if (data[10] === 0x6d && data[11] === 0x65) {
+        if (out.measuring && c.last) out.intervals.push(Math.abs(now - c.last - 20));
+        c.last = now;
+        return;
+      }
+      const msg = JSON.parse(data.toString());
+      if (msg.event === 'start') {
+        out.started++;
+        c.sid = msg.streamSid;
+        c.greetedAt = now;
+        ws.send(JSON.stringify({ event: 'media', streamSid: c.sid, media: { payload: greeting } }));
+      } else if (msg.event === 'mark') {
+        const sent = c.marks.get(msg.mark.name);
+        c.marks.delete(msg.mark.name);
+        if (sent !== undefined && out.measuring) out.markErrors.push(now - sent - 2 * LATENCY_MS);
+      } else if (msg.event === 'stop') ws.close();
+    });
+  });
+  await new Promise((r) => wss.once('listening', r));
+  // A mark a second per stream, spread over 20 slices 50 ms apart so they do not all leave at once.
+  let slice = 0;
+  let n = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    let i = 0;
+    for (const c of conns) {
+      if (i++ % 20 !== slice || !c.sid || now - c.greetedAt < 1500) continue;
+      const name = `m${n++}`;
+      c.marks.set(name, performance.now());
+      c.ws.send(JSON.stringify({ event: 'mark', streamSid: c.sid, mark: { name } }));
+    }
+    slice = (slice + 1) % 20;
+  }, 50);
+  const port = (wss.address() as { port: number }).port;
+  return {
+    url: `ws://127.0.0.1:${port}/media`,
+    out,
+    conns,
+    close: () => {
+      clearInterval(timer);
+      for (const c of conns) c.ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+export async function benchLoad(): Promise<Record<string, unknown>> {
+  const { clipMulaw } = await import('../src/media/codec.js');
+  const greeting = clipMulaw('en-booking/02-agent.wav').subarray(0, 8000).toString('base64');
+  const { child, ask } = await server();
+  const out: Record<string, unknown> = {};
+  let lastOnTime: number | null = null;
+  try {
+    for (const n of LEVELS) {
+      const a = await agent(greeting);
+      const { runId } = await ask('load-start', { n, url: a.url });
+      const rampDeadline = performance.now() + (n / RAMP_PER_SEC) * 1000 + 10_000;
+      while (a.out.started < n && performance.now() < rampDeadline) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      await ask('load-window');
+      a.out.measuring = true;
+      await new Promise((r) => setTimeout(r, MEASURE_MS));
+      a.out.measuring = false;
+      const w = await ask('load-window');
+      const { final: run } = await ask('load-stop', { runId });
+      a.close();
+      await ask('reset');
+      a.out.intervals.sort((x, y) => x - y);
+      a.out.markErrors.sort((x, y) => x - y);
+      const markP99 = percentile(a.out.markErrors, 0.99);
+      const onTime = w.jitterP99Ms !== null && w.jitterP99Ms < ON_TIME_MS && markP99 <= ON_TIME_MS;
+      out[`load run, ${n} concurrent streams`] = {
+        streams: a.out.started,
+        onTime,
+        sendJitterAtServerMs: { p50: w.jitterP50Ms, p99: w.jitterP99Ms, max: w.jitterMaxMs },
+        markRoundTripMinus2xLatencyMs: { marks: a.out.markErrors.length, p50: percentile(a.out.markErrors, 0.5), p99: markP99 },
+        receiveJitterAtAgentMs: { p50: percentile(a.out.intervals, 0.5), p99: percentile(a.out.intervals, 0.99) },
+        server: { workers: w.workers, cpuPercent: w.cpuPercent, pacerLateP99Ms: w.pacerLateP99Ms, framesSent: w.framesSent, framesDropped: w.framesDropped },
+        run: { failed: run.calls?.failed, failures: run.failures },
+      };
+      if (onTime) lastOnTime = n;
+      await new Promise((r) => setTimeout(r, 500));
+      if (!onTime) break;
+    }
+  } finally {
+    child.send({ id: 0, cmd: 'exit' });
+    await new Promise((r) => child.once('exit', r));
+  }
+  out['load run: the most concurrent streams on time'] = lastOnTime ?? `fewer than ${LEVELS[0]}`;
+  return out;
+}
