@@ -19,7 +19,13 @@ const SETTLE_MS = 1500;
 const MEASURE_MS = Number(process.env.BENCH_MEDIA_SECONDS ?? 3) * 1000;
 const ON_TIME_MS = 10;
 /** Says hello, waits for the agent's greeting to end, then listens in silence. */
-const CALLER = { language: 'en', lines: [{ text: 'Hello?', after: 0 }, { after: 'agent', silentMs: 600_000 }] };
+const CALLER = {
+  language: 'en',
+  lines: [
+    { text: 'Hello?', after: 0 },
+    { after: 'agent', silentMs: 600_000 },
+  ],
+};
 
 /** Server side (the child process): start, measure and stop a run in-process. */
 export async function loadCommand(sim: Callsim, url: string, m: Reply): Promise<Reply> {

@@ -107,7 +107,13 @@ describe('a simulated caller', () => {
   });
 
   it('presses keys as real DTMF tones, one key event as each tone starts, then stays silent for silentMs', () => {
-    const run = new CallerRun(script([{ after: 0, say: false, keys: '1#', silentMs: 1000 }, { after: 0, hangup: true }]), settings);
+    const run = new CallerRun(
+      script([
+        { after: 0, say: false, keys: '1#', silentMs: 1000 },
+        { after: 0, hangup: true },
+      ]),
+      settings,
+    );
     const frames = drive(run, 4000, between(100, 400));
     expect(said(frames, 'key')).toEqual([
       { type: 'key', digit: '1', atMs: 0 },
@@ -147,9 +153,16 @@ describe('a simulated caller', () => {
 
   it('counts the agent talking over a line as an interruption, and checks talk length and keys of the reply', () => {
     const run = new CallerRun(
-      script([{ after: 0, expect: { noInterruption: true } }, { after: 'agent', expect: { speaks: true, minTalkMs: 500, keys: '42' } }, { after: 'agent', hangup: true }], {
-        expect: { maxInterruptions: 0, maxUnderruns: 1 },
-      }),
+      script(
+        [
+          { after: 0, expect: { noInterruption: true } },
+          { after: 'agent', expect: { speaks: true, minTalkMs: 500, keys: '42' } },
+          { after: 'agent', hangup: true },
+        ],
+        {
+          expect: { maxInterruptions: 0, maxUnderruns: 1 },
+        },
+      ),
       settings,
     );
     const agent = (ms: number) => between(200, 1000)(ms) || between(2100, 2400)(ms);
@@ -170,7 +183,13 @@ describe('a simulated caller', () => {
   });
 
   it('leaves expectations of lines it never reached unmet, and gives no verdict while the call runs', () => {
-    const run = new CallerRun(script([{ after: 0, hangup: true }, { after: 'agent', expect: { speaks: false } }]), settings);
+    const run = new CallerRun(
+      script([
+        { after: 0, hangup: true },
+        { after: 'agent', expect: { speaks: false } },
+      ]),
+      settings,
+    );
     drive(run, 2000);
     expect(run.report(null, 0, 0).verdict).toBeNull();
     const report = run.report('caller', 0, 0);

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import wavefile from 'wavefile';
 import { Callsim } from '../../src/app.js';
+import { loadLibrary } from '../../src/fixtures/index.js';
 import { clipMulaw, FRAME_BYTES } from '../../src/media/codec.js';
 import { DtmfDetector } from '../../src/media/dtmf.js';
 import { frameDb, Vad } from '../../src/media/vad.js';
 import { nearestClip, speechPlaceholder } from '../../src/media/voices.js';
-import { loadLibrary } from '../../src/fixtures/index.js';
 
 const lib = loadLibrary();
 
