@@ -138,7 +138,8 @@ export class CallerRun implements CalleeSide {
   /** Whether the next line's `after` condition holds now. */
   private due(callMs: number): boolean {
     const after = this.script.lines[this.index].after;
-    if (after === 'agent') return this.agentSpoke && this.vad.quietMs >= this.silenceMs;
+    // A key press counts as the agent's turn at once, but its tone (or speech not yet confirmed) is not silence.
+    if (after === 'agent') return this.agentSpoke && !this.vad.loud && this.vad.quietMs >= this.silenceMs;
     if (typeof after === 'number') return callMs - this.anchorMs >= after;
     return this.talkingSince !== null && callMs - this.talkingSince >= after.bargeInMs;
   }
@@ -255,7 +256,7 @@ export class CallerRun implements CalleeSide {
   /** After its last line: waits for the agent's reply to end (or nudgeMs of nothing), then hangs up. */
   private ending(callMs: number, events: CalleeEvent[]): void {
     this.waitedMs += FRAME_MS;
-    if (this.agentSpoke ? this.vad.quietMs >= this.silenceMs : this.waitedMs >= this.nudgeMs) this.hangup(callMs, events);
+    if (this.agentSpoke ? !this.vad.loud && this.vad.quietMs >= this.silenceMs : this.waitedMs >= this.nudgeMs) this.hangup(callMs, events);
   }
 
   private hangup(atMs: number, events: CalleeEvent[]): void {

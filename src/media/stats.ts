@@ -84,7 +84,7 @@ export function callMediaJson(sim: Callsim, hub: MediaHub, call: Call) {
 }
 
 /** A simulated caller's report: as it stands while the call runs, its final one once it ended. */
-function callerJson(info: CallMedia | undefined): CallerReport | null {
+export function callerJson(info: CallMedia | undefined): CallerReport | null {
   const c = info?.caller;
   if (!c) return null;
   return 'report' in c ? c.report(null, info!.underruns, info!.underrunMs) : c;

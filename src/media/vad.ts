@@ -50,6 +50,11 @@ export class Vad {
     return began ? -(needed - 1) : null;
   }
 
+  /** The last frame was loud (speech the VAD may not have confirmed yet). */
+  get loud(): boolean {
+    return this.loudRun > 0;
+  }
+
   /** Counts a frame nobody sent as quiet. */
   silent(): void {
     this.push(SILENCE_FRAME, 0);

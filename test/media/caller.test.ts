@@ -182,6 +182,15 @@ describe('a simulated caller', () => {
     expect(report.underrunMs).toBe(80);
   });
 
+  it('hears a key press as the agent’s turn, but waits for its tone to end like any other sound', () => {
+    const run = new CallerRun(script([{ after: 0 }, { after: 'agent', hangup: true }]), settings);
+    // The key is heard as its tone starts (1000 ms); the tone lasts 100 ms.
+    const frames = drive(run, 4000, between(1000, 1100), (ms) => (ms === 1000 ? '5' : ''));
+    expect(said(frames, 'agent-turn')).toEqual([{ type: 'agent-turn', atMs: 1000 }]);
+    expect(said(frames, 'say').map((e) => e.atMs)).toEqual([0, 1580]);
+    expect(run.report('caller', 0, 0).turns[0].keysHeard).toBe('5');
+  });
+
   it('leaves expectations of lines it never reached unmet, and gives no verdict while the call runs', () => {
     const run = new CallerRun(
       script([
