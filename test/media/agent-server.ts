@@ -81,7 +81,3 @@ export async function startAgent(o: AgentOptions = {}) {
       }),
   };
 }
-
-/** Loud 20 ms frames in a list of received `media` messages. */
-export const loudFrames = (events: AgentConn['events']) =>
-  events.filter((e) => e.msg.event === 'media' && frameDb(Buffer.from(e.msg.media.payload, 'base64'), 0) > -40).length;
