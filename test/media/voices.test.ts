@@ -3,7 +3,7 @@
  * file (any rate, stereo too), or the speech placeholder, which the VAD hears as speech and the
  * DTMF detector never takes for a key. And the callers folder: every file checked at start-up.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +84,21 @@ describe('the callers folder', () => {
     expect(frameDb(wav, 1600)).toBeGreaterThan(-20);
     expect(sim.callers.list().map((c) => c.name)).toEqual(['jane', 'other']);
     expect(sim.callers.script('other')!.prompts!.nudge.text).toBe('Alo? Kimse yok mu?');
+  });
+
+  it("README's and docs/media.md's example callers load as written", () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const docs = readFileSync(join(root, 'docs', 'media.md'), 'utf8');
+    const example = (text: string, marker: string) => /```yaml\n([\s\S]*?)```/.exec(text.slice(text.indexOf(marker) - 20))![1];
+    const d = dir({
+      'readme.yaml': example(readme, '# callers/reschedule.yaml'),
+      'docs.yaml': example(docs, 'persona: A patient who wants'),
+      'goodbye.wav': stereoWav(300),
+    });
+    const sim = new Callsim({ clock: 'virtual', callers: d });
+    expect(sim.callers.get('readme')!.doc.lines).toHaveLength(5);
+    expect(sim.callers.get('docs')!.voices.map((v) => v.kind)).toEqual(['clip', 'placeholder', 'placeholder', 'none', 'wav']);
   });
 
   it('refuses to start on a bad file, naming the file and the field', () => {
