@@ -8,8 +8,8 @@
  * one is not on time (send jitter p99 ≥ 10 ms, or a mark p99 more than 10 ms late).
  */
 import { performance } from 'node:perf_hooks';
-import { type WebSocket, WebSocketServer } from 'ws';
 import type { Callsim } from '../src/app.js';
+import { type LeanConn, leanAgent } from './lean-agent.js';
 import { percentile, type Reply, server } from './media.js';
 
 const LEVELS = (process.env.BENCH_LOAD_LEVELS ?? '500,1000,1500,2000').split(',').map(Number);
@@ -85,7 +85,7 @@ export async function loadCommand(sim: Callsim, url: string, m: Reply): Promise<
 }
 
 interface Conn {
-  ws: WebSocket;
+  c: LeanConn;
   sid: string;
   last: number;
   greetedAt: number;
@@ -94,35 +94,37 @@ interface Conn {
 
 /** The agent every call dials: a greeting, then a mark a second per stream, timing what comes back. */
 async function agent(greeting: string) {
-  const wss = new WebSocketServer({ port: 0, perMessageDeflate: false, skipUTF8Validation: true });
   const conns = new Set<Conn>();
+  const by = new Map<LeanConn, Conn>();
   const out = { measuring: false, intervals: [] as number[], markErrors: [] as number[], started: 0 };
-  wss.on('connection', (ws) => {
-    const c: Conn = { ws, sid: '', last: 0, greetedAt: 0, marks: new Map() };
-    conns.add(c);
-    ws.on('close', () => conns.delete(c));
-    ws.on('message', (data: Buffer) => {
-      const now = performance.now();
-      // `{"event":"media"…` and `{"event":"mark"…`: the 12th byte tells them apart without parsing.
-      if (data[10] === 0x6d && data[11] === 0x65) {
-        if (out.measuring && c.last) out.intervals.push(Math.abs(now - c.last - 20));
-        c.last = now;
-        return;
-      }
-      const msg = JSON.parse(data.toString());
+  const server = await leanAgent({
+    media(lc, now) {
+      const c = by.get(lc);
+      if (!c) return;
+      if (out.measuring && c.last) out.intervals.push(Math.abs(now - c.last - 20));
+      c.last = now;
+    },
+    message(lc, msg, now) {
       if (msg.event === 'start') {
         out.started++;
-        c.sid = msg.streamSid;
-        c.greetedAt = now;
-        ws.send(JSON.stringify({ event: 'media', streamSid: c.sid, media: { payload: greeting } }));
-      } else if (msg.event === 'mark') {
+        const c: Conn = { c: lc, sid: msg.streamSid, last: 0, greetedAt: now, marks: new Map() };
+        by.set(lc, c);
+        conns.add(c);
+        lc.send({ event: 'media', streamSid: c.sid, media: { payload: greeting } });
+        return;
+      }
+      const c = by.get(lc);
+      if (!c) return;
+      if (msg.event === 'mark') {
         const sent = c.marks.get(msg.mark.name);
         c.marks.delete(msg.mark.name);
         if (sent !== undefined && out.measuring) out.markErrors.push(now - sent - 2 * LATENCY_MS);
-      } else if (msg.event === 'stop') ws.close();
-    });
+      } else if (msg.event === 'stop') {
+        conns.delete(c);
+        lc.close();
+      }
+    },
   });
-  await new Promise((r) => wss.once('listening', r));
   // A mark a second per stream, spread over 20 slices 50 ms apart so they do not all leave at once.
   let slice = 0;
   let n = 0;
@@ -130,22 +132,19 @@ async function agent(greeting: string) {
     const now = performance.now();
     let i = 0;
     for (const c of conns) {
-      if (i++ % 20 !== slice || !c.sid || now - c.greetedAt < 1500) continue;
+      if (i++ % 20 !== slice || now - c.greetedAt < 1500) continue;
       const name = `m${n++}`;
       c.marks.set(name, performance.now());
-      c.ws.send(JSON.stringify({ event: 'mark', streamSid: c.sid, mark: { name } }));
+      c.c.send({ event: 'mark', streamSid: c.sid, mark: { name } });
     }
     slice = (slice + 1) % 20;
   }, 50);
-  const port = (wss.address() as { port: number }).port;
   return {
-    url: `ws://127.0.0.1:${port}/media`,
+    url: `ws://127.0.0.1:${server.port}/media`,
     out,
-    conns,
     close: () => {
       clearInterval(timer);
-      for (const c of conns) c.ws.terminate();
-      wss.close();
+      server.close();
     },
   };
 }
