@@ -105,3 +105,38 @@ export function jitterQuantile(h: Uint32Array, p: number): number | null {
   }
   return null;
 }
+
+/** The result of a call that never got a stream (a URL that cannot be dialled, a worker lost). */
+export function failedResult(id: string, why: string): StreamResult {
+  return {
+    id,
+    failure: why,
+    ending: 'other',
+    connectMs: 0,
+    transcript: [],
+    latencies: [],
+    report: null,
+    agentTurns: 0,
+    calleeLines: [],
+    linesLeft: 0,
+    digitsHeard: '',
+    stats: {
+      streamSid: '',
+      framesSent: 0,
+      framesDropped: 0,
+      framesLost: 0,
+      messagesIn: 0,
+      badMessages: 0,
+      lastBadMessage: null,
+      marksEchoed: 0,
+      clears: 0,
+      agentFramesPlayed: 0,
+      agentFramesDropped: 0,
+      agentFramesLost: 0,
+      underruns: 0,
+      underrunMs: 0,
+    },
+    close: null,
+    audio: null,
+  };
+}

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PACKAGE_ROOT } from '../fixtures/index.js';
 import type { CallerScript } from '../media/script-caller.js';
-import type { DialOrder, FromWorker, StreamResult, ToWorker, WorkerStats } from './messages.js';
+import { type DialOrder, type FromWorker, failedResult, type ToWorker, type WorkerStats } from './messages.js';
 
 /**
  * The worker script: next to this module when it runs compiled; from the build (dist/) when this
@@ -72,7 +72,7 @@ export class WorkerPool {
     for (const [id, s] of this.owner) {
       if (s !== slot) continue;
       this.owner.delete(id);
-      this.onMessage({ type: 'ended', result: lostResult(id, why) });
+      this.onMessage({ type: 'ended', result: failedResult(id, why) });
     }
     if (!this.closing) this.slots.push(this.spawn());
   }
@@ -130,38 +130,4 @@ export class WorkerPool {
       ),
     );
   }
-}
-
-function lostResult(id: string, why: string): StreamResult {
-  return {
-    id,
-    failure: why,
-    ending: 'other',
-    connectMs: 0,
-    transcript: [],
-    latencies: [],
-    report: null,
-    agentTurns: 0,
-    calleeLines: [],
-    linesLeft: 0,
-    digitsHeard: '',
-    stats: {
-      streamSid: '',
-      framesSent: 0,
-      framesDropped: 0,
-      framesLost: 0,
-      messagesIn: 0,
-      badMessages: 0,
-      lastBadMessage: null,
-      marksEchoed: 0,
-      clears: 0,
-      agentFramesPlayed: 0,
-      agentFramesDropped: 0,
-      agentFramesLost: 0,
-      underruns: 0,
-      underrunMs: 0,
-    },
-    close: null,
-    audio: null,
-  };
 }

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { Pacer } from '../media/pacer.js';
 import type { CallerScript } from '../media/script-caller.js';
-import { type FromWorker, JITTER_BIN_MS, JITTER_BINS, type ToWorker, type WorkerStats } from './messages.js';
+import { type FromWorker, failedResult, JITTER_BIN_MS, JITTER_BINS, type ToWorker, type WorkerStats } from './messages.js';
 import { LoadStream, type StreamHost } from './stream.js';
 
 /**
@@ -85,8 +85,13 @@ port.on('message', (m: ToWorker) => {
       return;
     case 'dial': {
       const script = scripts.get(m.scriptKey);
-      if (!script) throw new Error(`load worker: no script ${m.scriptKey}`);
-      streams.set(m.id, new LoadStream(host, m, script));
+      // One call that cannot start (a URL ws cannot parse) fails alone; the worker and its other calls go on.
+      try {
+        if (!script) throw new Error(`no caller script ${m.scriptKey}`);
+        streams.set(m.id, new LoadStream(host, m, script));
+      } catch (err) {
+        post({ type: 'ended', result: failedResult(m.id, `dial: ${(err as Error).message}`) });
+      }
       return;
     }
     case 'hangup':

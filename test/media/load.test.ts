@@ -108,6 +108,9 @@ describe.sequential('load runs', () => {
       expect(failedCall.endedReason).toBe('failed');
       expect((await admin('GET', `/__sim/calls/${failedCall.id}/media`)).body.dialError).toMatch(/^cannot dial ws:\/\/127\.0\.0\.1:9\/: .*ECONNREFUSED/);
 
+      const unparsable = await finished((await admin('POST', '/__sim/load', { body: { count: 2, ratePerSec: 50, mediaUrl: 'ws://' } })).body.id);
+      expect(unparsable.failures).toEqual({ 'dial: Invalid URL: ws://': 2 });
+
       const dropped = await finished(
         (await admin('POST', '/__sim/load', { body: { count: 1, ratePerSec: 1, mediaUrl: dropper.url, caller: 'quick' } })).body.id,
       );
@@ -183,6 +186,8 @@ describe.sequential('load runs', () => {
       expect(r.body.target).toBe(`callingbox/${made.body.id}`);
       const run = await finished(r.body.id);
       expect(run.calls.completed).toBe(1);
+      // Dialled once, by the run's worker (the main thread's dialer leaves a run's calls alone).
+      expect(agent.conns).toHaveLength(1);
       expect(agent.conns[0].start.customParameters.tenant).toBe('acme');
       const call = sim.running.sim.world.findCall(run.callIds[0])!;
       expect(call.agentId).toBe(made.body.id);
