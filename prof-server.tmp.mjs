@@ -2,7 +2,7 @@ import { startServer } from '/work/wt-voice/dist/src/server.js';
 const running = await startServer({ port: 0, clock: 'real', speed: 1, seed: 7, vendors: ['jagcall'], logLevel: 'silent' });
 const api = (m, p, b) => fetch(running.url + '/__sim' + p, { method: m, headers: b ? { 'content-type': 'application/json' } : {}, body: b ? JSON.stringify(b) : undefined }).then((r) => r.json());
 await api('PUT', '/callers/bench', { language: 'en', lines: [{ text: 'Hello?', after: 0 }, { after: 0, silentMs: 600000 }] });
-const run = await api('POST', '/load', { count: Number(process.env.N ?? 500), ratePerSec: 500, mediaUrl: 'ws://127.0.0.1:8791/', caller: 'bench' });
+const run = await api('POST', '/load', { count: Number(process.env.N ?? 500), ratePerSec: 500, mediaUrl: 'ws://127.0.0.1:8791/', caller: 'bench', conditions: { latencyMs: Number(process.env.LAT ?? 0) } });
 await new Promise((r) => setTimeout(r, 3000));
 let cpu = process.cpuUsage(); let at = performance.now();
 await new Promise((r) => setTimeout(r, 5000));

@@ -201,7 +201,7 @@ export class LoadStream implements Paced {
       this.host.dropped();
       return;
     }
-    this.raw.write(maskedTextFrame(item.text, (this.rand() * 0x100000000) >>> 0));
+    this.raw.write(maskedTextFrame(item.text, (this.rand() * 0x100000000) >>> 0, item.media));
     if (item.media) {
       const now = performance.now();
       this.host.sent(this.lastMediaAt ? Math.abs(now - this.lastMediaAt - FRAME_MS) : null);

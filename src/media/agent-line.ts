@@ -32,7 +32,7 @@ export class AgentLine {
       if (!played.toneBytes) played.digits += heard;
     } else {
       silence(ref);
-      this.dtmf.push(ref.buf, 0);
+      this.dtmf.silence();
     }
     return played;
   }

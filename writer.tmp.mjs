@@ -1,0 +1,12 @@
+import net from 'node:net';
+const N = Number(process.env.N ?? 500);
+const socks = await Promise.all(Array.from({ length: N }, () => new Promise((r) => { const s = net.connect(8792, '127.0.0.1', () => { s.setNoDelay(true); r(s); }); })));
+const msg = Buffer.alloc(300, 65);
+let writes = 0;
+const t0 = performance.now(); const c0 = process.cpuUsage();
+const timer = setInterval(() => { for (const s of socks) { s.write(msg); writes++; } }, 20);
+await new Promise((r) => setTimeout(r, 5000));
+clearInterval(timer);
+const u = process.cpuUsage(c0); const wall = performance.now() - t0;
+console.log(`N=${N} writes/s ${Math.round(writes / wall * 1000)} cpu% ${Math.round((u.user + u.system) / 10 / wall)} us/write ${((u.user + u.system) / writes).toFixed(1)} (sys ${(u.system / writes).toFixed(1)})`);
+process.exit(0);
