@@ -7,6 +7,7 @@
  * trip minus 2 × the latency, the server's CPU and the workers' pacer lateness. Levels go up until
  * one is not on time (send jitter p99 ≥ 10 ms, or a mark p99 more than 10 ms late).
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Callsim } from '../src/app.js';
 import { type LeanConn, leanAgent } from './lean-agent.js';
@@ -63,9 +64,12 @@ export async function loadCommand(sim: Callsim, url: string, m: Reply): Promise<
     g.benchAt = performance.now();
     const jitter = new Uint32Array(JITTER_BINS);
     for (const s of stats) mergeJitter(jitter, s.jitter);
+    const frames = stats.reduce((n, s) => n + s.framesSent, 0);
     return {
       workers: stats.length,
       cpuPercent: Math.round(((used.user + used.system) / 1000 / wall) * 1000) / 10,
+      // CPU per frame is what a busy, shared machine distorts least: it says where the cores run out.
+      cpuUsPerFrame: frames ? Math.round(((used.user + used.system) / frames) * 10) / 10 : null,
       framesSent: stats.reduce((n, s) => n + s.framesSent, 0),
       framesDropped: stats.reduce((n, s) => n + s.framesDropped, 0),
       jitterP50Ms: jitterQuantile(jitter, 0.5),
@@ -180,7 +184,16 @@ export async function benchLoad(): Promise<Record<string, unknown>> {
         sendJitterAtServerMs: { p50: w.jitterP50Ms, p99: w.jitterP99Ms, max: w.jitterMaxMs },
         markRoundTripMinus2xLatencyMs: { marks: a.out.markErrors.length, p50: percentile(a.out.markErrors, 0.5), p99: markP99 },
         receiveJitterAtAgentMs: { p50: percentile(a.out.intervals, 0.5), p99: percentile(a.out.intervals, 0.99) },
-        server: { workers: w.workers, cpuPercent: w.cpuPercent, pacerLateP99Ms: w.pacerLateP99Ms, framesSent: w.framesSent, framesDropped: w.framesDropped },
+        server: {
+          workers: w.workers,
+          cpuPercent: w.cpuPercent,
+          cpuUsPerFrame: w.cpuUsPerFrame,
+          pacerLateP99Ms: w.pacerLateP99Ms,
+          framesSent: w.framesSent,
+          framesDropped: w.framesDropped,
+        },
+        // These machines are shared: the load says how much of the two cores the benchmark really had.
+        machine: { cpus: availableParallelism(), loadAvg1m: Math.round(loadavg()[0] * 10) / 10 },
         run: { failed: run.calls?.failed, failures: run.failures },
       };
       if (onTime) lastOnTime = n;
