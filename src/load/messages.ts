@@ -79,6 +79,8 @@ export interface WorkerStats {
   /** Per stream, |time between two frames written − 20 ms|, in 0.1 ms bins (the last bin: 100 ms and more). */
   jitter: Uint32Array;
   jitterMaxMs: number;
+  /** Per echoed mark, how late callsim's timers applied it and sent the echo (beyond the latency), same bins. */
+  markLate: Uint32Array;
   pacerLateP99Ms: number;
 }
 

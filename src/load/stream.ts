@@ -22,10 +22,13 @@ export interface StreamHost {
   ended(s: LoadStream, result: StreamResult): void;
   /** One media frame was written: how far its interval from the stream's previous one was from 20 ms. */
   sent(jitterMs: number | null): void;
+  /** A mark was echoed: how late callsim's own timers served it (applying it, then sending the echo), beyond the latency. */
+  markLate(ms: number): void;
   dropped(): void;
 }
 
-type Down = { text: string; media: boolean; close?: string };
+/** `due`: when it was meant to leave; `late`: how late the mark it echoes was applied. */
+type Down = { text: string; media: boolean; close?: string; due?: number; late?: number };
 
 /** The socket's send buffer may hold this much; past it a frame is dropped, as a carrier would. */
 const HIGH_WATER_BYTES = 64 * 1024;
@@ -180,9 +183,10 @@ export class LoadStream implements Paced {
     this.deliver(frameAt + legDelay(this.leg, this.rand), { text, media: true });
   }
 
-  private echoMark(name: string, at: number): void {
+  private echoMark(name: string, at: number, late = 0): void {
     this.counts.marksEchoed++;
-    this.deliver(at + legDelay(this.leg, this.rand), { text: markMsg(this.seq++, this.streamSid, name), media: false });
+    const due = at + legDelay(this.leg, this.rand);
+    this.deliver(due, { text: markMsg(this.seq++, this.streamSid, name), media: false, due, late });
   }
 
   /** Sends now when nothing waits ahead and it is due, else queues it for the pacer. */
@@ -190,7 +194,7 @@ export class LoadStream implements Paced {
     if (this.state === 'closed') return;
     if (!this.down.length && at <= performance.now() + 1) return this.write(item);
     this.down.push(at, item);
-    this.host.pacer.wakeBy(at);
+    this.host.pacer.wakeBy(at, item.media ? undefined : this);
   }
 
   private write(item: Down): void {
@@ -208,13 +212,14 @@ export class LoadStream implements Paced {
       this.lastMediaAt = now;
       this.counts.framesSent++;
     }
+    if (item.late !== undefined) this.host.markLate(item.late + Math.max(0, performance.now() - item.due!));
     if (item.close !== undefined) this.ws.close(1000, item.close);
   }
 
   flush(now: number): void {
     while (this.up.nextAt() <= now + 1) {
       const at = this.up.nextAt();
-      this.apply(this.up.shift()!, at);
+      this.apply(this.up.shift()!, at, Math.max(0, performance.now() - at));
     }
     while (this.down.nextAt() <= now + 1 && this.state !== 'closed') this.write(this.down.shift()!);
   }
@@ -252,7 +257,7 @@ export class LoadStream implements Paced {
     if (at <= now && !this.up.length) this.apply(arrived, at);
     else {
       this.up.push(at, arrived);
-      this.host.pacer.wakeBy(at);
+      this.host.pacer.wakeBy(at, this);
     }
   }
 
@@ -267,13 +272,14 @@ export class LoadStream implements Paced {
     return payload;
   }
 
-  private apply(msg: ClientMsg, at: number): void {
+  /** `late`: how long after it was due (after the upstream latency) it is applied. */
+  private apply(msg: ClientMsg, at: number, late = 0): void {
     if (this.state !== 'streaming') return;
     const playout = this.line.playout;
     let refused: string | null = null;
     if (msg.event === 'mark') {
       const reached = playout.mark(msg.name, at);
-      if (reached !== null) this.echoMark(msg.name, reached);
+      if (reached !== null) this.echoMark(msg.name, reached, late);
     } else if (msg.event === 'media') refused = playout.audio(msg.payload, at);
     else if (msg.event === 'clear') {
       this.counts.clears++;

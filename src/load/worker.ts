@@ -19,6 +19,7 @@ const streams = new Map<string, LoadStream>();
 class Timing {
   jitter = new Uint32Array(JITTER_BINS);
   jitterMaxMs = 0;
+  markLate = new Uint32Array(JITTER_BINS);
   framesSent = 0;
   framesDropped = 0;
 
@@ -36,9 +37,11 @@ class Timing {
       framesDropped: this.framesDropped,
       jitter: this.jitter,
       jitterMaxMs: Math.round(this.jitterMaxMs * 10) / 10,
+      markLate: this.markLate,
       pacerLateP99Ms: pacer.summary().lateP99Ms,
     };
     this.jitter = new Uint32Array(JITTER_BINS);
+    this.markLate = new Uint32Array(JITTER_BINS);
     this.jitterMaxMs = this.framesSent = this.framesDropped = 0;
     return s;
   }
@@ -53,6 +56,9 @@ const host: StreamHost = {
   sent(ms) {
     perTick.add(ms);
     perWindow.add(ms);
+  },
+  markLate(ms) {
+    for (const t of [perTick, perWindow]) t.markLate[Math.min(JITTER_BINS - 1, Math.floor(ms / JITTER_BIN_MS))]++;
   },
   dropped() {
     perTick.framesDropped++;

@@ -215,7 +215,7 @@ export class Session implements Paced, Listener {
       const cap = this.tracks.length * (Math.ceil((leg.latencyMs + leg.jitterMs) / FRAME_MS) + 50);
       if (this.down.length > cap && this.down.dropOldest(isMedia)) this.stats.framesDropped++;
     }
-    this.host.pacer.wakeBy(at);
+    this.host.pacer.wakeBy(at, item.media ? undefined : this);
   }
 
   private send(item: Down): void {
@@ -281,7 +281,7 @@ export class Session implements Paced, Listener {
     if (at <= now && !this.up.length) this.apply(arrived, at);
     else {
       this.up.push(at, arrived);
-      this.host.pacer.wakeBy(at);
+      this.host.pacer.wakeBy(at, this);
     }
   }
 
