@@ -132,6 +132,15 @@ async function main(): Promise<void> {
       for (const [k, v] of Object.entries(m)) rows.push([`media ${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v), '']);
     }
   }
+  if (want('media') || want('load')) {
+    const loadModule = fileURLToPath(new URL('./media-load.js', import.meta.url));
+    if (existsSync(loadModule)) {
+      const { benchLoad } = (await import('./media-load.js' as string)) as { benchLoad: () => Promise<Record<string, unknown>> };
+      const l = await benchLoad();
+      results.load = l;
+      for (const [k, v] of Object.entries(l)) rows.push([`media ${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v), '']);
+    }
+  }
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   process.stdout.write(`callsim benchmarks (${process.version}, ${new Date().toISOString()})\n`);

@@ -11,6 +11,7 @@ import type { AnySurface, Surface } from './engine/surface.js';
 import { loadInventory, loadLibrary } from './fixtures/index.js';
 import { faultGuard, rateLimitGuard, roleGuard } from './guards.js';
 import { Journal, journalEntry } from './journal.js';
+import { CallerLibrary } from './media/callers.js';
 import { RealClock, VirtualClock } from './sim/clock.js';
 import { World } from './sim/world.js';
 import { VENDORS } from './vendors/registry.js';
@@ -63,6 +64,8 @@ export class Callsim {
   readonly coverage = new CoverageCounter();
   /** OpenAPI documents mounted with `--spec` (see mountSpecs), served like the vendors. */
   readonly mounts: AnySurface[] = [];
+  /** Simulated callers users wrote (`--callers`, `PUT /__sim/callers/{name}`); configuration, so a reset keeps them. */
+  readonly callers: CallerLibrary;
 
   constructor(opts: OptionsInput = {}, deps: { adapters?: VendorAdapter[]; timeSource?: () => number } = {}) {
     this.options = resolveOptions(opts);
@@ -84,6 +87,7 @@ export class Callsim {
       retainCalls: this.options.retainCalls,
       timings: { transcriptDelayMs: this.options.transcriptDelayMs, recordingDelayMs: this.options.recordingDelayMs },
     });
+    this.callers = new CallerLibrary(this.world.library, this.options.callers);
     this.subscriptions = new SubscriptionStore(this.seed);
     this.gate = { token: this.options.adminToken, hosts: new Set(this.options.allowedHosts.map((h) => h.toLowerCase())) };
     const guards = [

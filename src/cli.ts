@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type OptionsInput, optionProblems, resolveOptions } from './config.js';
 import { manageLifecycle } from './lifecycle.js';
+import { addLoadCommand } from './load/cli.js';
 import { createLogger } from './logger.js';
 import { runProxy } from './proxy.js';
 import { reportCommand } from './report/command.js';
@@ -66,6 +67,9 @@ Examples:
   $ callsim --spec petstore=./petstore.yaml   serve any OpenAPI document under /petstore (Prism)
   $ callsim report --from http://127.0.0.1:4010 --format md   the report of a running server
   $ callsim verify jagcall https://sandbox.example --key KEY   has the live API drifted from callsim's spec?
+  $ callsim --callers ./callers               simulated callers from a folder of YAML files
+  $ callsim load -n 200 -r 20 --media-url ws://127.0.0.1:8765 --caller reschedule
+                                              200 callers against your agent; a summary at the end
 
 Every option also reads an environment variable (in brackets); a config file sets the same keys.
 Precedence: defaults < config file < environment < flags. Docs: README.md`;
@@ -126,7 +130,8 @@ function startCommand(cmd: Command): Command {
         .env('CALLSIM_SPECS')
         .argParser(more(specMount)),
     )
-    .addOption(new Option('--no-coverage', 'do not count coverage (GET /__sim/coverage stays empty)').env('CALLSIM_NO_COVERAGE'));
+    .addOption(new Option('--no-coverage', 'do not count coverage (GET /__sim/coverage stays empty)').env('CALLSIM_NO_COVERAGE'))
+    .addOption(new Option('--callers <dir>', 'a folder of simulated callers (YAML/JSON), checked at start').env('CALLSIM_CALLERS'));
 }
 
 /** The options a run gets: the config file, then the environment and flags over it. */
@@ -203,6 +208,7 @@ program
 
 reportCommand(program);
 verifyCommand(program);
+addLoadCommand(program);
 
 program.parseAsync(process.argv).catch((err: NodeJS.ErrnoException) => {
   const msg = err.code === 'EADDRINUSE' ? `port already in use: ${err.message.replace(/^listen /, '')} (choose another with --port or PORT)` : err.message;

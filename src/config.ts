@@ -92,6 +92,8 @@ export interface CallsimOptions {
   transcriptDelayMs: number;
   /** … and its recording this long after it ends. */
   recordingDelayMs: number;
+  /** A folder of simulated callers (YAML or JSON `Caller` documents), loaded and checked at start. */
+  callers?: string;
 }
 
 const DEFAULT_OPTIONS: CallsimOptions = {

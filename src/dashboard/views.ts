@@ -1,4 +1,6 @@
 import type { Callsim } from '../app.js';
+import { peekCallMedia } from '../media/info.js';
+import { callerJson } from '../media/stats.js';
 import { mediaRefusal } from '../media/upgrade.js';
 import { callDetailJson, callSummaryJson, clockJson, deliveryJson } from '../presenters.js';
 import { listAgents } from '../sim/agents.js';
@@ -68,7 +70,15 @@ export function callPageJson(sim: Callsim, call: Call) {
     media_path: `/__sim/media/${vendor}/${encodeURIComponent(call.id)}`,
     // The media server's own rule (real clock, speed 1): the page explains it instead of failing a socket.
     listen_unavailable: mediaRefusal(sim),
+    media_report: mediaReport(call),
   };
+}
+
+/** A live agent's turn latencies and underruns, with the simulated caller's report: the call page's "Agent under test". */
+function mediaReport(call: Call) {
+  const info = peekCallMedia(call);
+  if (info?.mode !== 'agent') return null;
+  return { turns: info.log?.latencies ?? [], underruns: info.underruns, caller: callerJson(info) };
 }
 
 /** What the forms offer: accounts with their agents and numbers (no admin route lists the last two). */

@@ -6,7 +6,10 @@ import type { World } from '../sim/world.js';
 import { clipPcm } from './clips.js';
 import { SAMPLE_RATE } from './wav.js';
 
-/** Audio that actually flowed on a live media stream, per call: it wins over the script. */
+/**
+ * Audio that actually flowed on a live media stream, per call: it wins over the script. Shorter
+ * tracks end in silence (a load run that keeps no audio leaves them empty).
+ */
 export const streamedAudio = new WeakMap<Call, { agent: Int16Array; callee: Int16Array }>();
 
 const CHANNELS = 2;
@@ -27,7 +30,7 @@ export function recordingSource(world: World, call: Call): RecordingSource {
   const streamed = streamedAudio.get(call);
   if (streamed) {
     return {
-      samples: Math.min(streamed.agent.length, streamed.callee.length),
+      samples: Math.round((call.talkMs / 1000) * SAMPLE_RATE),
       fill(from, n, agent, callee) {
         agent.set(streamed.agent.subarray(from, from + n));
         callee.set(streamed.callee.subarray(from, from + n));

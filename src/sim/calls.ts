@@ -3,7 +3,7 @@ import { findConversation, linesWithin } from './conversations.js';
 import { invalid, notFound, SimError } from './errors.js';
 import { countryOf, isE164 } from './phone.js';
 import { CallRecord, FIRST_FINAL } from './record.js';
-import { resolveScenario } from './scenarios.js';
+import { resolveScenario, type Scenario } from './scenarios.js';
 import { armCall, disarmCall, endCall } from './steps.js';
 import { type Agent, type Call, type CallStatus, type Direction, FINAL_STATUSES, type Outcome } from './types.js';
 import type { World } from './world.js';
@@ -23,7 +23,18 @@ export interface CallInit {
   outcome?: Outcome;
   /** Why, kept on the call (see `Call.note`). */
   note?: string;
+  /** A simulated caller by name (wins over a scenario rule's). */
+  caller?: string;
+  /** Answered this long after it is placed, whatever the number or the rules say (a load run's calls). */
+  answerAfterMs?: number;
 }
+
+/**
+ * The simulated caller each call was given (a scenario rule or a load run), beside the call so the
+ * compact record keeps no field most calls would leave empty; like a call's media, not in snapshots.
+ */
+const callers = new WeakMap<Call, string>();
+export const callerOf = (call: Call): string | undefined => callers.get(call);
 
 export const isLive = (call: Call): boolean => (call instanceof CallRecord ? call.statusCode < FIRST_FINAL : !FINAL_STATUSES.has(call.status));
 
@@ -72,10 +83,12 @@ export function createCall(world: World, init: CallInit): CallRecord {
   const direction = init.direction ?? 'outbound';
   const now = world.now();
   const language = callLanguage(world, agent, direction === 'outbound' ? to : from);
-  const scenario = init.outcome ? { outcome: init.outcome } : resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
-  if (scenario.outcome === 'provider-error') {
+  const resolved: Scenario = init.outcome ? { outcome: init.outcome } : resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
+  if (resolved.outcome === 'provider-error') {
     throw new SimError('upstream', `telephony provider error: the carrier rejected the call to ${to}`);
   }
+  const scenario =
+    init.answerAfterMs === undefined ? { ...resolved, outcome: resolved.outcome } : { ...resolved, outcome: 'answered' as const, ringMs: init.answerAfterMs };
   const t = world.timings;
   const voicemail = scenario.outcome === 'voicemail';
   const answers = scenario.outcome === 'answered' || voicemail;
@@ -83,7 +96,7 @@ export function createCall(world: World, init: CallInit): CallRecord {
   const conv = findConversation(world.library, conversationId);
   const talkMs = answers ? Math.round(scenario.durationMs ?? conv?.totalMs ?? 30_000) : 0;
 
-  const queued = direction === 'inbound' ? 0 : between(world, t.queueMs);
+  const queued = direction === 'inbound' || init.answerAfterMs !== undefined ? 0 : between(world, t.queueMs);
   const ringingAt = scenario.outcome === 'failed' ? null : now + queued;
   let ringMs = 0;
   if (scenario.outcome === 'answered') ringMs = direction === 'inbound' ? world.rng.int(1000, 3000) : between(world, t.ringMs);
@@ -117,6 +130,8 @@ export function createCall(world: World, init: CallInit): CallRecord {
   if (init.note) call.note = init.note;
   store.calls.add(call);
   world.callIndex.set(id, init.accountId);
+  const caller = init.caller ?? scenario.caller;
+  if (caller) callers.set(call, caller);
   armCall(world, call);
   world.bus.emit({ type: 'call.created', at: now, accountId: init.accountId, call });
   return call;

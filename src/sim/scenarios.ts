@@ -16,6 +16,8 @@ export interface ScenarioRule {
   durationSec?: number;
   ringSec?: number;
   conversationId?: string;
+  /** A simulated caller (by name) that talks in the callee's place when a live agent speaks. */
+  caller?: string;
 }
 
 export interface Scenario {
@@ -23,6 +25,7 @@ export interface Scenario {
   durationMs?: number;
   ringMs?: number;
   conversationId?: string;
+  caller?: string;
 }
 
 const MAGIC_NUMBERS: Record<string, Scenario['outcome']> = {
@@ -44,6 +47,7 @@ export function resolveScenario(world: World, call: { to: string; agentId: strin
       durationMs: rule.durationSec !== undefined ? rule.durationSec * 1000 : undefined,
       ringMs: rule.ringSec !== undefined ? rule.ringSec * 1000 : undefined,
       conversationId: rule.conversationId,
+      caller: rule.caller,
     };
   }
   return { outcome: (target && MAGIC_NUMBERS[target]) || 'answered' };
