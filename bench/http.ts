@@ -96,6 +96,49 @@ async function interleaved(entries: Entry[], seconds: number, rounds: number): P
   }
 }
 
+/**
+ * What counting coverage costs the vendor hot path, on a machine others share: the same server
+ * with and without it, both running side by side, loaded in turn in short slices whose order
+ * alternates (on-off, off-on, …), so a burst from a neighbour hits both alike. Each figure is the
+ * mean of its slices; `costPercent` is the median of the paired slices' costs.
+ */
+export async function benchCoverageHttp(seconds: number, pairs = 8): Promise<{ on: HttpFigure; off: HttpFigure; costPercent: number; pairs: number[] }> {
+  const mean = { on: 0, off: 0 };
+  const p99 = { on: 0, off: 0 };
+  const costs: number[] = [];
+  // Two sessions, each starting the servers in the other order: the first one started is not
+  // always the one that gets the busier core.
+  for (const first of ['on', 'off'] as const) {
+    const targets =
+      first === 'on'
+        ? { on: await startTarget('callsim'), off: await startTarget('callsim', 'nocoverage') }
+        : { off: await startTarget('callsim', 'nocoverage'), on: await startTarget('callsim') };
+    try {
+      for (const t of Object.values(targets)) await load(t.url, LIST, 2);
+      for (let i = 0; i < pairs / 2; i++) {
+        const got = { on: 0, off: 0 };
+        for (const variant of i % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+          const f = await load(targets[variant].url, LIST, Math.max(1, Math.round(seconds / 2)));
+          got[variant] = f.reqPerSec;
+          mean[variant] += f.reqPerSec / pairs;
+          p99[variant] = Math.max(p99[variant], f.p99Ms);
+        }
+        costs.push(100 * (1 - got.on / got.off));
+      }
+    } finally {
+      await Promise.all(Object.values(targets).map((t) => t.stop()));
+    }
+  }
+  const sorted = [...costs].sort((a, b) => a - b);
+  const median = (sorted[(pairs - 1) >> 1] + sorted[pairs >> 1]) / 2;
+  return {
+    on: { name: 'callsim GET list, coverage counting on', reqPerSec: Math.round(mean.on), p99Ms: p99.on, non2xx: 0 },
+    off: { name: 'callsim GET list, coverage counting off', reqPerSec: Math.round(mean.off), p99Ms: p99.off, non2xx: 0 },
+    costPercent: Math.round(10 * median) / 10,
+    pairs: costs.map((c) => Math.round(10 * c) / 10),
+  };
+}
+
 /** Side by side in one run: bare node:http with identical bytes, callsim, Prism's mocker. */
 export async function benchHttp(seconds = 3, rounds = 3): Promise<HttpFigure[]> {
   const probe = await startTarget('callsim');

@@ -15,11 +15,12 @@ const MEASURE_MS = Number(process.env.BENCH_MEDIA_SECONDS ?? 3) * 1000;
 const MARK_LATENCY_MS = 100;
 const SERVER_FLAG = 'CALLSIM_BENCH_MEDIA_SERVER';
 
-type Reply = Record<string, any>;
+export type Reply = Record<string, any>;
 
 /** The server side, in the child process: a real-clock callsim plus a few commands over IPC. */
 async function serve(): Promise<void> {
   const { startServer } = await import('../src/server.js');
+  const { loadCommand } = await import('./media-load.js');
   const { createCall } = await import('../src/sim/calls.js');
   const running = await startServer({ port: 0, clock: 'real', speed: 1, seed: 7, vendors: ['jagcall'], logLevel: 'silent' });
   const { sim } = running;
@@ -59,6 +60,7 @@ async function serve(): Promise<void> {
       sim.reset();
       return {};
     }
+    if (m.cmd?.startsWith('load')) return loadCommand(sim, running.url, m);
     await running.close();
     process.exit(0);
   };
@@ -68,7 +70,7 @@ async function serve(): Promise<void> {
 
 if (process.env[SERVER_FLAG] === '1' && process.send) void serve();
 
-function server(): Promise<{ child: ChildProcess; url: string; ask: (cmd: string, extra?: Reply) => Promise<Reply> }> {
+export function server(): Promise<{ child: ChildProcess; url: string; ask: (cmd: string, extra?: Reply) => Promise<Reply> }> {
   const child = fork(fileURLToPath(import.meta.url), [], {
     env: { ...process.env, [SERVER_FLAG]: '1' },
     execArgv: process.execArgv.filter((a) => a !== '--expose-gc'),
@@ -94,7 +96,7 @@ function server(): Promise<{ child: ChildProcess; url: string; ask: (cmd: string
   });
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 100) / 100 : NaN;
 }
 

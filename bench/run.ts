@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: every benchmark of the project, one table, ratios against baselines measured in
  * the same run (these machines are noisy). `npm run bench -- --json` also writes bench-results.json.
+ * `--only=coverage` runs the coverage-counting comparison alone.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { benchHttp, type HttpFigure } from './http.js';
+import { benchCoverageCount, benchCoverageHandle } from './coverage.js';
+import { benchCoverageHttp, benchHttp, type HttpFigure } from './http.js';
 import { benchLists } from './lists.js';
 import { benchCallMemory, benchClock, benchVirtualCalls } from './sim.js';
 import { benchStartup } from './startup.js';
@@ -53,6 +55,29 @@ async function main(): Promise<void> {
     const figs = await benchHttp(Number(process.env.BENCH_SECONDS ?? 3), Number(process.env.BENCH_ROUNDS ?? 3));
     results.http = figs;
     httpRows(figs);
+  }
+  if (want('http') || want('coverage')) {
+    const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+    const c = await benchCoverageHttp(seconds);
+    const inProcess = benchCoverageCount();
+    const pipeline = await benchCoverageHandle();
+    results.coverage = { ...c, inProcess, pipeline };
+    rows.push([
+      'vendor pipeline in-process, coverage on / off',
+      `${pipeline.onUs} / ${pipeline.offUs} µs per request`,
+      `coverage costs ${pipeline.costPercent} % (median of 40 paired rounds); target ≤ 5 %`,
+    ]);
+    for (const f of [c.on, c.off]) rows.push([f.name, `${f.reqPerSec} req/s, p99 ${f.p99Ms} ms`, `mean of ${c.pairs.length} slices`]);
+    rows.push([
+      'coverage counting cost over HTTP (GET list, same run)',
+      `${c.costPercent} %`,
+      `median of paired slices (${c.pairs.join(', ')} %); target ≤ 5 %`,
+    ]);
+    rows.push([
+      'coverage counting per request, in-process',
+      `${inProcess.nsPerRequest} ns`,
+      `${((100 * inProcess.nsPerRequest) / (1e9 / c.off.reqPerSec)).toFixed(2)} % of a request at ${c.off.reqPerSec} req/s`,
+    ]);
   }
   if (want('startup')) {
     const s = await benchStartup();
@@ -118,6 +143,15 @@ async function main(): Promise<void> {
       const m = await benchMedia();
       results.media = m;
       for (const [k, v] of Object.entries(m)) rows.push([`media ${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v), '']);
+    }
+  }
+  if (want('media') || want('load')) {
+    const loadModule = fileURLToPath(new URL('./media-load.js', import.meta.url));
+    if (existsSync(loadModule)) {
+      const { benchLoad } = (await import('./media-load.js' as string)) as { benchLoad: () => Promise<Record<string, unknown>> };
+      const l = await benchLoad();
+      results.load = l;
+      for (const [k, v] of Object.entries(l)) rows.push([`media ${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v), '']);
     }
   }
   const w0 = Math.max(...rows.map((r) => r[0].length));

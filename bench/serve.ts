@@ -1,7 +1,8 @@
 /**
  * One benchmark target per process, so the load generator never shares its event loop:
  *   node dist/bench/serve.js bare <port> <bodyFile>   node:http reading the request body, answering callsim's bytes
- *   node dist/bench/serve.js callsim <port> [plain]   callsim (plain = no journal, no rate limits)
+ *   node dist/bench/serve.js callsim <port> [plain]   callsim (plain = no journal, no rate limits;
+ *                                                     nocoverage = everything but coverage counting)
  *   node dist/bench/serve.js prism <port> <vendor>    Prism's mocker on the same spec, static, silent
  */
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   if (kind === 'callsim') {
     const plain = extra === 'plain';
     await startServer({
+      coverage: extra !== 'nocoverage',
       port,
       host: '127.0.0.1',
       seed: 1,

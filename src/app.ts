@@ -4,17 +4,19 @@ import { adminSurface } from './admin/surface.js';
 import { type CallsimOptions, type OptionsInput, resolveOptions } from './config.js';
 import { loadContract } from './contract/load.js';
 import type { SimRequest } from './contract/types.js';
+import { CoverageCounter } from './coverage/counter.js';
 import type { GateOptions } from './engine/gate.js';
 import { type Outcome, type PipelineOptions, runPipeline } from './engine/pipeline.js';
 import type { AnySurface, Surface } from './engine/surface.js';
 import { loadInventory, loadLibrary } from './fixtures/index.js';
-import { faultGuard, rateLimitGuard } from './guards.js';
+import { faultGuard, rateLimitGuard, roleGuard } from './guards.js';
 import { Journal, journalEntry } from './journal.js';
+import { CallerLibrary } from './media/callers.js';
 import { RealClock, VirtualClock } from './sim/clock.js';
 import { World } from './sim/world.js';
 import { VENDORS } from './vendors/registry.js';
 import { mapSimError, type VendorSurface, vendorSurface } from './vendors/surface.js';
-import type { VendorAdapter, VendorServices } from './vendors/types.js';
+import type { RecordingFormat, VendorAdapter, VendorServices, WebhookMessage } from './vendors/types.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { selfRefusal } from './webhooks/self.js';
 import { SubscriptionStore } from './webhooks/subscriptions.js';
@@ -31,7 +33,7 @@ function checkFixtureIds(adapters: VendorAdapter[]): void {
   }
 }
 
-export type OutcomeListener = (surface: VendorSurface, req: SimRequest, outcome: Outcome, ms: number) => void;
+export type OutcomeListener = (surface: AnySurface, req: SimRequest, outcome: Outcome, ms: number) => void;
 
 /**
  * One callsim instance without its transport: the world, the surfaces (the vendors and the admin
@@ -56,10 +58,16 @@ export class Callsim {
   readonly resetListeners: Array<() => void> = [];
   /** Where work no request answers for (media streams, dial-outs) is logged; the CLI sets its logger. */
   logger: Logger = pino({ level: 'silent' });
-  /** Told about every vendor request once answered (journal, logs, dashboard). */
+  /** Told about every vendor request once answered (journal, logs, dashboard, coverage). */
   readonly outcomeListeners: OutcomeListener[] = [];
   /** Something the answer must wait for (a cluster recording what the request made), or undefined. */
   beforeAnswer?: () => Promise<void> | undefined;
+  /** What the run exercised of each spec, as counts (GET /__sim/coverage, reports). */
+  readonly coverage = new CoverageCounter();
+  /** OpenAPI documents mounted with `--spec` (see mountSpecs), served like the vendors. */
+  readonly mounts: AnySurface[] = [];
+  /** Simulated callers users wrote (`--callers`, `PUT /__sim/callers/{name}`); configuration, so a reset keeps them. */
+  readonly callers: CallerLibrary;
 
   constructor(opts: OptionsInput = {}, deps: { adapters?: VendorAdapter[]; timeSource?: () => number } = {}) {
     this.options = resolveOptions(opts);
@@ -79,10 +87,13 @@ export class Callsim {
       seeders: adapters.map((a) => (world: World) => a.fixtures().seed(world)),
       rules: this.options.scenarios,
       retainCalls: this.options.retainCalls,
+      timings: { transcriptDelayMs: this.options.transcriptDelayMs, recordingDelayMs: this.options.recordingDelayMs },
     });
+    this.callers = new CallerLibrary(this.world.library, this.options.callers);
     this.subscriptions = new SubscriptionStore(this.seed);
     this.gate = { token: this.options.adminToken, hosts: new Set(this.options.allowedHosts.map((h) => h.toLowerCase())) };
     const guards = [
+      roleGuard,
       rateLimitGuard(
         () => this.world,
         () => this.options.rateLimits,
@@ -90,12 +101,17 @@ export class Callsim {
       faultGuard(this.seed, () => this.options.faults),
     ];
     this.vendors = adapters.map((adapter) =>
-      vendorSurface(adapter, loadContract(adapter.specFile, adapter.name), { world: () => this.world, services: this.servicesFor(adapter.name), guards }),
+      vendorSurface(adapter, loadContract(adapter.specFile, adapter.name), {
+        world: () => this.world,
+        services: this.servicesFor(adapter.name, adapter.recordingFormat),
+        guards,
+      }),
     );
     this.admin = adminSurface(this);
     this.webhooks = new WebhookDispatcher(() => this.world, this.subscriptions, this.vendors, this.seed, {
       timeoutMs: this.options.webhookTimeoutMs,
       refuse: selfRefusal(() => this.port),
+      inspect: (vendor, accountId, m) => this.checkWebhook(vendor, accountId, m),
     });
     this.setWebhookTimeout(this.options.webhookTimeoutMs);
     this.webhooks.attach();
@@ -104,6 +120,10 @@ export class Callsim {
     this.outcomeListeners.push((surface, req, outcome, ms) => {
       if (this.options.journal) this.journal.add(journalEntry(surface.name, req, outcome, ms, this.world.now()));
     });
+    if (this.options.coverage) {
+      this.outcomeListeners.push((surface, req, outcome) => this.coverage.request(surface.name, req, outcome));
+      this.webhooks.changeListeners.push((d) => this.coverage.delivery(d));
+    }
   }
 
   /** The port this server listens on, once it does. */
@@ -120,17 +140,27 @@ export class Callsim {
     this.world.scheduler.waitBudgetMs = ms + 1000;
   }
 
-  /** Every surface this server answers: the vendors and the admin API. */
+  /** Every surface this server answers: the vendors, the mounted documents and the admin API. */
   get surfaces(): AnySurface[] {
-    return [...this.vendors, this.admin] as AnySurface[];
+    return [...this.vendors, ...this.mounts, this.admin] as AnySurface[];
+  }
+
+  /**
+   * Mounts the `specs` documents (`--spec name=FILE`), each under `/<name>`. Prism and the mount code
+   * are imported only here, so a server without `--spec` never loads them (start-up time).
+   */
+  async mountSpecs(): Promise<void> {
+    if (!this.options.specs.length || this.mounts.length) return;
+    const { mountSurfaces } = await import('./mounts/index.js');
+    this.mounts.push(...(await mountSurfaces(this)));
   }
 
   /** What the server lends one vendor's handlers, bound to that vendor. */
-  private servicesFor(vendor: string): VendorServices {
+  private servicesFor(vendor: string, format: RecordingFormat = 'wav'): VendorServices {
     const subs = () => this.subscriptions;
     return {
       baseUrl: () => this.baseUrl,
-      recordingUrl: (callId, expiresAt) => this.signRecordingUrl(vendor, callId, expiresAt),
+      recordingUrl: (callId, expiresAt) => this.signRecordingUrl(vendor, callId, expiresAt, format),
       secretToken: (bytes = 16) => randomBytes(bytes).toString('hex'),
       webhooks: {
         subscribe: (accountId, url, events) =>
@@ -180,6 +210,7 @@ export class Callsim {
     this.subscriptions.clear((s) => s.source !== 'api');
     this.webhooks.clear();
     this.journal.clear();
+    this.coverage.clear();
     this.notifyReset();
   }
 
@@ -217,14 +248,44 @@ export class Callsim {
   private told(surface: AnySurface, req: SimRequest, outcome: Outcome, started: number): Outcome {
     if (surface !== (this.admin as AnySurface)) {
       const ms = performance.now() - started;
-      for (const l of this.outcomeListeners) l(surface as unknown as VendorSurface, req, outcome, ms);
+      for (const l of this.outcomeListeners) l(surface, req, outcome, ms);
     }
     return outcome;
   }
 
-  signRecordingUrl(vendor: string, callId: string, expiresAt: number): string {
+  /**
+   * With `--strict`, every webhook payload is checked against its schema in the vendor spec's
+   * `webhooks` before it is sent; a violation is a journal row (`method: WEBHOOK`, `path:
+   * webhooks/<event>`, in `/__sim/journal/violations`) and a log line. It is still delivered.
+   */
+  private checkWebhook(vendor: VendorSurface, accountId: string, m: WebhookMessage): void {
+    if (!this.options.strict) return;
+    const violations = m.schemaPointer
+      ? vendor.validator.validateAt(m.schemaPointer, m.payload)
+      : [{ location: 'body' as const, field: '', rule: 'declared', message: `event ${m.event} has no schema in the spec's webhooks` }];
+    if (!violations.length) return;
+    const shown = violations.slice(0, 20);
+    this.journal.add({
+      at: new Date(this.world.now()).toISOString(),
+      vendor: vendor.name,
+      accountId,
+      method: 'WEBHOOK',
+      path: `webhooks/${m.event}`,
+      operationId: null,
+      status: 0,
+      latencyMs: 0,
+      violations: [],
+      violationCount: 0,
+      responseViolations: shown,
+      warnings: [],
+      warningCount: 0,
+    });
+    this.logger.info({ vendor: vendor.name, event: m.event, responseViolations: shown }, 'webhook payload violates its spec');
+  }
+
+  signRecordingUrl(vendor: string, callId: string, expiresAt: number, format: RecordingFormat = 'wav'): string {
     const exp = Math.floor(expiresAt / 1000);
-    const path = `/__sim/recordings/${vendor}/${encodeURIComponent(callId)}.wav`;
+    const path = `/__sim/recordings/${vendor}/${encodeURIComponent(callId)}.${format}`;
     return `${this.baseUrl}${path}?expires=${exp}&sig=${this.sign(path, exp)}`;
   }
 

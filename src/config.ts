@@ -1,4 +1,5 @@
 import { adminContract } from './contract/load.js';
+import { type Doc, resolvePointer } from './contract/spec.js';
 import type { ScenarioRule } from './sim/scenarios.js';
 
 export interface MediaConditions {
@@ -23,6 +24,13 @@ export interface FaultRule {
 export interface RateLimitRule {
   requests: number;
   perSec: number;
+}
+
+/** An OpenAPI document served under `/<name>` through Prism (`--spec name=FILE`). */
+export interface SpecMount {
+  name: string;
+  file: string;
+  mode?: 'static' | 'dynamic';
 }
 
 interface SubscriptionConfig {
@@ -74,6 +82,20 @@ export interface CallsimOptions {
   retainCalls?: number;
   /** Redis URL of a cluster of callsim processes serving one world (src/cluster, docs/scaling.md). */
   cluster?: string;
+  /** Count coverage from every vendor request and webhook delivery (the benchmark measures its cost). */
+  coverage: boolean;
+  /** Report file(s) written at shutdown, SIGTERM and POST /__sim/report; the extension picks the format. */
+  report?: string | string[];
+  /** When the client under test broke the contract, exit non-zero at shutdown. */
+  failOn: 'violations' | 'warnings' | 'never';
+  /** OpenAPI documents to mount, each under `/<name>`. */
+  specs: SpecMount[];
+  /** Post-call processing: a call's transcript is ready this long after it ends (0 = at once). */
+  transcriptDelayMs: number;
+  /** … and its recording this long after it ends. */
+  recordingDelayMs: number;
+  /** A folder of simulated callers (YAML or JSON `Caller` documents), loaded and checked at start. */
+  callers?: string;
 }
 
 const DEFAULT_OPTIONS: CallsimOptions = {
@@ -92,7 +114,12 @@ const DEFAULT_OPTIONS: CallsimOptions = {
   journalSize: 1000,
   journal: true,
   webhookTimeoutMs: 5000,
+  transcriptDelayMs: 1500,
+  recordingDelayMs: 2500,
   limits: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 10_000, maxConnections: 4096 },
+  coverage: true,
+  failOn: 'never',
+  specs: [],
 };
 
 /** What a caller may give: any option, plus `latency`, the shorthand for `media.latencyMs`. */
@@ -120,10 +147,25 @@ export function optionProblems(input: unknown): string[] {
     .validator.validateAt(OPTIONS_SCHEMA, copy)
     .map((v) => {
       if (!v.field) return v.message;
-      const what = v.message.startsWith(v.field) ? v.message.slice(v.field.length + 1) : v.message;
+      const hint = v.rule === 'pattern' ? problemHint(v.field) : undefined;
+      const what = hint ?? (v.message.startsWith(v.field) ? v.message.slice(v.field.length + 1) : v.message);
       const given = valueAt(input, v.field);
       return `${v.field}: ${what}${given !== undefined && v.rule !== 'additionalProperties' ? ` (got ${JSON.stringify(given)?.slice(0, 80)})` : ''}`;
     });
+}
+
+/**
+ * "has an invalid format" says little about a file name or a mount name: a property of `Options`
+ * may carry `x-problem`, the words to use instead when its pattern refuses a value.
+ */
+function problemHint(dotted: string): string | undefined {
+  const doc = adminContract().spec.doc;
+  const deref = (n: Doc | undefined): Doc | undefined => (typeof n?.$ref === 'string' ? deref(resolvePointer(doc, n.$ref)) : n);
+  let node = deref(resolvePointer(doc, OPTIONS_SCHEMA));
+  for (const key of dotted.split('.')) {
+    node = deref(/^\d+$/.test(key) && node?.items ? node.items : node?.properties?.[key]);
+  }
+  return typeof node?.['x-problem'] === 'string' ? node['x-problem'] : undefined;
 }
 
 const valueAt = (root: unknown, dotted: string): unknown =>

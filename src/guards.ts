@@ -1,4 +1,5 @@
 import type { FaultRule, RateLimitRule } from './config.js';
+import { resolvePointer } from './contract/spec.js';
 import { header } from './contract/types.js';
 import type { ApiErrorKind } from './engine/errors.js';
 import type { Guard } from './engine/surface.js';
@@ -6,6 +7,19 @@ import { Random } from './sim/random.js';
 import type { World } from './sim/world.js';
 import type { VendorSurface } from './vendors/surface.js';
 import type { VendorPrincipal } from './vendors/types.js';
+
+/** Only reading is safe for a read-only key; anything else is the vendor's 403. */
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * A key minted read-only (`POST /__sim/accounts/{id}/keys`) may read but not change anything. An
+ * operation that changes no data though it is a POST (switching the active business) says so in
+ * its spec with `x-callsim-read-only: true`.
+ */
+export const roleGuard: Guard<VendorPrincipal> = ({ surface, req, op, principal: { session } }) =>
+  session.role === 'read-only' && !SAFE_METHODS.has(req.method) && resolvePointer(surface.spec.doc, op.pointer)['x-callsim-read-only'] !== true
+    ? { kind: 'forbidden', message: 'This API key is read-only: it may read, not change anything' }
+    : undefined;
 
 /**
  * Fixed windows on the sim clock, so a virtual-clock test can roll past a limit with advance.
@@ -64,12 +78,14 @@ function matchesPath(rule: FaultRule, template: string, path: string): boolean {
 
 /**
  * Injected trouble: configured rules (seeded probability) and, per request, Prism's
- * `Prefer: code=503` header. The body is always the vendor's own error shape.
+ * `Prefer: code=503` header. The body is always the vendor's own error shape. Rules name a vendor
+ * or a mounted document (`--spec`) by its name.
  */
-export function faultGuard(seed: number, faults: () => FaultRule[]): Guard<VendorPrincipal> {
+export function faultGuard<P = VendorPrincipal>(seed: number, faults: () => FaultRule[], o: { prefer?: boolean } = {}): Guard<P> {
   const rng = new Random(seed ^ 0xfa17);
   return (input) => {
-    const prefer = header(input.req.headers, 'prefer');
+    // A mounted document's `Prefer: code=` is Prism's to answer (with the documented response).
+    const prefer = o.prefer === false ? undefined : header(input.req.headers, 'prefer');
     const code = prefer && /(?:^|[;,\s])code=(\d{3})/.exec(prefer)?.[1];
     if (code && Number(code) >= 400) {
       const status = Number(code);

@@ -17,6 +17,9 @@ export interface JournalEntry {
   violationCount: number;
   /** What callsim's answer got wrong (only checked with --strict). */
   responseViolations: Violation[];
+  /** What a tolerant API let pass where the vendor's pages are silent (the first 20; `warningCount` counts them all). */
+  warnings: Violation[];
+  warningCount: number;
 }
 
 export interface JournalFilter {
@@ -35,6 +38,7 @@ function weigh(e: JournalEntry): number {
   let n = 256 + e.path.length * 2;
   for (const v of e.violations) n += 96 + (v.field.length + v.message.length) * 2;
   for (const v of e.responseViolations) n += 96 + (v.field.length + v.message.length) * 2;
+  for (const v of e.warnings) n += 96 + (v.field.length + v.message.length) * 2;
   return n;
 }
 
@@ -70,6 +74,8 @@ export class Journal {
       violations: e.violations,
       violationCount: e.violationCount,
       responseViolations: e.responseViolations,
+      warnings: e.warnings,
+      warningCount: e.warningCount,
     };
     const w = weigh(row);
     this.rows.push(row);
@@ -97,7 +103,7 @@ export class Journal {
       if (f.vendor && e.vendor !== f.vendor) continue;
       if (f.operation && e.operationId !== f.operation) continue;
       if (f.status && e.status !== f.status) continue;
-      if (f.violationsOnly && !e.violations.length && !e.responseViolations.length) continue;
+      if (f.violationsOnly && !e.violations.length && !e.responseViolations.length && !e.warnings.length) continue;
       out.push(e);
     }
     return f.limit ? out.slice(-f.limit) : out;
@@ -136,7 +142,7 @@ function isoAt(ms: number): string {
 export function journalEntry(
   vendor: string,
   req: { method: string; path: string },
-  outcome: Pick<Outcome, 'accountId' | 'op' | 'response' | 'violations' | 'violationCount' | 'responseViolations'>,
+  outcome: Pick<Outcome, 'accountId' | 'op' | 'response' | 'violations' | 'violationCount' | 'responseViolations' | 'warnings' | 'warningCount'>,
   ms: number,
   at: number,
 ): Omit<JournalEntry, 'id'> {
@@ -152,5 +158,7 @@ export function journalEntry(
     violations: outcome.violations,
     violationCount: outcome.violationCount,
     responseViolations: outcome.responseViolations,
+    warnings: outcome.warnings,
+    warningCount: outcome.warningCount,
   };
 }

@@ -9,9 +9,10 @@ const SHUTDOWN_GRACE_MS = 5000;
 /**
  * The running server's persistence and signals. Nothing is lost on the way down: the state is
  * saved first (before waiting on any client), periodically with `saveEvery`, and on SIGTERM,
- * SIGINT and SIGHUP; then requests in flight get a bounded grace period, never minutes.
+ * SIGINT and SIGHUP; then the run's reports are written and its exit code decided (`finish`);
+ * then requests in flight get a bounded grace period, never minutes.
  */
-export function manageLifecycle(running: RunningServer, opts: CallsimOptions, log: Logger, beforeExit: Array<() => void | Promise<void>> = []): void {
+export function manageLifecycle(running: RunningServer, opts: CallsimOptions, log: Logger, finish: () => Promise<number> = async () => 0): void {
   const { sim } = running;
   const file = opts.stateFile;
   if (file) {
@@ -36,12 +37,13 @@ export function manageLifecycle(running: RunningServer, opts: CallsimOptions, lo
     log.info({ signal }, 'shutting down');
     save(signal);
     if (file) log.info({ file }, 'state saved');
-    for (const hook of beforeExit) await hook();
+    // The run's reports and its exit code (--report, --fail-on), also before waiting on any client.
+    const code = await finish();
     const grace = setTimeout(() => running.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     grace.unref();
     await running.close();
     clearTimeout(grace);
-    process.exit(0);
+    process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
 }

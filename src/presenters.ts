@@ -1,5 +1,5 @@
 import type { Callsim } from './app.js';
-import { callSummary, callTranscript } from './sim/calls.js';
+import { callSummary, callTranscript, isLive } from './sim/calls.js';
 import type { Call } from './sim/types.js';
 import type { Delivery } from './webhooks/dispatcher.js';
 import { redactUrl, type Subscription } from './webhooks/subscriptions.js';
@@ -44,7 +44,8 @@ export function callDetailJson(sim: Callsim, c: Call) {
   const { summary, sentiment } = callSummary(sim.world, c);
   return {
     ...callSummaryJson(sim, c),
-    timeline: c.timeline.map((t) => ({ status: t.status, at: iso(t.at) })),
+    // The final entry says why, when the status alone does not (an inbound call nobody answered).
+    timeline: c.timeline.map((t, i, all) => ({ status: t.status, at: iso(t.at), ...(c.note && i === all.length - 1 && !isLive(c) && { reason: c.note }) })),
     transcript: callTranscript(sim.world, c).map((t) => ({ speaker: t.speaker, text: t.text, offset_sec: t.offsetMs / 1000 })),
     summary,
     sentiment,
@@ -115,5 +116,7 @@ export function configJson(sim: Callsim) {
     scenarios: o.scenarios,
     journalSize: o.journalSize,
     webhookTimeoutMs: o.webhookTimeoutMs,
+    transcriptDelayMs: o.transcriptDelayMs,
+    recordingDelayMs: o.recordingDelayMs,
   };
 }

@@ -61,6 +61,7 @@ export async function startServer(opts: OptionsInput = {}, deps: { adapters?: Ve
   const cluster = sim.options.cluster ? await import('./cluster/index.js') : undefined;
   const refused = cluster?.clusterRefusal(sim.options);
   if (refused) throw new Error(`--cluster: ${refused}`);
+  await sim.mountSpecs();
   const server = createHttpServer(sim);
   applyLimits(server, sim.options.limits);
   const media = attachMedia(server, sim);

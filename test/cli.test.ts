@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 
 /** Black-box: the real `npm start` / CLI, the way a user runs it. */
 const ROOT = join(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist/src/cli.js');
+const CLI = join(ROOT, 'dist/cli/cli.js');
 let children: ChildProcess[] = [];
 /**
  * Each launch is its own process group (`npm start` is npm → sh → node): killing the group leaves
@@ -104,6 +104,12 @@ describe('CLI', () => {
       '--log-level',
       '--retain-calls',
       'CALLSIM_RETAIN_CALLS',
+      '--transcript-delay-ms',
+      'CALLSIM_TRANSCRIPT_DELAY_MS',
+      '--recording-delay-ms',
+      'CALLSIM_RECORDING_DELAY_MS',
+      '--callers',
+      'CALLSIM_CALLERS',
       'Examples:',
       'proxy',
     ]) {
@@ -258,6 +264,57 @@ describe('CLI', () => {
     const { url } = await launch('node', [CLI, '--port', '0', '--vendors', 'jagcall', '--admin-token', 's3cret']);
     expect((await fetch(`${url}/__sim/health`)).status).toBe(401);
     expect((await fetch(`${url}/__sim/health`, { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+  });
+});
+
+describe('simulated callers and callsim load', () => {
+  it('loads a callers folder at start, and refuses to start on a bad file, naming the file and the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callsim-cli-callers-'));
+    writeFileSync(join(dir, 'hello.yaml'), 'language: en\nlines:\n  - { text: Hello?, after: 0 }\n');
+    const { url } = await launch('node', [CLI, '--port', '0', '--vendors', 'jagcall'], { CALLSIM_CALLERS: dir });
+    expect((await (await fetch(`${url}/__sim/callers`)).json()).data.map((c: { name: string }) => c.name)).toEqual(['hello']);
+    writeFileSync(join(dir, 'broken.yaml'), 'language: en\nlines:\n  - { text: Hi, keys: "1x" }\n');
+    const r = spawnSync('node', [CLI, '--port', '0', '--callers', dir], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`callsim: invalid caller file ${join(dir, 'broken.yaml')}: lines.0.keys: has an invalid format\n`);
+  });
+
+  it('`callsim load` runs callers against an agent, prints a summary table and exits 0 only when every call completed', async () => {
+    const { url } = await launch('node', [CLI, '--port', '0', '--vendors', 'jagcall']);
+    await fetch(`${url}/__sim/callers/hi`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ language: 'en', lines: [{ text: 'Hello?', after: 0, hangup: true }] }),
+    });
+    const agent = new WebSocketServer({ port: 0 });
+    agent.on('connection', (ws) => ws.on('message', (d) => JSON.parse(d.toString()).event === 'stop' && ws.close()));
+    await new Promise((r) => agent.once('listening', r));
+    const mediaUrl = `ws://127.0.0.1:${(agent.address() as AddressInfo).port}/`;
+    try {
+      const run = (args: string[]) =>
+        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+          const child = spawn('node', [CLI, 'load', '--server', url, ...args], { cwd: ROOT });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (d) => (stdout += d));
+          child.stderr.on('data', (d) => (stderr += d));
+          child.on('exit', (code) => resolve({ code, stdout, stderr }));
+        });
+      const ok = await run(['-n', '2', '-r', '20', '--media-url', mediaUrl, '--caller', 'hi']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(/^run +load_1 done \([\d.]+ s\), 2 calls to ws:\/\/127\.0\.0\.1:\d+\/, caller hi$/m);
+      expect(ok.stdout).toMatch(/^calls +started 2, completed 2, failed 0$/m);
+      expect(ok.stdout).toMatch(/^verdicts +pass 2, fail 0$/m);
+      expect(ok.stderr).toMatch(/load_1 done: 2\/2 placed/);
+      const failed = await run(['-n', '1', '-r', '20', '--media-url', 'ws://127.0.0.1:9/', '--json']);
+      expect(failed.code).toBe(1);
+      expect(JSON.parse(failed.stdout).failures).toEqual({ 'dial: connect ECONNREFUSED 127.0.0.1:9': 1 });
+      const refused = await run(['-n', '1', '--media-url', mediaUrl, '--caller', 'nobody']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe('callsim load: POST /__sim/load answered 400: No caller named nobody; known callers are listed at GET /__sim/callers\n');
+    } finally {
+      agent.close();
+    }
   });
 });
 

@@ -30,6 +30,24 @@ export interface LoadedSpec {
   id: string;
   doc: Doc;
   operations: OperationDef[];
+  /** What the spec says callsim tolerates where the vendor's pages are silent (`x-callsim-tolerance`). */
+  tolerance: Tolerance;
+}
+
+/**
+ * The spec's own statement (root `x-callsim-tolerance`) of what a tolerant production API would
+ * accept where the vendor's pages say nothing; the engine answers such requests and reports each
+ * deviation as a warning (`--strict` makes them errors). A spec without it is strict.
+ */
+export interface Tolerance {
+  /** Unknown body fields and query parameters are ignored, with a warning. */
+  unknownFields?: boolean;
+  /** Query parameters (page sizes) whose value above the maximum is taken as the maximum. */
+  clampQuery?: string[];
+  /** A number sent as a string (`"42"`) where the spec wants a number is taken as that number. */
+  coerceNumbers?: boolean;
+  /** Body fields (dotted paths) whose values may nest, where the pages show only flat ones. */
+  freeForm?: string[];
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
@@ -104,7 +122,25 @@ export function loadSpecDoc(doc: Doc, id: string): LoadedSpec {
       });
     }
   }
-  return { id, doc, operations };
+  return { id, doc, operations, tolerance: toleranceOf(doc, id) };
+}
+
+/** A spec's `x-callsim-tolerance`, refused at load when malformed (a typo must not turn tolerance off silently). */
+function toleranceOf(doc: Doc, id: string): Tolerance {
+  const t = doc['x-callsim-tolerance'];
+  if (t === undefined) return {};
+  const flags = ['unknownFields', 'coerceNumbers'];
+  const lists = ['clampQuery', 'freeForm'];
+  const bad =
+    !t || typeof t !== 'object' || Array.isArray(t)
+      ? ['(not an object)']
+      : Object.entries(t)
+          .filter(
+            ([k, v]) => !(flags.includes(k) && typeof v === 'boolean') && !(lists.includes(k) && Array.isArray(v) && v.every((x) => typeof x === 'string')),
+          )
+          .map(([k]) => k);
+  if (bad.length) throw new Error(`${id}: x-callsim-tolerance: ${bad.join(', ')} — expected booleans ${flags.join(', ')} and string lists ${lists.join(', ')}`);
+  return t as Tolerance;
 }
 
 /** The response key an answer's status is documented under (`201`, `4XX`, `default`), or undefined. */

@@ -40,6 +40,9 @@ export interface Violation {
   /** JSON Schema keyword that failed (`required`, `maximum`, `format`…). */
   rule: string;
   message: string;
+  /** With `minimum`/`maximum`, the bound; with `type`, the type wanted (for the engine's tolerance). */
+  limit?: number;
+  expected?: string;
 }
 
 export const header = (headers: Headers, name: string): string | undefined => {

@@ -148,13 +148,15 @@ export class ContractValidator {
     query: Record<string, unknown>,
     body: unknown,
     contentType?: string,
-    counter?: { total: number },
+    counter?: { total: number; unknown?: number },
   ): Violation[] {
     const v = this.validatorsOf(op);
     const out: Violation[] = [];
     let total = 0;
+    let unknown = 0;
     const take = (errors: ErrorObject[] | null | undefined, where: Violation['location']) => {
       total += errors?.length ?? 0;
+      for (const e of errors ?? []) if (e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties') unknown++;
       out.push(...toViolations(errors?.slice(0, MAX_VIOLATIONS - out.length), where));
     };
     if (v.params && !v.params(params)) take(v.params.errors, 'path');
@@ -163,7 +165,10 @@ export class ContractValidator {
       const fn = v.body[contentType];
       if (fn && !fn(body)) take(fn.errors, 'body');
     }
-    if (counter) counter.total = Math.max(total, out.length);
+    if (counter) {
+      counter.total = Math.max(total, out.length);
+      counter.unknown = unknown;
+    }
     return out;
   }
 
@@ -188,14 +193,28 @@ export class ContractValidator {
     }
     // A documented response without a JSON body (204, a WAV) has nothing to check.
     if (!fn) return [];
-    return fn(body) ? [] : toViolations(fn.errors, 'response');
+    return fn(body) ? [] : this.notEchoes(toViolations(fn.errors, 'response'));
+  }
+
+  /**
+   * A free-form field the spec's tolerance lets nest (`metadata`) comes back as the client sent it:
+   * its nested values were warned about on the request, so the answer echoing them is no violation.
+   */
+  private notEchoes(vs: Violation[]): Violation[] {
+    const free = this.spec.tolerance.freeForm;
+    if (!free?.length) return vs;
+    return vs.filter((v) => {
+      if (v.rule !== 'type') return true;
+      const field = `.${v.field}.`;
+      return !free.some((f) => field.includes(`.${f}.`) && !field.endsWith(`.${f}.`));
+    });
   }
 
   /** Any schema in the document, by pointer (webhook payloads). */
   validateAt(pointer: string, value: unknown): Violation[] {
     const fn =
       this.precompiled?.at(pointerName(pointer)) ?? this.bodyAjv.getSchema(this.spec.id + pointer) ?? this.bodyAjv.compile({ $ref: this.spec.id + pointer });
-    return fn(value) ? [] : toViolations(fn.errors, 'body');
+    return fn(value) ? [] : this.notEchoes(toViolations(fn.errors, 'body'));
   }
 }
 
@@ -211,7 +230,10 @@ function toViolations(errors: ErrorObject[] | null | undefined, location: Violat
     const key = `${field}|${e.keyword}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ location, field, rule: e.keyword, message });
+    const v: Violation = { location, field, rule: e.keyword, message };
+    if (typeof e.params.limit === 'number') v.limit = e.params.limit;
+    if (e.keyword === 'type') v.expected = String(e.params.type);
+    out.push(v);
   }
   return out;
 }

@@ -1,4 +1,6 @@
 import type { Callsim } from '../app.js';
+import { peekCallMedia } from '../media/info.js';
+import { callerJson } from '../media/stats.js';
 import { mediaRefusal } from '../media/upgrade.js';
 import { callDetailJson, callSummaryJson, clockJson, deliveryJson } from '../presenters.js';
 import { listAgents } from '../sim/agents.js';
@@ -49,7 +51,8 @@ export function callPageJson(sim: Callsim, call: Call) {
     const elapsed = (call.endedAt ?? now) - call.answeredAt;
     if (call.turns) {
       live = call.turns.filter((t) => t.offsetMs <= elapsed).map((t) => ({ speaker: t.speaker, text: t.text, offset_sec: t.offsetMs / 1000 }));
-    } else {
+    } else if (!call.liveAgent) {
+      // A live agent's call shows what was really said once known, never the script's lines.
       const conv = findConversation(sim.world.library, call.conversationId);
       const lines = conv ? linesWithin(conv, call.talkMs) : [];
       live = lines.filter((l) => l.startMs <= elapsed).map((l) => ({ speaker: l.speaker, text: l.text, offset_sec: l.startMs / 1000 }));
@@ -67,7 +70,15 @@ export function callPageJson(sim: Callsim, call: Call) {
     media_path: `/__sim/media/${vendor}/${encodeURIComponent(call.id)}`,
     // The media server's own rule (real clock, speed 1): the page explains it instead of failing a socket.
     listen_unavailable: mediaRefusal(sim),
+    media_report: mediaReport(call),
   };
+}
+
+/** A live agent's turn latencies and underruns, with the simulated caller's report: the call page's "Agent under test". */
+function mediaReport(call: Call) {
+  const info = peekCallMedia(call);
+  if (info?.mode !== 'agent') return null;
+  return { turns: info.log?.latencies ?? [], underruns: info.underruns, caller: callerJson(info) };
 }
 
 /** What the forms offer: accounts with their agents and numbers (no admin route lists the last two). */

@@ -4,6 +4,7 @@ import type { SimRequest, SimResponse, Violation } from '../contract/types.js';
 import { parseBody } from './body.js';
 import { type ApiError, ApiFailure } from './errors.js';
 import type { RawInput, Surface } from './surface.js';
+import { applyTolerance, unknownQuery } from './tolerance.js';
 
 /** What one request did, for the journal, the logs and the dashboard. */
 export interface Outcome {
@@ -15,6 +16,9 @@ export interface Outcome {
   violationCount: number;
   /** What the answer got wrong (checked with `strict`). */
   responseViolations: Violation[];
+  /** What a tolerant API let pass where the vendor's pages are silent (at most MAX_KEPT; `warningCount` counts them all). */
+  warnings: Violation[];
+  warningCount: number;
 }
 
 export interface PipelineOptions {
@@ -36,7 +40,22 @@ const shown = (vs: Violation[]) => vs.slice(0, MAX_KEPT).map((v) => ({ ...v, fie
  * unless the handler answers with a promise (most answer at once).
  */
 export function runPipeline<P>(surface: Surface<P>, req: SimRequest, o: PipelineOptions): Outcome | Promise<Outcome> {
-  const outcome: Outcome = { response: { status: 500 }, violations: [], violationCount: 0, responseViolations: [] };
+  const outcome = stages(surface, req, o);
+  return isThenable(outcome) ? outcome.then(withWarnings) : withWarnings(outcome);
+}
+
+function withWarnings(outcome: Outcome): Outcome {
+  if (outcome.warningCount) {
+    // On errors too: a refused request that also carried an unknown field says so. Header values
+    // must be printable Latin-1 without CR/LF.
+    const text = cut(outcome.warnings.map((w) => w.message).join('; '), 1000).replace(/[^\x20-\x7e]/g, '?');
+    outcome.response.headers = Object.assign({}, outcome.response.headers, { 'x-callsim-warnings': `${outcome.warningCount}; ${text}` });
+  }
+  return outcome;
+}
+
+function stages<P>(surface: Surface<P>, req: SimRequest, o: PipelineOptions): Outcome | Promise<Outcome> {
+  const outcome: Outcome = { response: { status: 500 }, violations: [], violationCount: 0, responseViolations: [], warnings: [], warningCount: 0 };
   const fail = (e: ApiError): Outcome => {
     outcome.response = surface.error(e, req);
     return outcome;
@@ -81,11 +100,35 @@ export function runPipeline<P>(surface: Surface<P>, req: SimRequest, o: Pipeline
     }
     body = parsed.body;
     for (const p of op.params) if (p.in === 'query' && req.query[p.name] !== undefined) query[p.name] = req.query[p.name];
-    const counter = { total: 0 };
-    const violations = surface.validator.validateRequest(op, params, query, body, parsed.contentType, counter);
+    const aliases = principal !== undefined ? surface.aliasesOf?.(principal) : undefined;
+    if (aliases) body = applyAliases(aliases, { params, query, body });
+    const first = { total: 0, unknown: 0 };
+    const found = surface.validator.validateRequest(op, params, query, body, parsed.contentType, first);
+    // Where the vendor's pages are silent the spec says what a tolerant API lets pass: warnings, not errors.
+    const tolerance = surface.spec.tolerance;
+    const verdict = applyTolerance(tolerance, found, { query, body });
+    let violations = verdict.errors;
+    let errorCount = first.total - (tolerance.unknownFields ? first.unknown : 0) - verdict.warnings.filter((w) => !isUnknown(w)).length;
+    if (verdict.changed) {
+      // A clamp or a coercion changed the request: what still breaks the spec is checked on the new values.
+      const again = { total: 0, unknown: 0 };
+      violations = applyTolerance(tolerance, surface.validator.validateRequest(op, params, query, body, parsed.contentType, again), { query, body }).errors;
+      errorCount = again.total - (tolerance.unknownFields ? again.unknown : 0);
+    }
+    const warnings = [...verdict.warnings, ...unknownQuery(tolerance, op, req.query)];
+    // Unknown fields past the ones listed are counted, not listed (a body of 90,000 unknown keys).
+    const warningCount = warnings.length + (tolerance.unknownFields ? first.unknown - verdict.warnings.filter(isUnknown).length : 0);
+    if (warningCount && o.strict()) {
+      // --strict: whatever a tolerant API would let pass is the vendor's validation error.
+      violations = [...violations, ...warnings];
+      errorCount += warningCount;
+    } else if (warningCount) {
+      outcome.warnings = shown(warnings);
+      outcome.warningCount = warningCount;
+    }
     if (parsed.error) violations.unshift({ location: 'body', field: '', rule: parsed.error.kind, message: parsed.error.message });
     if (violations.length) {
-      setViolations(outcome, violations, counter.total + (parsed.error ? 1 : 0));
+      setViolations(outcome, violations, Math.max(violations.length, errorCount + (parsed.error ? 1 : 0)));
       if (!report) {
         // An id that breaks its own pattern names no record: like any unknown id, that is a 404.
         if (violations.every((v) => v.location === 'path')) return fail({ kind: 'not_found', message: `No resource at ${cut(req.path, 200)}` });
@@ -161,6 +204,20 @@ function finish<P>(outcome: Outcome, surface: Surface<P>, op: OperationDef | und
   }
   return outcome;
 }
+
+/** Replaces every string that is exactly an alias, in place for params and query; the body is returned. */
+function applyAliases(aliases: Record<string, string>, input: { params: Record<string, unknown>; query: Record<string, unknown>; body: unknown }): unknown {
+  const swap = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return Object.hasOwn(aliases, v) ? aliases[v] : v;
+    if (depth > 64 || !v || typeof v !== 'object' || Buffer.isBuffer(v)) return v;
+    if (Array.isArray(v)) return v.map((x) => swap(x, depth + 1));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x, depth + 1)]));
+  };
+  for (const bag of [input.params, input.query]) for (const k of Object.keys(bag)) bag[k] = swap(bag[k], 0);
+  return swap(input.body, 0);
+}
+
+const isUnknown = (v: Violation) => v.rule === 'additionalProperties' || v.rule === 'unevaluatedProperties';
 
 function setViolations(outcome: Outcome, violations: Violation[], total = violations.length): void {
   outcome.violations = shown(violations);

@@ -61,6 +61,11 @@ export interface Surface<P = unknown> extends Contract {
   onInvalid?: 'refuse' | 'report';
   /** The account a principal acts for, for the journal. */
   accountOf?(principal: P): string | undefined;
+  /**
+   * Values this principal's key reads differently, applied to path, query and body strings before
+   * validation (the docs key reads the vendor pages' placeholders as seeded values).
+   */
+  aliasesOf?(principal: P): Record<string, string> | undefined;
 }
 
 /**

@@ -4,10 +4,26 @@ import { Clip, type FrameRef, silence } from './script.js';
 import { Vad } from './vad.js';
 
 export type CalleeEvent =
-  | { type: 'say'; text: string; line: ScriptLine | null; atMs: number }
-  | { type: 'said'; text: string; line: ScriptLine | null; atMs: number }
+  | { type: 'say'; text: string; line: ScriptLine | null; atMs: number; callerLine?: number }
+  | { type: 'said'; text: string; line: ScriptLine | null; atMs: number; callerLine?: number }
   | { type: 'agent-turn'; atMs: number }
+  /** A key the callee presses (a simulated caller's `keys`), as its tone starts. */
+  | { type: 'key'; digit: string; atMs: number }
   | { type: 'hangup'; atMs: number };
+
+/**
+ * The person on the line while a live client is the agent: the scripted conversation's callee
+ * (`Callee`) or a user's simulated caller (`CallerRun`, caller.ts).
+ */
+export interface CalleeSide {
+  /** One frame: hears the agent's frame and the keys it pressed, speaks into `out`. */
+  frame(callMs: number, agent: FrameRef, agentBytes: number, digits: string, out: FrameRef, events: CalleeEvent[]): void;
+  readonly finished: boolean;
+  /** Lines it had yet to say. */
+  readonly linesLeft: number;
+  /** It hung up because nobody spoke, not because the conversation was over. */
+  readonly gaveUp: boolean;
+}
 
 export interface CalleeOptions {
   lines: ScriptLine[];
@@ -36,7 +52,7 @@ const HANGUP_BEAT_MS = 500;
  * `silenceMs` (energy VAD), pauses as the script does, and answers. An agent that never speaks gets
  * "Hello? Is anyone there?" after `nudgeMs`, and a goodbye and a hang-up after as long again.
  */
-export class Callee {
+export class Callee implements CalleeSide {
   private readonly vad = new Vad();
   private state: State = 'waiting';
   private clip: Clip | null = null;

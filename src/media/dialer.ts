@@ -8,7 +8,7 @@ import { mediaRefusal } from './upgrade.js';
 
 const HANDSHAKE_TIMEOUT_MS = 5000;
 
-const agentOf = (hub: MediaHub, call: Call): Agent | undefined => hub.sim.world.stores.get(call.accountId)?.agents.get(call.agentId);
+export const agentOf = (hub: MediaHub, call: Call): Agent | undefined => hub.sim.world.stores.get(call.accountId)?.agents.get(call.agentId);
 
 /** The URL callsim dials for a call: the call's own `metadata.media_url`, else its agent's `mediaUrl`. */
 function mediaUrlFor(hub: MediaHub, call: Call): string | null {
@@ -28,7 +28,7 @@ function stringsOf(v: unknown): Record<string, string> {
  * and agent ids, numbers, direction), then the agent's `mediaParameters`, then the call's
  * `metadata.custom_parameters`, each winning over the one before.
  */
-function dialParameters(hub: MediaHub, call: Call): Record<string, string> {
+export function dialParameters(hub: MediaHub, call: Call): Record<string, string> {
   return {
     callId: call.id,
     agentId: call.agentId,
@@ -45,7 +45,7 @@ function dialParameters(hub: MediaHub, call: Call): Record<string, string> {
  * full URL (a WebSocket upgrade has no form parameters to append), so the `twilio` package's
  * `validateRequest(token, signature, url, {})` accepts it.
  */
-function twilioSignature(authToken: string, url: string): string {
+export function twilioSignature(authToken: string, url: string): string {
   return createHmac('sha1', authToken).update(Buffer.from(url, 'utf8')).digest('base64');
 }
 
@@ -57,6 +57,8 @@ function twilioSignature(authToken: string, url: string): string {
  */
 export function attachDialer(hub: MediaHub): void {
   hub.onAnswered = (call) => {
+    // A load run's calls are dialled by its worker threads (src/load/).
+    if (hub.claimed.has(call)) return;
     const url = mediaUrlFor(hub, call);
     if (!url) return;
     const log = hub.sim.logger;

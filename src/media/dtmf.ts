@@ -17,6 +17,7 @@ const MAX_RATIO = 10 ** (8 / 10);
 const MIN_RMS = 32768 * 10 ** (-45 / 20);
 /** Windows in a row (10 ms apart) that must agree: a 40 ms tone, ITU-T Q.24's shortest, is caught. */
 const MIN_WINDOWS = 2;
+const SILENT = new Uint8Array(WINDOW).fill(0xff);
 
 /**
  * In-band DTMF: hears key presses in the agent's audio, as a carrier's or an IVR's tone detector
@@ -34,8 +35,26 @@ export class DtmfDetector {
   private run = 0;
   private latched = '';
 
+  /** Silence fed since the window last held sound: once it is all silence, more changes nothing. */
+  private silentFrames = 0;
+
+  /**
+   * Feeds a frame of silence: the same as `push` of a silent frame, but free once the window
+   * holds nothing else (most frames of a call, at every stream's 50 frames a second).
+   */
+  silence(): string {
+    if (this.silentFrames >= 2) return '';
+    this.silentFrames++;
+    return this.analyseFrame(SILENT);
+  }
+
   /** Feeds one 20 ms μ-law frame; returns the keys that began in it ('' mostly). */
   push(buf: Uint8Array, off: number): string {
+    this.silentFrames = 0;
+    return this.analyseFrame(buf, off);
+  }
+
+  private analyseFrame(buf: Uint8Array, off = 0): string {
     const pcm = this.pcm;
     pcm.copyWithin(0, WINDOW);
     for (let i = 0; i < WINDOW; i++) pcm[HOP + i] = MULAW_TO_LINEAR[buf[off + i]];

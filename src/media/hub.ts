@@ -23,6 +23,8 @@ export class MediaHub {
   readonly sessions = new Set<Session>();
   readonly lives = new Map<string, LiveCall>();
   private readonly unsubscribe: () => void;
+  /** Calls a load run owns: their audio runs in its worker threads, so no stream here may take them. */
+  readonly claimed = new WeakSet<Call>();
   /** Called when a call is answered, for the dialer (media_url). */
   onAnswered: ((call: Call) => void) | null = null;
   private shuttingDown = false;

@@ -1,5 +1,6 @@
 import type { Call } from '../sim/types.js';
 import type { TurnLog } from './turns.js';
+import type { CallerReport } from './verdict.js';
 
 /** What callsim knows about a call's media, kept with the call after its streams have closed. */
 export interface CallMedia {
@@ -23,6 +24,10 @@ export interface CallMedia {
   underrunMs: number;
   /** The call's streams that have closed, as they stood when they closed (newest last). */
   closedSessions: object[];
+  /** A simulated caller's report: the engine while it runs, its final report once the call ended. */
+  caller: { report(ending: null, underruns: number, underrunMs: number): CallerReport } | CallerReport | null;
+  /** Why the caller a scenario rule named could not talk (unknown name). */
+  callerError: string | null;
   ended: boolean;
 }
 
@@ -47,6 +52,8 @@ export function callMedia(call: Call): CallMedia {
       underruns: 0,
       underrunMs: 0,
       closedSessions: [],
+      caller: null,
+      callerError: null,
       ended: false,
     };
     byCall.set(call, m);

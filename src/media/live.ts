@@ -1,20 +1,22 @@
 import type { Callsim } from '../app.js';
-import { endCallNow, takeOverCall } from '../sim/calls.js';
+import { callerOf, endCallNow, takeOverCall } from '../sim/calls.js';
 import { type Conversation, findConversation, type ScriptLine, withOffsets } from '../sim/conversations.js';
 import type { Call, EndedReason } from '../sim/types.js';
-import { Callee, type CalleeEvent } from './callee.js';
+import { AgentLine } from './agent-line.js';
+import { Callee, type CalleeEvent, type CalleeSide } from './callee.js';
+import { CallerRun } from './caller.js';
 import { FRAME_BYTES, FRAME_MS, SAMPLES_PER_MS, SILENCE_B64, SILENCE_FRAME } from './codec.js';
 import { setting } from './conditions.js';
-import { DtmfDetector } from './dtmf.js';
 import { type CallMedia, callMedia } from './info.js';
 import { type LiveEnding, liveOutcome } from './outcome.js';
 import type { Paced } from './pacer.js';
-import { Playout } from './playout.js';
+import type { Playout } from './playout.js';
 import type { ClientMsg, Track } from './protocol.js';
 import { Recorder, scriptedPrefix } from './recorder.js';
 import { streamedAudio } from './recording.js';
-import { type FrameRef, type LineMark, ScriptPlayer, silence } from './script.js';
+import { type FrameRef, type LineMark, ScriptPlayer } from './script.js';
 import { TurnLog } from './turns.js';
+import type { CallerEnding } from './verdict.js';
 
 /** What the engine needs from a stream: the socket side lives in session.ts. */
 export interface Listener {
@@ -49,9 +51,8 @@ export class LiveCall implements Paced {
   private readonly joinedMs: number;
   private readonly limitMs: number;
   private player: ScriptPlayer | null = null;
-  private callee: Callee | null = null;
-  readonly playout: Playout;
-  private readonly dtmf = new DtmfDetector();
+  private callee: CalleeSide | null = null;
+  private readonly agentLine: AgentLine;
   /** The callee's script lines said so far, and the last one not yet answered by an agent turn. */
   private readonly calleeSaid: string[] = [];
   private unanswered: number | null = null;
@@ -60,7 +61,6 @@ export class LiveCall implements Paced {
   private frames = 0;
   private readonly agentRef: FrameRef = { buf: SILENCE_FRAME, off: 0 };
   private readonly calleeRef: FrameRef = { buf: SILENCE_FRAME, off: 0 };
-  private readonly agentScratch = Buffer.alloc(FRAME_BYTES);
   private readonly recAgent = new Recorder();
   private readonly recCallee = new Recorder();
   private readonly log: TurnLog;
@@ -88,7 +88,7 @@ export class LiveCall implements Paced {
     this.info = callMedia(call);
     Object.assign(this.info, { mode: 'scripted', startOffsetMs: this.startMs, log: this.log, ended: false });
     this.mode = 'scripted';
-    this.playout = new Playout(() => setting(host.sim, call, 'playoutMs'));
+    this.agentLine = new AgentLine(() => setting(host.sim, call, 'playoutMs'));
     this.player = new ScriptPlayer(this.lines, this.joinedMs, () => setting(host.sim, call, 'agentDelayMs'));
     takeOverCall(world, call);
     if (agent) this.setAgent(agent);
@@ -102,19 +102,40 @@ export class LiveCall implements Paced {
     const { index, clip } = this.player!.position;
     const speaking = clip && !clip.done ? this.lines[index]?.speaker : undefined;
     const sim = this.host.sim;
-    this.callee = new Callee({
-      lines: this.lines,
-      prompts: sim.world.library.prompts[this.call.language] ?? sim.world.library.prompts.en,
-      silenceMs: () => setting(sim, this.call, 'silenceMs'),
-      nudgeMs: () => setting(sim, this.call, 'nudgeMs'),
-      startIndex: this.player!.done ? this.lines.length : speaking === 'agent' ? index + 1 : index,
-      startClip: speaking === 'callee' ? clip : null,
-    });
+    const turnTaking = { silenceMs: () => setting(sim, this.call, 'silenceMs'), nudgeMs: () => setting(sim, this.call, 'nudgeMs') };
+    const caller = this.simulatedCaller();
+    if (caller) this.info.caller = this.callee = new CallerRun(caller, turnTaking);
+    else {
+      this.callee = new Callee({
+        lines: this.lines,
+        prompts: sim.world.library.prompts[this.call.language] ?? sim.world.library.prompts.en,
+        ...turnTaking,
+        startIndex: this.player!.done ? this.lines.length : speaking === 'agent' ? index + 1 : index,
+        startClip: speaking === 'callee' ? clip : null,
+      });
+    }
     this.player = null;
     this.mode = 'agent';
     this.info.mode = 'agent';
     // From now on the call's summary, sentiment and booking are what the live agent makes of it.
     this.call.liveAgent = { summary: null, sentiment: null };
+  }
+
+  /** The user's simulated caller a scenario rule gave this call, if it (still) exists. */
+  private simulatedCaller() {
+    const name = callerOf(this.call);
+    if (!name) return undefined;
+    const script = this.host.sim.callers.script(name);
+    if (!script) {
+      this.info.callerError = `no caller named ${name} (GET /__sim/callers lists them); the call's scripted callee talked instead`;
+      this.host.sim.logger.info({ callId: this.call.id, caller: name }, 'simulated caller not found');
+    }
+    return script;
+  }
+
+  /** The agent's audio waiting to be played (its jitter buffer). */
+  get playout(): Playout {
+    return this.agentLine.playout;
   }
 
   add(l: Listener): void {
@@ -190,19 +211,9 @@ export class LiveCall implements Paced {
   }
 
   private live(frameAt: number, callMs: number): void {
-    const played = this.playout.next(frameAt, this.agentScratch);
-    let digits = played.digits;
-    if (played.audioBytes) {
-      this.agentRef.buf = this.agentScratch;
-      this.agentRef.off = 0;
-      this.info.agentFramesPlayed++;
-      // Keys the client played as tones are heard as keys; a `dtmf` message's own tone is not heard twice.
-      const heard = this.dtmf.push(this.agentScratch, 0);
-      if (!played.toneBytes) digits += heard;
-    } else {
-      silence(this.agentRef);
-      this.dtmf.push(this.agentRef.buf, 0);
-    }
+    const played = this.agentLine.next(frameAt, this.agentRef);
+    const digits = played.digits;
+    if (played.audioBytes) this.info.agentFramesPlayed++;
     this.info.underruns = this.playout.underruns;
     this.info.underrunMs = Math.round(this.playout.underrunMs);
     for (const m of played.marks) this.agent?.echoMark(m.name, m.at);
@@ -212,8 +223,11 @@ export class LiveCall implements Paced {
     this.callee!.frame(callMs, this.agentRef, played.audioBytes, digits, this.calleeRef, events);
     for (const e of events) {
       if (e.type === 'say') this.log.calleeSays(e.text, e.atMs);
-      else if (e.type === 'said') {
+      else if (e.type === 'key') {
+        for (const l of this.listeners) l.dtmf(e.digit, frameAt + (e.atMs - callMs));
+      } else if (e.type === 'said') {
         this.log.calleeSaid(e.text, e.atMs);
+        if (e.callerLine) this.calleeSaid.push(e.text);
         if (e.line) {
           this.calleeSaid.push(e.text);
           this.unanswered = this.lines.indexOf(e.line);
@@ -293,6 +307,7 @@ export class LiveCall implements Paced {
           booked: !!this.call.booking,
           ending: this.ending,
         });
+        if (this.callee instanceof CallerRun) this.info.caller = this.callee.report(CALLER_ENDING[this.ending], this.info.underruns, this.info.underrunMs);
       }
       const total = Math.round(this.call.talkMs * SAMPLES_PER_MS);
       const start = Math.round(this.startMs * SAMPLES_PER_MS);
@@ -306,5 +321,7 @@ export class LiveCall implements Paced {
     this.listeners.clear();
   }
 }
+
+const CALLER_ENDING: Record<LiveEnding, CallerEnding> = { 'callee-done': 'caller', 'callee-gave-up': 'caller-gave-up', 'agent-left': 'agent', other: 'other' };
 
 const payload = (f: FrameRef): string => (f.buf === SILENCE_FRAME ? SILENCE_B64 : f.buf.toString('base64', f.off, f.off + FRAME_BYTES));

@@ -14,6 +14,8 @@ export interface Paced {
 const EARLY_MS = 1;
 /** After a stall longer than this the grid skips ahead instead of bursting a backlog of frames. */
 const MAX_CATCH_UP = 25;
+/** While a frame is made for every member, members with a message due are served every this many. */
+const URGENT_EVERY = 32;
 
 export interface PacerStats {
   members: number;
@@ -40,6 +42,8 @@ export class Pacer {
   readonly stats: PacerStats = { members: 0, ticks: 0, lateTicks: 0, maxLateMs: 0, skippedTicks: 0 };
   /** How late each of the last 150 frames (3 s) was served, for percentiles. */
   private readonly recent = new Float64Array(150);
+  /** Members that said a message of theirs falls due soon (a mark, a packet behind latency). */
+  private readonly urgent = new Set<Paced>();
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -56,6 +60,7 @@ export class Pacer {
 
   delete(m: Paced): void {
     this.members.delete(m);
+    this.urgent.delete(m);
     this.stats.members = this.members.size;
     if (!this.members.size) this.stop();
   }
@@ -76,9 +81,24 @@ export class Pacer {
     return { ...this.stats, maxLateMs: Math.round(this.stats.maxLateMs * 10) / 10, lateP50Ms: at(0.5), lateP99Ms: at(0.99) };
   }
 
-  /** A member now has something due at `at`; re-arms only if the loop would wake too late. */
-  wakeBy(at: number): void {
+  /**
+   * A member now has something due at `at`; re-arms only if the loop would wake too late. Naming
+   * the member also gets it served in the middle of making a frame for every member, which at a
+   * thousand streams takes milliseconds: a mark's echo does not wait for the last stream's frame.
+   */
+  wakeBy(at: number, m?: Paced): void {
+    if (m) this.urgent.add(m);
     if (this.timer && at < this.armedFor) this.wake();
+  }
+
+  /** Serves the members with a message due by now; forgets those with nothing left waiting. */
+  private serveUrgent(): void {
+    const t = this.now();
+    for (const m of this.urgent) {
+      const due = m.nextDue();
+      if (due === Infinity) this.urgent.delete(m);
+      else if (due <= t + EARLY_MS) m.flush(t);
+    }
   }
 
   stop(): void {
@@ -119,7 +139,11 @@ export class Pacer {
       if (late > this.stats.maxLateMs) this.stats.maxLateMs = late;
       this.recent[this.stats.ticks % this.recent.length] = Math.max(0, late);
       this.stats.ticks++;
-      for (const m of this.members) m.tick(deadline);
+      let i = 0;
+      for (const m of this.members) {
+        m.tick(deadline);
+        if (++i % URGENT_EVERY === 0 && this.urgent.size) this.serveUrgent();
+      }
       this.frame++;
       deadline = this.origin + this.frame * FRAME_MS;
     }

@@ -13,6 +13,8 @@ export interface Played {
   digits: string;
 }
 
+const NOTHING_PLAYED: Readonly<Played> = Object.freeze({ audioBytes: 0, toneBytes: 0, marks: Object.freeze([]) as unknown as Played['marks'], digits: '' });
+
 /** A minute of agent audio may wait to be played; a message that would queue more is refused. */
 const MAX_QUEUED_MS = 60_000;
 export const MAX_QUEUED_BYTES = MAX_QUEUED_MS * SAMPLES_PER_MS;
@@ -100,8 +102,12 @@ export class Playout {
     return marks;
   }
 
-  /** Plays the frame starting at `frameAt` into `out` (padded with silence). */
+  /**
+   * Plays the frame starting at `frameAt` into `out` (padded with silence). With nothing queued
+   * (most frames of most calls) it answers a shared empty frame and leaves `out` untouched.
+   */
   next(frameAt: number, out: Buffer): Played {
+    if (!this.q.length && this.state === 'idle') return NOTHING_PLAYED;
     const played: Played = { audioBytes: 0, toneBytes: 0, marks: [], digits: '' };
     if (this.state === 'buffering' && !this.ready(frameAt)) {
       out.fill(MULAW_SILENCE);

@@ -18,6 +18,11 @@ export class Recorder {
     this.length += FRAME_BYTES;
   }
 
+  /** The μ-law bytes recorded so far. */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+
   /**
    * The track as 16-bit PCM, exactly `totalSamples` long: what played before the stream began
    * (`before`, from the call's answer), then what streamed from `startSample` on.

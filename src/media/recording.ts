@@ -6,7 +6,10 @@ import type { World } from '../sim/world.js';
 import { clipPcm } from './clips.js';
 import { SAMPLE_RATE } from './wav.js';
 
-/** Audio that actually flowed on a live media stream, per call: it wins over the script. */
+/**
+ * Audio that actually flowed on a live media stream, per call: it wins over the script. Shorter
+ * tracks end in silence (a load run that keeps no audio leaves them empty).
+ */
 export const streamedAudio = new WeakMap<Call, { agent: Int16Array; callee: Int16Array }>();
 
 const CHANNELS = 2;
@@ -16,17 +19,18 @@ const HEADER_BYTES = 44;
 const CHUNK_SAMPLES = SAMPLE_RATE;
 
 /** Where each party's audio comes from: the stream that really flowed, or the script's clips. */
-interface Source {
+export interface RecordingSource {
   samples: number;
   /** Fills `agent`/`callee` (zeroed, `n` long) with the samples from `from` on. */
   fill(from: number, n: number, agent: Int16Array, callee: Int16Array): void;
 }
 
-function sourceOf(world: World, call: Call): Source {
+/** The call's two tracks, exactly its talk time long, rendered on demand (WAV and MP3 alike). */
+export function recordingSource(world: World, call: Call): RecordingSource {
   const streamed = streamedAudio.get(call);
   if (streamed) {
     return {
-      samples: Math.min(streamed.agent.length, streamed.callee.length),
+      samples: Math.round((call.talkMs / 1000) * SAMPLE_RATE),
       fill(from, n, agent, callee) {
         agent.set(streamed.agent.subarray(from, from + n));
         callee.set(streamed.callee.subarray(from, from + n));
@@ -85,7 +89,7 @@ export interface RecordingBody {
  * chunks: a 24-hour call costs what one chunk costs, and any byte range can be served.
  */
 export function recording(world: World, call: Call): RecordingBody {
-  const source = sourceOf(world, call);
+  const source = recordingSource(world, call);
   const total = HEADER_BYTES + source.samples * BYTES_PER_FRAME;
   return {
     total,

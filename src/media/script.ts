@@ -16,8 +16,9 @@ export const silence = (f: FrameRef): void => {
 export class Clip {
   readonly bytes: Buffer;
   pos = 0;
-  constructor(audioPath: string, startMs = 0) {
-    this.bytes = clipMulaw(audioPath);
+  /** A fixture clip by path, or μ-law bytes (a simulated caller's voice). */
+  constructor(audio: string | Uint8Array, startMs = 0) {
+    this.bytes = typeof audio === 'string' ? clipMulaw(audio) : Buffer.isBuffer(audio) ? audio : Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength);
     this.pos = Math.min(this.bytes.length, Math.round(startMs * SAMPLES_PER_MS));
   }
 

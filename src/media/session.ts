@@ -3,10 +3,11 @@ import type { RawData, WebSocket } from 'ws';
 import type { Callsim } from '../app.js';
 import type { Call } from '../sim/types.js';
 import { FRAME_BYTES, FRAME_MS, MULAW_SILENCE } from './codec.js';
-import { hashString, type Leg, legDelay, legLost, randomSource, setting } from './conditions.js';
+import { setting } from './conditions.js';
 import { DelayLine } from './delay.js';
 import { InputLimits } from './limits.js';
 import type { Listener, LiveCall } from './live.js';
+import { hashString, type Leg, legDelay, legLost, randomSource } from './network.js';
 import type { Paced, Pacer } from './pacer.js';
 import { type ClientMsg, connectedMsg, dtmfMsg, markMsg, mediaMsg, parseClientMsg, type StartInfo, startMsg, stopMsg, type Track } from './protocol.js';
 import { Wire } from './wire.js';
@@ -214,7 +215,7 @@ export class Session implements Paced, Listener {
       const cap = this.tracks.length * (Math.ceil((leg.latencyMs + leg.jitterMs) / FRAME_MS) + 50);
       if (this.down.length > cap && this.down.dropOldest(isMedia)) this.stats.framesDropped++;
     }
-    this.host.pacer.wakeBy(at);
+    this.host.pacer.wakeBy(at, item.media ? undefined : this);
   }
 
   private send(item: Down): void {
@@ -280,7 +281,7 @@ export class Session implements Paced, Listener {
     if (at <= now && !this.up.length) this.apply(arrived, at);
     else {
       this.up.push(at, arrived);
-      this.host.pacer.wakeBy(at);
+      this.host.pacer.wakeBy(at, this);
     }
   }
 

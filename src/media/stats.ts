@@ -2,8 +2,9 @@ import type { Callsim } from '../app.js';
 import type { Call } from '../sim/types.js';
 import { settingsFor } from './conditions.js';
 import type { MediaHub } from './hub.js';
-import { peekCallMedia } from './info.js';
+import { type CallMedia, peekCallMedia } from './info.js';
 import type { Session } from './session.js';
+import type { CallerReport } from './verdict.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -77,5 +78,14 @@ export function callMediaJson(sim: Callsim, hub: MediaHub, call: Call) {
       underrunMs: info?.underrunMs ?? 0,
     },
     sessions: [...(info?.closedSessions ?? []), ...open],
+    caller: callerJson(info),
+    callerError: info?.callerError ?? null,
   };
+}
+
+/** A simulated caller's report: as it stands while the call runs, its final one once it ended. */
+export function callerJson(info: CallMedia | undefined): CallerReport | null {
+  const c = info?.caller;
+  if (!c) return null;
+  return 'report' in c ? c.report(null, info!.underruns, info!.underrunMs) : c;
 }

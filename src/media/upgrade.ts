@@ -91,6 +91,8 @@ export function handleUpgrade(hub: MediaHub, wss: WebSocketServer, req: http.Inc
   if (!tracks) return refuse(400, 'invalid_tracks', 'tracks must be inbound, outbound or both (or inbound_track, outbound_track, both_tracks)');
   const settings = parseSettings(Object.fromEntries(url.searchParams));
   if (typeof settings === 'string') return refuse(400, 'invalid_conditions', settings);
+  if (hub.claimed.has(call))
+    return refuse(409, 'load_call', `call ${call.id} belongs to a load run: its audio runs in a worker thread; read it at GET /__sim/calls/${call.id}/media`);
   const taken = hub.refusal(call, role);
   if (taken) return refuse(409, 'agent_taken', taken);
   const customParameters: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import { FRAME_BYTES, FRAME_MS, MULAW_TO_LINEAR, SILENCE_FRAME } from './codec.js';
+import { FRAME_BYTES, FRAME_MS, MULAW_TO_LINEAR } from './codec.js';
 
 export interface VadOptions {
   /** A frame louder than this (dBFS, RMS) counts as speech. */
@@ -34,7 +34,10 @@ export class Vad {
 
   /** Feeds one frame; returns the frame index offset (≤ 0) where speech began, when it just began. */
   push(buf: Uint8Array, off: number): number | null {
-    const loud = frameDb(buf, off) > this.opts.thresholdDb;
+    return this.frame(frameDb(buf, off) > this.opts.thresholdDb);
+  }
+
+  private frame(loud: boolean): number | null {
     if (!loud) {
       this.loudRun = 0;
       this.speaking = false;
@@ -50,8 +53,13 @@ export class Vad {
     return began ? -(needed - 1) : null;
   }
 
-  /** Counts a frame nobody sent as quiet. */
+  /** The last frame was loud (speech the VAD may not have confirmed yet). */
+  get loud(): boolean {
+    return this.loudRun > 0;
+  }
+
+  /** Counts a frame nobody sent as quiet (digital silence is below any threshold: no need to measure it). */
   silent(): void {
-    this.push(SILENCE_FRAME, 0);
+    this.frame(false);
   }
 }

@@ -29,11 +29,15 @@ export function wavDurationMs(file: string): number {
   }
 }
 
-/** Decodes a clip (μ-law or PCM, 8 kHz mono) to 16-bit PCM samples. */
+/**
+ * Decodes a clip (μ-law or PCM, any rate, mono; of a stereo file the first channel) to 8 kHz 16-bit
+ * PCM samples: the project's clips, and users' own WAV files for simulated callers.
+ */
 export function readClipPcm(file: string): Int16Array {
   const wav = new WaveFile(readFileSync(file));
   if (wav.bitDepth === '8m') wav.fromMuLaw();
   else if (wav.bitDepth !== '16') wav.toBitDepth('16');
   if ((wav.fmt as { sampleRate: number }).sampleRate !== SAMPLE_RATE) wav.toSampleRate(SAMPLE_RATE);
-  return Int16Array.from(wav.getSamples(false, Int16Array) as unknown as Int16Array);
+  const samples = wav.getSamples(false, Int16Array) as unknown as Int16Array | Int16Array[];
+  return Int16Array.from(Array.isArray(samples) ? samples[0] : samples);
 }

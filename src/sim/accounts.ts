@@ -9,7 +9,8 @@ export interface AccountInit {
   idScheme: IdScheme;
   billing?: Partial<Billing>;
   settings?: Record<string, unknown>;
-  agentAliases?: Record<string, string>;
+  /** Keys that read documentation placeholders as real values (the docs key): token → placeholder → value. */
+  aliasKeys?: Record<string, Record<string, string>>;
 }
 
 export function createAccount(world: World, init: AccountInit): Account {
@@ -23,7 +24,6 @@ export function createAccount(world: World, init: AccountInit): Account {
     idScheme: init.idScheme,
     counters: {},
     settings: { ...init.settings },
-    agentAliases: { ...init.agentAliases },
     billing: {
       plan: 'pro',
       currency: 'USD',
@@ -41,7 +41,11 @@ export function createAccount(world: World, init: AccountInit): Account {
   };
   world.accounts.set(account.id, account);
   world.store(account.id);
-  for (const key of account.keys) world.sessions.set(key, { token: key, userId: null, accountId: account.id });
+  for (const key of Object.keys(init.aliasKeys ?? {})) if (!account.keys.includes(key)) account.keys.push(key);
+  for (const key of account.keys) {
+    const aliases = init.aliasKeys?.[key];
+    world.sessions.set(key, { token: key, userId: null, accountId: account.id, ...(aliases ? { aliases: { ...aliases } } : {}) });
+  }
   world.observer.accountCreated?.(account);
   return account;
 }
@@ -96,6 +100,14 @@ export function authenticate(world: World, namespace: string, token: string | un
   const account = world.accounts.get(session.accountId);
   if (!account || account.namespace !== namespace || account.revokedKeys.includes(token)) return undefined;
   return { session, account };
+}
+
+/** Adds a key to an account, acting for the user whose business it is (so a CallGeni.us key can switch tenants). */
+export function addKey(world: World, accountId: string, key: string, role?: 'read-only'): void {
+  const account = world.account(accountId);
+  const user = [...world.users.values()].find((u) => u.accountIds.includes(accountId));
+  account.keys.push(key);
+  world.sessions.set(key, { token: key, userId: user?.id ?? null, accountId, ...(role && { role }) });
 }
 
 export function revokeKey(world: World, token: string): boolean {

@@ -58,7 +58,7 @@ export function createAgent(
 }
 
 export function getAgent(world: World, accountId: string, id: string): Agent {
-  const agent = world.store(accountId).agents.get(world.account(accountId).agentAliases[id] ?? id);
+  const agent = world.store(accountId).agents.get(id);
   if (!agent || agent.deletePending) throw notFound('agent', id);
   return agent;
 }

@@ -1,11 +1,11 @@
 import type { CallFilter, CallList } from './callstore.js';
 import { findConversation, linesWithin } from './conversations.js';
 import { invalid, notFound, SimError } from './errors.js';
-import { countryOf, normalizeNumber } from './phone.js';
+import { countryOf, isE164 } from './phone.js';
 import { CallRecord, FIRST_FINAL } from './record.js';
-import { resolveScenario } from './scenarios.js';
+import { resolveScenario, type Scenario } from './scenarios.js';
 import { armCall, disarmCall, endCall } from './steps.js';
-import { type Agent, type Call, type CallStatus, type Direction, FINAL_STATUSES } from './types.js';
+import { type Agent, type Call, type CallStatus, type Direction, FINAL_STATUSES, type Outcome } from './types.js';
 import type { World } from './world.js';
 
 export type { CallFilter, CallList } from './callstore.js';
@@ -19,7 +19,22 @@ export interface CallInit {
   metadata?: Record<string, unknown>;
   campaignId?: string | null;
   id?: string;
+  /** Forces the outcome, whatever the scenario rules say (an inbound call nobody can answer). */
+  outcome?: Outcome;
+  /** Why, kept on the call (see `Call.note`). */
+  note?: string;
+  /** A simulated caller by name (wins over a scenario rule's). */
+  caller?: string;
+  /** Answered this long after it is placed, whatever the number or the rules say (a load run's calls). */
+  answerAfterMs?: number;
 }
+
+/**
+ * The simulated caller each call was given (a scenario rule or a load run), beside the call so the
+ * compact record keeps no field most calls would leave empty; like a call's media, not in snapshots.
+ */
+const callers = new WeakMap<Call, string>();
+export const callerOf = (call: Call): string | undefined => callers.get(call);
 
 export const isLive = (call: Call): boolean => (call instanceof CallRecord ? call.statusCode < FIRST_FINAL : !FINAL_STATUSES.has(call.status));
 
@@ -46,9 +61,7 @@ function between(world: World, [a, b]: [number, number]): number {
 }
 
 export function getAgentOrThrow(world: World, accountId: string, agentId: string): Agent {
-  const account = world.account(accountId);
-  const id = account.agentAliases[agentId] ?? agentId;
-  const agent = world.store(accountId).agents.get(id);
+  const agent = world.store(accountId).agents.get(agentId);
   if (!agent || agent.status === 'archived') throw notFound('agent', agentId);
   return agent;
 }
@@ -56,11 +69,13 @@ export function getAgentOrThrow(world: World, accountId: string, agentId: string
 export function createCall(world: World, init: CallInit): CallRecord {
   const agent = getAgentOrThrow(world, init.accountId, init.agentId);
   if (agent.deletePending) throw new SimError('conflict', `agent ${agent.id} is being deleted`);
-  const to = normalizeNumber(init.to, world.rng);
-  if (!to) throw invalid('to', 'format', `to must be an E.164 phone number, got ${JSON.stringify(init.to)}`);
+  // The agent's state blocks the action: activate it first (the vendors' 409, where they have one).
+  if (agent.status === 'inactive') throw new SimError('conflict', `agent ${agent.id} is inactive; activate it before it places calls`);
+  const to = init.to;
+  if (!isE164(to)) throw invalid('to', 'format', `to must be an E.164 phone number, got ${JSON.stringify(to).slice(0, 40)}`);
   const store = world.store(init.accountId);
   let from = init.from;
-  if (from !== undefined && !normalizeNumber(from, world.rng)) throw invalid('from', 'format', 'from must be an E.164 phone number');
+  if (from !== undefined && !isE164(from)) throw invalid('from', 'format', 'from must be an E.164 phone number');
   if (!from) {
     const primary = agent.primaryNumberId ?? agent.numberIds[0];
     from = (primary && store.numbers.get(primary)?.e164) || String(world.account(init.accountId).settings.callerId ?? '+15005550006');
@@ -68,7 +83,12 @@ export function createCall(world: World, init: CallInit): CallRecord {
   const direction = init.direction ?? 'outbound';
   const now = world.now();
   const language = callLanguage(world, agent, direction === 'outbound' ? to : from);
-  const scenario = resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
+  const resolved: Scenario = init.outcome ? { outcome: init.outcome } : resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
+  if (resolved.outcome === 'provider-error') {
+    throw new SimError('upstream', `telephony provider error: the carrier rejected the call to ${to}`);
+  }
+  const scenario =
+    init.answerAfterMs === undefined ? { ...resolved, outcome: resolved.outcome } : { ...resolved, outcome: 'answered' as const, ringMs: init.answerAfterMs };
   const t = world.timings;
   const voicemail = scenario.outcome === 'voicemail';
   const answers = scenario.outcome === 'answered' || voicemail;
@@ -76,7 +96,7 @@ export function createCall(world: World, init: CallInit): CallRecord {
   const conv = findConversation(world.library, conversationId);
   const talkMs = answers ? Math.round(scenario.durationMs ?? conv?.totalMs ?? 30_000) : 0;
 
-  const queued = direction === 'inbound' ? 0 : between(world, t.queueMs);
+  const queued = direction === 'inbound' || init.answerAfterMs !== undefined ? 0 : between(world, t.queueMs);
   const ringingAt = scenario.outcome === 'failed' ? null : now + queued;
   let ringMs = 0;
   if (scenario.outcome === 'answered') ringMs = direction === 'inbound' ? world.rng.int(1000, 3000) : between(world, t.ringMs);
@@ -107,9 +127,12 @@ export function createCall(world: World, init: CallInit): CallRecord {
     talkMs,
     plan: { ringingAt, answeredAt, endAt, final, reason },
   });
+  if (init.note) call.note = init.note;
   store.calls.add(call);
   world.callIndex.set(id, init.accountId);
   world.observer.callCreated?.(id, init.accountId);
+  const caller = init.caller ?? scenario.caller;
+  if (caller) callers.set(call, caller);
   armCall(world, call);
   world.bus.emit({ type: 'call.created', at: now, accountId: init.accountId, call });
   return call;
@@ -144,9 +167,26 @@ export interface TranscriptTurn {
 export function callTranscript(world: World, call: Call): TranscriptTurn[] {
   if (!call.transcriptReady) return [];
   if (call.turns) return call.turns.map((t) => ({ ...t }));
+  // A live agent's call is what was said on it, never the script's lines.
+  if (call.liveAgent) return [];
   const conv = findConversation(world.library, call.conversationId);
   if (!conv) return [];
   return linesWithin(conv, call.talkMs).map((l) => ({ speaker: l.speaker, text: l.text, offsetMs: l.startMs }));
+}
+
+/**
+ * Where a call's post-call processing stands: its transcript and recording are ready
+ * `transcriptDelayMs` / `recordingDelayMs` after it ends (README, "Post-call processing"). `none`:
+ * the call ended without being answered, so nothing will ever be ready.
+ */
+export type Processing = { state: 'live' } | { state: 'none' } | { state: 'pending'; readyAt: number; delayMs: number } | { state: 'ready' };
+
+export function processing(world: World, call: Call, what: 'transcript' | 'recording'): Processing {
+  if (isLive(call)) return { state: 'live' };
+  if (call.answeredAt === null) return { state: 'none' };
+  if (what === 'transcript' ? call.transcriptReady : call.recordingReady) return { state: 'ready' };
+  const delayMs = what === 'transcript' ? world.timings.transcriptDelayMs : world.timings.recordingDelayMs;
+  return { state: 'pending', readyAt: Math.max(world.now(), (call.endedAt ?? world.now()) + delayMs), delayMs };
 }
 
 export function callSummary(world: World, call: Call): { summary: string | null; sentiment: number | null } {

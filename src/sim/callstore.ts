@@ -3,7 +3,8 @@ import { SortedList } from './sorted.js';
 import type { CallStatus, Direction } from './types.js';
 
 /** Creation order, the order every vendor lists calls in (newest first, read from the end). */
-const before = (a: CallRecord, b: CallRecord): boolean => a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
+const before = (a: { createdAt: number; id: string }, b: { createdAt: number; id: string }): boolean =>
+  a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
 
 export interface CallFilter {
   agentId?: string;
@@ -22,6 +23,11 @@ export interface CallFilter {
 export interface CallList {
   readonly length: number;
   slice(start?: number, end?: number): CallRecord[];
+  /**
+   * How many calls of the list come before `at` newest first (and `at` itself with `inclusive`):
+   * where a cursor naming that call stands, whether or not the call is in this list. O(log n).
+   */
+  countNewer(at: { createdAt: number; id: string }, inclusive: boolean): number;
   [Symbol.iterator](): Iterator<CallRecord>;
 }
 
@@ -211,9 +217,15 @@ class WindowList implements CallList {
     return this.list.collectDown(this.hi - end, this.hi - start, []);
   }
 
+  countNewer(at: { createdAt: number; id: string }, inclusive: boolean): number {
+    // Creation order is ascending: the calls not newer than `at` are a leading run of it.
+    const notNewer = this.list.countWhile((c) => before(c, at) || (!inclusive && c.id === at.id && c.createdAt === at.createdAt));
+    return this.hi - Math.max(this.lo, Math.min(notNewer, this.hi));
+  }
+
   [Symbol.iterator](): Iterator<CallRecord> {
     return this.slice()[Symbol.iterator]();
   }
 }
 
-const EMPTY: CallList = { length: 0, slice: () => [], [Symbol.iterator]: () => [][Symbol.iterator]() };
+const EMPTY: CallList = { length: 0, slice: () => [], countNewer: () => 0, [Symbol.iterator]: () => [][Symbol.iterator]() };

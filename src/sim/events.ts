@@ -11,7 +11,7 @@ export type SimEvent =
   | { type: 'booking.created'; at: number; accountId: string; call: Call; booking: Record<string, unknown> }
   | { type: 'campaign.completed'; at: number; accountId: string; campaign: Campaign }
   | { type: 'sms.received'; at: number; accountId: string; message: SmsMessage }
-  | { type: 'sms.sent'; at: number; accountId: string; message: SmsMessage };
+  | { type: 'sms.delivered'; at: number; accountId: string; message: SmsMessage };
 
 type Listener = (event: SimEvent) => void;
 

@@ -1,6 +1,6 @@
 import { getAgent } from './agents.js';
 import { invalid, notFound, SimError } from './errors.js';
-import type { AvailableNumber, NumberType, PhoneNumber } from './types.js';
+import type { Agent, AvailableNumber, NumberType, PhoneNumber } from './types.js';
 import type { World } from './world.js';
 
 export interface NumberSearch {
@@ -142,6 +142,38 @@ export function assignNumber(world: World, number: PhoneNumber, agentId: string 
   }
   number.updatedAt = world.now();
   return number;
+}
+
+/**
+ * Attaches a number to an agent without touching any other agent (a number may be attached to
+ * several): the agent lists it, makes it its primary number if it has none, and — with `answers` —
+ * becomes the one agent its inbound calls ring. A number already answered by another agent is
+ * refused (`answeredBy` names it): one documented rule, never a silent move.
+ */
+export function attachNumber(world: World, number: PhoneNumber, agent: Agent, opts: { answers: boolean }): PhoneNumber {
+  if (opts.answers && number.agentId && number.agentId !== agent.id && world.store(number.accountId).agents.has(number.agentId)) {
+    throw new SimError('conflict', `number ${number.id} is already answered by agent ${number.agentId}; detach it there first`, [
+      { field: 'number_id', rule: 'answered_elsewhere', message: `number ${number.id} is already answered by agent ${number.agentId}` },
+    ]);
+  }
+  if (opts.answers) number.agentId = agent.id;
+  if (!agent.numberIds.includes(number.id)) agent.numberIds.push(number.id);
+  agent.primaryNumberId ??= number.id;
+  agent.updatedAt = number.updatedAt = world.now();
+  return number;
+}
+
+/** Takes a number off one agent only: it stops answering it, and stops being its primary number. */
+export function detachNumber(world: World, number: PhoneNumber, agent: Agent): void {
+  agent.numberIds = agent.numberIds.filter((id) => id !== number.id);
+  if (agent.primaryNumberId === number.id) agent.primaryNumberId = null;
+  if (number.agentId === agent.id) number.agentId = null;
+  agent.updatedAt = number.updatedAt = world.now();
+}
+
+/** The agents a number is attached to (not only the one that answers it), oldest first. */
+export function agentsOfNumber(world: World, number: PhoneNumber): Agent[] {
+  return [...world.store(number.accountId).agents.values()].filter((a) => a.numberIds.includes(number.id));
 }
 
 export function setPrimaryNumber(world: World, accountId: string, agentId: string, numberId: string): void {

@@ -1,9 +1,4 @@
-import type { Random } from './random.js';
-
 const E164 = /^\+[1-9][0-9]{6,14}$/;
-/** The docs' elided example numbers: `+90312...`, `+90312…`, `+1XXXXXXXXXX`. */
-const ELIDED = /^\+([1-9][0-9]{0,13})(?:\.\.\.|…)$/;
-const MASKED = /^\+([1-9][0-9]*)(X{2,14})$/;
 
 interface CountryInfo {
   code: string;
@@ -70,23 +65,3 @@ export function countryOf(e164: string): CountryInfo | undefined {
 }
 
 export const isE164 = (s: string): boolean => E164.test(s);
-
-/**
- * Accepts a real E.164 number, or one of the docs' elided examples with its missing digits filled
- * from the seeded source (so doc examples run verbatim and still give a dialable number).
- */
-export function normalizeNumber(raw: string, rng: Random): string | undefined {
-  if (E164.test(raw)) return raw;
-  const elided = ELIDED.exec(raw);
-  if (elided) {
-    const known = elided[1];
-    const want = countryOf(`+${known}`)?.length ?? 11;
-    return `+${known}${rng.digits(Math.max(want - known.length, 1))}`;
-  }
-  const masked = MASKED.exec(raw);
-  if (masked) {
-    const filled = `+${masked[1]}${rng.digits(masked[2].length)}`;
-    return E164.test(filled) ? filled : undefined;
-  }
-  return undefined;
-}

@@ -82,6 +82,7 @@ export class CallRecord implements Call {
   booking: Record<string, unknown> | null = null;
   turns?: Array<{ speaker: 'agent' | 'callee'; text: string; offsetMs: number }> | null;
   liveAgent?: { summary: string | null; sentiment: number | null } | null;
+  note?: string;
   /** The call's queued step while it has one (steps.ts). */
   task: Task | null = null;
   private meta: Record<string, unknown> | null;
@@ -250,6 +251,7 @@ export class CallRecord implements Call {
     if (this.turns !== undefined) out.turns = this.turns;
     if (this.liveControlled) out.liveControlled = true;
     if (this.liveAgent) out.liveAgent = this.liveAgent;
+    if (this.note) out.note = this.note;
     return out;
   }
 
@@ -285,6 +287,7 @@ export class CallRecord implements Call {
     if (c.turns !== undefined) r.turns = c.turns;
     r.liveControlled = !!c.liveControlled;
     if (c.liveAgent) r.liveAgent = c.liveAgent;
+    if (c.note) r.note = c.note;
     return r;
   }
 }

@@ -10,25 +10,30 @@ export interface ScenarioRule {
   toPrefix?: string;
   agentId?: string;
   accountId?: string;
-  outcome: Outcome;
+  /** `provider-error`: the carrier refuses the dial, so the call is never created (the vendor's 502). */
+  outcome: Outcome | 'provider-error';
   /** Answered talk time; a conversation shorter than this is followed by silence. */
   durationSec?: number;
   ringSec?: number;
   conversationId?: string;
+  /** A simulated caller (by name) that talks in the callee's place when a live agent speaks. */
+  caller?: string;
 }
 
 export interface Scenario {
-  outcome: Outcome;
+  outcome: Outcome | 'provider-error';
   durationMs?: number;
   ringMs?: number;
   conversationId?: string;
+  caller?: string;
 }
 
-const MAGIC_NUMBERS: Record<string, Outcome> = {
+const MAGIC_NUMBERS: Record<string, Scenario['outcome']> = {
   '+15005550001': 'no-answer',
   '+15005550002': 'busy',
   '+15005550003': 'failed',
   '+15005550004': 'voicemail',
+  '+15005550005': 'provider-error',
 };
 
 export function resolveScenario(world: World, call: { to: string; agentId: string; accountId: string; direction: string }): Scenario {
@@ -42,6 +47,7 @@ export function resolveScenario(world: World, call: { to: string; agentId: strin
       durationMs: rule.durationSec !== undefined ? rule.durationSec * 1000 : undefined,
       ringMs: rule.ringSec !== undefined ? rule.ringSec * 1000 : undefined,
       conversationId: rule.conversationId,
+      caller: rule.caller,
     };
   }
   return { outcome: (target && MAGIC_NUMBERS[target]) || 'answered' };

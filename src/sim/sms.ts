@@ -77,28 +77,29 @@ function record(
   return msg;
 }
 
-/** Sends from one of the account's numbers; status moves queued → sent → delivered on the clock. */
+/**
+ * Sends from one of the account's numbers. The carrier takes it at once, so the answer says `sent`
+ * (JagCall's page shows exactly that); it is `delivered` a moment later on the clock, with an event.
+ */
 export function sendSms(world: World, accountId: string, input: { from: string; to: string; body: string }): SmsMessage {
   if (!findOwnedNumber(world, accountId, input.from)) throw invalid('from', 'owned', `${input.from} is not one of your phone numbers`);
   if (!isE164(input.to)) throw invalid('to', 'format', 'to must be an E.164 phone number');
-  const msg = record(world, accountId, { direction: 'outbound', from: input.from, to: input.to, body: input.body, status: 'queued', createdAt: world.now() });
+  const msg = record(world, accountId, { direction: 'outbound', from: input.from, to: input.to, body: input.body, status: 'sent', createdAt: world.now() });
   chargeSms(world, accountId, 'outbound');
-  world.scheduler.after(
-    world.timings.smsSentMs,
-    () => {
-      msg.status = 'sent';
-      world.bus.emit({ type: 'sms.sent', at: world.now(), accountId, message: msg });
-    },
-    `sms ${msg.id}`,
-  );
-  world.scheduler.after(
-    world.timings.smsDeliveredMs,
+  scheduleDelivery(world, msg);
+  return msg;
+}
+
+/** A sent message reaches the handset `smsDeliveredMs` after it was sent (also after a restore). */
+export function scheduleDelivery(world: World, msg: SmsMessage): void {
+  world.scheduler.at(
+    msg.createdAt + world.timings.smsDeliveredMs,
     () => {
       msg.status = 'delivered';
+      world.bus.emit({ type: 'sms.delivered', at: world.now(), accountId: msg.accountId, message: msg });
     },
     `sms ${msg.id}`,
   );
-  return msg;
 }
 
 export function receiveSms(world: World, accountId: string, input: { from: string; to: string; body: string }): SmsMessage {

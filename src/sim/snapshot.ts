@@ -2,6 +2,7 @@ import { armAll } from './calls.js';
 import { VirtualClock } from './clock.js';
 import { CallRecord } from './record.js';
 import type { ScenarioRule } from './scenarios.js';
+import { scheduleDelivery } from './sms.js';
 import type { Account, AvailableNumber, Call, Session, User } from './types.js';
 import type { AccountStore, World } from './world.js';
 
@@ -79,7 +80,8 @@ export function restoreWorld(world: World, s: WorldSnapshot): void {
   world.rng.restore(s.rng);
   world.counters = { ...s.counters };
   world.rules = s.rules;
-  world.accounts = new Map(s.accounts.map((a) => [a.id, a]));
+  // Snapshots before 0.2 kept the docs' placeholder ids on the account (`agentAliases`); the docs key holds them now.
+  world.accounts = new Map(s.accounts.map(({ agentAliases: _, ...a }: Account & { agentAliases?: unknown }) => [a.id, a]));
   world.stores = new Map();
   world.callIndex = new Map();
   world.retention?.pause();
@@ -120,23 +122,10 @@ export function restoreWorld(world: World, s: WorldSnapshot): void {
 function rearmPendingWork(world: World): void {
   const t = world.timings;
   for (const store of world.stores.values()) {
+    // `queued` is what older snapshots held for a message not yet sent: it is sent now, and delivered.
     for (const m of store.smsMessages.values()) {
-      if (m.status === 'queued')
-        world.scheduler.at(
-          m.createdAt + t.smsSentMs,
-          () => {
-            m.status = 'sent';
-          },
-          `sms ${m.id}`,
-        );
-      if (m.status === 'queued' || m.status === 'sent')
-        world.scheduler.at(
-          m.createdAt + t.smsDeliveredMs,
-          () => {
-            m.status = 'delivered';
-          },
-          `sms ${m.id}`,
-        );
+      if (m.status === 'queued') m.status = 'sent';
+      if (m.status === 'sent') scheduleDelivery(world, m);
     }
     for (const d of store.knowledge.values()) {
       if (d.status === 'processing')

@@ -22,7 +22,6 @@ export interface Account {
   counters: Record<string, number>;
   /** Free-form per-account settings the vendor keeps (plan, tenant name…). */
   settings: Record<string, unknown>;
-  agentAliases: Record<string, string>;
   billing: Billing;
   createdAt: number;
 }
@@ -147,6 +146,8 @@ export interface Call {
    * happened on it (filled in when it ends), never from the script's canned outcome.
    */
   liveAgent?: { summary: string | null; sentiment: number | null } | null;
+  /** Why the call ended as it did when its status alone does not say (an inbound call no agent answered). */
+  note?: string;
 }
 
 export interface CallPlan {
@@ -223,4 +224,11 @@ export interface Session {
   accountId: string;
   /** When a login token stops working (sim time); API keys do not expire. */
   expiresAt?: number;
+  /**
+   * Documentation placeholders this key reads as real values (`"<your-assistant-id>"` → `ag_123`):
+   * only the docs key has them, so a page's example replays verbatim while the demo key refuses it.
+   */
+  aliases?: Record<string, string>;
+  /** A key minted read-only may read but not change anything (the vendor's 403). */
+  role?: 'read-only';
 }

@@ -34,7 +34,6 @@ export interface Timings {
   voicemailRingMs: [number, number];
   transcriptDelayMs: number;
   recordingDelayMs: number;
-  smsSentMs: number;
   smsDeliveredMs: number;
   knowledgeMs: number;
 }
@@ -47,7 +46,6 @@ const DEFAULT_TIMINGS: Timings = {
   voicemailRingMs: [15_000, 20_000],
   transcriptDelayMs: 1500,
   recordingDelayMs: 2500,
-  smsSentMs: 1000,
   smsDeliveredMs: 3000,
   knowledgeMs: 5000,
 };

@@ -50,6 +50,7 @@ export function vendorSurface(
     ),
     error: adapter.error,
     accountOf: (p) => p.account.id,
+    aliasesOf: (p) => p.session.aliases,
   };
 }
 

@@ -6,6 +6,8 @@ import type { SimEvent } from '../sim/events.js';
 import type { Account, Session } from '../sim/types.js';
 import type { Prices, World } from '../sim/world.js';
 
+export type RecordingFormat = 'wav' | 'mp3';
+
 export interface WebhookSubscriptionView {
   id: string;
   url: string;
@@ -17,7 +19,7 @@ export interface WebhookSubscriptionView {
 export interface VendorServices {
   /** Absolute base URL this server answers on (`http://127.0.0.1:4010`). */
   baseUrl(): string;
-  /** A signed link to one of this vendor's call recordings, valid until `expiresAt` (epoch ms). */
+  /** A signed link to one of this vendor's call recordings (in its `recordingFormat`), valid until `expiresAt` (epoch ms). */
   recordingUrl(callId: string, expiresAt: number): string;
   /** Webhook subscriptions of this vendor's accounts (Calleague registers them through its API). */
   webhooks: {
@@ -91,6 +93,10 @@ export interface VendorAdapter {
   webhookEvents: string[];
   /** Signature headers for a delivery (default: callsim's Stripe-style header). */
   signatureHeaders?(rawBody: string, secret: string, timestampSec: number): Record<string, string>;
+  /** The audio file its recording links serve: what its pages say (CallGeni.us MP3); default WAV. */
+  recordingFormat?: RecordingFormat;
+  /** Whether its keys can be limited (its error table documents 403): a read-only key's writes then answer 403. */
+  keyRoles?: boolean;
   /** Default fair-use limit per token/workspace, or undefined for none. */
   rateLimit?: { requests: number; perMs: number; scope: 'token' | 'account' };
   /** Answers that are not served from the spec (a status page, a file download), routed before it. */

@@ -3,6 +3,7 @@ import type { SimEvent } from '../sim/events.js';
 import { Random } from '../sim/random.js';
 import type { World } from '../sim/world.js';
 import type { VendorSurface } from '../vendors/surface.js';
+import type { WebhookMessage } from '../vendors/types.js';
 import { PostError, postJson } from './post.js';
 import { Semaphore } from './semaphore.js';
 import { CALLSIM_SIGNATURE_HEADER, callsimSignature } from './signing.js';
@@ -45,6 +46,8 @@ export interface DispatcherOptions {
   logSize: number;
   /** Why an address may not be posted to (callsim itself); such a delivery fails at once. */
   refuse?: (address: string, port: number) => string | undefined;
+  /** Shown every message before it is sent (with `--strict`, its payload is checked against the spec). */
+  inspect?: (vendor: VendorSurface, accountId: string, message: WebhookMessage) => void;
 }
 
 /**
@@ -94,6 +97,7 @@ export class WebhookDispatcher {
     if (!vendor) return;
     const messages = vendor.adapter.webhooks(e, world, vendor.services);
     for (const m of messages) {
+      this.opts.inspect?.(vendor, account.id, m);
       for (const sub of this.subs.matching(vendor.name, account.id, m.event)) {
         this.enqueue(sub, m.event, JSON.stringify(m.payload), m.orderKey, null);
       }

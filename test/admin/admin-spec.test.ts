@@ -7,105 +7,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { Router } from '../../src/contract/router.js';
-import { deref, loadSpec, resolvePointer } from '../../src/contract/spec.js';
-import { ContractValidator } from '../../src/contract/validator.js';
+import { resolvePointer } from '../../src/contract/spec.js';
+import { assertResponse, type CallOpts, type Res, SPEC_FILE, send, spec, validator } from '../helpers/admin-spec.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { startTestSim, T0, type TestSim } from '../helpers/sim.js';
 
-const SPEC_FILE = fileURLToPath(new URL('../../specs/admin.yaml', import.meta.url));
-const spec = loadSpec(SPEC_FILE, 'admin');
-const validator = new ContractValidator(spec);
-const router = new Router(spec.operations);
 /** An address of this host that is not loopback, to be a "remote" admin client. */
 const EXTERNAL_IP = Object.values(networkInterfaces())
   .flat()
   .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
 /** CallGeni.us runs unless CALLSIM_TEST_VENDORS leaves it out. */
 const CALLGENIUS = !process.env.CALLSIM_TEST_VENDORS || process.env.CALLSIM_TEST_VENDORS.split(',').includes('callgenius');
-
-interface Res {
-  status: number;
-  headers: Headers;
-  body: any;
-  text: string;
-}
-
-interface CallOpts {
-  body?: unknown;
-  /** Sent as is (no request validation). */
-  raw?: string;
-  headers?: Record<string, string>;
-  /** The request deliberately breaks the documented request schema. */
-  invalid?: boolean;
-}
-
-const statusKey = (responses: Record<string, unknown>, status: number) => [String(status), `${String(status)[0]}XX`, 'default'].find((k) => k in responses);
-
-/**
- * A request meant to be good must match the document; one the server refuses as malformed
- * (`invalid`) must break it too, so the documented bounds are exactly as tight as the server's.
- */
-function assertRequest(method: string, path: string, o: CallOpts): void {
-  const [p, qs = ''] = path.split('?');
-  const m = router.match(method, p);
-  expect(m.kind, `${method} ${p} is documented`).toBe('found');
-  if (m.kind !== 'found' || o.raw !== undefined) return;
-  const query: Record<string, unknown> = Object.fromEntries(new URLSearchParams(qs));
-  const violations = validator.validateRequest(m.op, { ...m.params }, query, o.body, o.body !== undefined ? 'application/json' : undefined);
-  if (o.invalid) expect(violations.length, `${method} ${path} ${JSON.stringify(o.body)?.slice(0, 200)} must break specs/admin.yaml`).toBeGreaterThan(0);
-  else expect(violations, `${method} ${path} request must match specs/admin.yaml`).toEqual([]);
-}
-
-/** The answer must be documented: its status, its media type and (JSON) its schema. */
-function assertResponse(method: string, path: string, res: Res): void {
-  const p = path.split('?')[0];
-  const m = router.match(method, p);
-  expect(m.kind, `${method} ${p} is documented`).toBe('found');
-  if (m.kind !== 'found') return;
-  const key = statusKey(m.op.responses, res.status);
-  expect(key, `${method} ${p} → ${res.status} is documented: ${res.text.slice(0, 200)}`).toBeDefined();
-  if (key === undefined) return;
-  // `default` is for the unexpected (500); every status the code means to answer is listed by name.
-  if (res.status < 500) expect(key, `${m.op.operationId} lists ${res.status} explicitly`).not.toBe('default');
-  const documented = deref(spec.doc, resolvePointer(spec.doc, m.op.pointer).responses[key]);
-  const types = Object.keys(documented.content ?? {});
-  const ct = (res.headers.get('content-type') ?? '').split(';')[0].trim();
-  if (res.status === 204) {
-    expect(types, `${m.op.operationId} ${res.status} has no body`).toEqual([]);
-    expect(res.text).toBe('');
-    return;
-  }
-  expect(types, `${m.op.operationId} ${res.status} declares ${ct}`).toContain(ct);
-  if (ct.includes('json')) {
-    const violations = validator.validateResponse(m.op, res.status, res.body);
-    expect(violations, `${method} ${path} → ${res.status} must match specs/admin.yaml: ${res.text.slice(0, 300)}`).toEqual([]);
-  }
-}
-
-async function send(base: string, method: string, path: string, o: CallOpts = {}): Promise<Res> {
-  assertRequest(method, path, o);
-  const headers: Record<string, string> = { ...o.headers };
-  let body: string | undefined = o.raw;
-  if (o.body !== undefined) {
-    body = JSON.stringify(o.body);
-    headers['content-type'] ??= 'application/json';
-  }
-  const r = await fetch(base + path, { method, headers, body });
-  const text = await r.text();
-  let parsed: any = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* keep the text */
-  }
-  const res = { status: r.status, headers: r.headers, body: parsed, text };
-  assertResponse(method, path, res);
-  return res;
-}
 
 let sim: TestSim;
 /** Calls the admin API (full `/__sim/...` path) and checks request and answer against the spec. */
@@ -129,6 +43,8 @@ const DEFAULT_CONFIG = {
   strict: false,
   journalSize: 1000,
   webhookTimeoutMs: 5000,
+  transcriptDelayMs: 1500,
+  recordingDelayMs: 2500,
 };
 
 beforeAll(async () => {

@@ -15,6 +15,12 @@ export interface Probe {
   unknown: string;
   create: { path: string; body: Record<string, unknown>; wrongTypes: Record<string, unknown>; field: string };
   validationStatus: number;
+  /**
+   * What a JSON body sent with another Content-Type (or none) answers: the vendor's documented
+   * status (Calleague: "400 on a POST — Body isn't JSON, or header missing"; CallingBox lists 400
+   * for a bad request), else 415.
+   */
+  contentTypeStatus: number;
   /** Checks the body is this vendor's error envelope. */
   isError(body: any): boolean;
 }
@@ -35,6 +41,7 @@ export const PROBES: Probe[] = [
       field: 'to',
     },
     validationStatus: 422,
+    contentTypeStatus: 400,
     isError: (b) => typeof b?.code === 'number' && typeof b?.message === 'string',
   },
   {
@@ -52,6 +59,7 @@ export const PROBES: Probe[] = [
       field: 'humour_level',
     },
     validationStatus: 422,
+    contentTypeStatus: 415,
     isError: (b) => typeof b?.message === 'string',
   },
   {
@@ -68,6 +76,7 @@ export const PROBES: Probe[] = [
       field: 'to',
     },
     validationStatus: 400,
+    contentTypeStatus: 400,
     isError: (b) => typeof b?.error === 'string' && Object.keys(b).length === 1,
   },
   {
@@ -80,6 +89,7 @@ export const PROBES: Probe[] = [
     unknown: '/v1/calls/call_nope',
     create: { path: '/v1/calls', body: { agent_id: 'agt_xxx', to: '+14155550142' }, wrongTypes: { agent_id: 42, to: '+14155550142' }, field: 'agent_id' },
     validationStatus: 422,
+    contentTypeStatus: 415,
     isError: (b) => typeof b?.error?.code === 'string' && typeof b?.error?.message === 'string',
   },
 ];

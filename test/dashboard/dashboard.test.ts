@@ -117,6 +117,38 @@ describe('dashboard (virtual clock)', () => {
     await screenshot(page, 'dashboard-webhooks.png');
   });
 
+  it("shows a live agent's report on its call's page: the simulated caller line by line, expectations and verdict", async () => {
+    const { page } = g;
+    const { callMedia } = await import('../../src/media/info.js');
+    const { CallerRun } = await import('../../src/media/caller.js');
+    const { TurnLog } = await import('../../src/media/turns.js');
+    const { SILENCE_FRAME } = await import('../../src/media/codec.js');
+    // The report of a caller whose agent never spoke, put on a finished call (streams need a real clock).
+    const run = new CallerRun(
+      {
+        name: 'reschedule',
+        persona: 'Moves an appointment',
+        language: 'en',
+        lines: [{ text: 'Hello?', audio: SILENCE_FRAME, after: 0, keys: '', silentMs: 0, hangup: true, expect: { speaks: true } }],
+        expect: null,
+        prompts: null,
+      },
+      { silenceMs: () => 500, nudgeMs: () => 1000 },
+    );
+    run.frame(0, { buf: SILENCE_FRAME, off: 0 }, 0, '', { buf: SILENCE_FRAME, off: 0 }, []);
+    const info = callMedia(sim.running.sim.world.findCall('call_xxx')!);
+    Object.assign(info, { mode: 'agent', log: new TurnLog(), caller: run.report('caller', 0, 0) });
+    await openDashboard(page, sim.url, '#/calls/call_xxx');
+    const card = page.locator('#agent-report');
+    await card.waitFor();
+    expect(await page.locator('#caller-verdict').textContent()).toBe('FAIL');
+    expect(await card.locator('tbody tr').count()).toBe(1);
+    expect(await card.locator('td[data-label="Agent answered after"]').textContent()).toBe('did not answer');
+    expect(await card.locator('.expectations li.bad').textContent()).toBe('✗ line 1: speaks true — got false');
+    await card.scrollIntoViewIfNeeded();
+    await screenshot(page, 'dashboard-agent-report.png');
+  });
+
   it('shows the journal with contract violations highlighted, and filters them', async () => {
     const { page } = g;
     await openDashboard(page, sim.url, '#/journal');

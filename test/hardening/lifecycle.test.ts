@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'dist/src/cli.js');
+const CLI = join(ROOT, 'dist/cli/cli.js');
 let children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -92,7 +92,8 @@ describe('saving the state', () => {
     writeFileSync(`${file}.99999.tmp`, '{"half": ');
     const { url, out } = await launch(['--port', '0', '--vendors', 'jagcall', '--clock', 'virtual', '--state-file', file, '--save-every', '1']);
     expect(existsSync(`${file}.99999.tmp`)).toBe(false);
-    expect(out()).toContain('removed temporary files');
+    // The log line goes to stderr and the banner to stdout: either may arrive first.
+    await expect.poll(() => out(), { timeout: 5000 }).toContain('removed temporary files');
     await addAgent(url, 'Saved on the way');
     await expect.poll(() => existsSync(file) && savedNames(file).includes('Saved on the way'), { timeout: 5000 }).toBe(true);
   });

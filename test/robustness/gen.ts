@@ -16,6 +16,7 @@ import { generateSync, type JsonSchema } from 'json-schema-faker';
 import type { Callsim } from '../../src/app.js';
 import { type Doc, type OperationDef, resolvePointer } from '../../src/contract/spec.js';
 import type { SimRequest, Violation } from '../../src/contract/types.js';
+import { applyTolerance } from '../../src/engine/tolerance.js';
 import type { VendorSurface } from '../../src/vendors/surface.js';
 
 export interface Exchange {
@@ -160,10 +161,9 @@ function accountOf(sim: Callsim, runtime: VendorSurface, which: 'demo' | 'other'
 function idsOf(sim: Callsim, runtime: VendorSurface, accountId: string | undefined, kind: IdKind): string[] {
   if (!accountId || !sim.world.accounts.has(accountId)) return [];
   const s = sim.world.store(accountId);
-  const account = sim.world.accounts.get(accountId)!;
   switch (kind) {
     case 'agent':
-      return [...s.agents.keys(), ...Object.keys(account.agentAliases ?? {})];
+      return [...s.agents.keys()];
     case 'call':
       return [...s.calls.keys()];
     case 'number':
@@ -186,7 +186,7 @@ function idsOf(sim: Callsim, runtime: VendorSurface, accountId: string | undefin
     case 'e164':
       return [...s.numbers.values()].map((n) => n.e164);
     case 'inventory':
-      return [...(sim.world.inventory.get(account.namespace)?.keys() ?? [])].slice(0, 50);
+      return [...(sim.world.inventory.get(sim.world.accounts.get(accountId)!.namespace)?.keys() ?? [])].slice(0, 50);
   }
 }
 
@@ -265,6 +265,18 @@ function filledPath(p: Plan): string {
   return pathOf(p).split('?')[0];
 }
 
+/** Cursor parameters (CallingBox's lists): they must name an item of the list they page. */
+const CURSORS = new Set(['starting_after', 'ending_before']);
+
+/** An item of the list `op` answers, to page from; undefined when the list is empty. */
+function cursorOf(sim: Callsim, runtime: VendorSurface, op: OperationDef, accountId: string | undefined, r: Rng): string | undefined {
+  const id = op.operationId.toLowerCase();
+  const pool = id.includes('available')
+    ? [...(sim.world.inventory.get(runtime.name)?.keys() ?? [])]
+    : idsOf(sim, runtime, accountId, id.includes('call') ? 'call' : id.includes('agent') ? 'agent' : 'number');
+  return pool.length ? r.pick(pool) : undefined;
+}
+
 /** A request the spec allows, as far as the faker manages (the local validator has the last word). */
 export function planValid(sim: Callsim, runtime: VendorSurface, op: OperationDef, seed: number): Plan {
   const r = rng(seed);
@@ -285,6 +297,12 @@ export function planValid(sim: Callsim, runtime: VendorSurface, op: OperationDef
       params[p.name] = asQueryValue(v ?? 'x');
     } else if (p.in === 'query') {
       if (!p.required && !r.chance(0.5)) continue;
+      if (CURSORS.has(p.name)) {
+        // A cursor names an item of the list (CallingBox): one of them, and one cursor at a time.
+        const id = Object.keys(query).some((q) => CURSORS.has(q)) ? undefined : cursorOf(sim, runtime, op, own, r);
+        if (id !== undefined) query[p.name] = id;
+        continue;
+      }
       let v: unknown = fake(schema, seed + k);
       // Pages and sizes near their minimum half of the time: a uniform pick is nearly always past the end.
       if (typeof v === 'number' && typeof schema.minimum === 'number' && r.chance(0.5)) v = Math.min(schema.minimum + r.int(0, 3), schema.maximum ?? Infinity);
@@ -372,15 +390,18 @@ function spice(schema: any, value: unknown, r: Rng, depth = 0): unknown {
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 
 /** What the server's own contract check says of a plan: empty means valid. */
+/**
+ * What the server must refuse: the spec's violations, less what the spec's own tolerance
+ * (`x-callsim-tolerance`) lets pass with a warning (an unknown field, a page size over its maximum,
+ * a number sent as a string), checked again after the tolerance's clamps and coercions.
+ */
 export function violationsOf(runtime: VendorSurface, p: Plan): Violation[] {
   const ct = jsonBodyType(p.op);
-  return runtime.validator.validateRequest(
-    p.op,
-    { ...p.params },
-    clone(p.query) as Record<string, unknown>,
-    clone(p.body),
-    p.body === undefined ? undefined : ct,
-  );
+  const query = clone(p.query) as Record<string, unknown>;
+  const body = clone(p.body);
+  const check = () => runtime.validator.validateRequest(p.op, { ...p.params }, query, body, p.body === undefined ? undefined : ct);
+  const verdict = applyTolerance(runtime.spec.tolerance, check(), { query, body });
+  return verdict.changed ? applyTolerance(runtime.spec.tolerance, check(), { query, body }).errors : verdict.errors;
 }
 
 // ---------------------------------------------------------------------------------------------

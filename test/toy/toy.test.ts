@@ -30,6 +30,7 @@ conformanceSuite(
       unknown: '/v1/calls/tcall_nope',
       create: { path: '/v1/calls', body: { agent_id: 'tag_demo', to: '+14155550142' }, wrongTypes: { agent_id: 'tag_demo', to: 14155550142 }, field: 'to' },
       validationStatus: 422,
+      contentTypeStatus: 415,
       isError: (b) => typeof b?.error?.code === 'string' && typeof b?.error?.message === 'string',
     },
   ],

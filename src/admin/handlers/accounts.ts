@@ -1,6 +1,6 @@
 import { fail } from '../../engine/errors.js';
 import { noContent, ok } from '../../engine/respond.js';
-import { removeAccount, revokeKey } from '../../sim/accounts.js';
+import { addKey, removeAccount, revokeKey } from '../../sim/accounts.js';
 import { restore, snapshot } from '../../state/index.js';
 import { iso, notFound, servedVendor } from './common.js';
 import type { AdminHandlers } from './types.js';
@@ -42,6 +42,20 @@ export const accountHandlers = {
     if (!removeAccount(sim.world, params.id)) throw notFound(`No account ${params.id}`);
     for (const s of sim.subscriptions.all()) if (s.accountId === params.id) sim.subscriptions.remove(s.id);
     return noContent();
+  },
+
+  createKey: ({ sim, params, body }) => {
+    const account = sim.world.accounts.get(params.id);
+    if (!account) throw notFound(`No account ${params.id}`);
+    const vendor = servedVendor(sim, account.namespace);
+    const role = body.role ?? 'full';
+    if (role === 'read-only' && !vendor.adapter.keyRoles) {
+      throw fail('validation', `${vendor.name} documents no key permissions (no 403 in its error table); mint a full key`, { code: 'role_not_documented' });
+    }
+    const prefix = vendor.adapter.demoKey.replace(/demo$/, '');
+    const key = `${prefix}${role === 'read-only' ? 'ro_' : ''}${sim.world.rng.hex(10)}`;
+    addKey(sim.world, account.id, key, role === 'read-only' ? 'read-only' : undefined);
+    return ok({ vendor: vendor.name, account: account.id, key, role }, 201);
   },
 
   revokeKey: ({ sim, params }) => {

@@ -1,6 +1,7 @@
 import { header } from '../../contract/types.js';
 import { fail } from '../../engine/errors.js';
 import { ok } from '../../engine/respond.js';
+import { mp3Recording } from '../../media/mp3.js';
 import { recording } from '../../media/recording.js';
 import { callDetailJson, callSummaryJson } from '../../presenters.js';
 import { listAgents } from '../../sim/agents.js';
@@ -49,23 +50,24 @@ export const callHandlers = {
   },
 
   /**
-   * Signed recording links: the signature is the credential (the operation is not gated). The WAV
-   * streams as it renders, and a `Range` (one byte range) gets just those bytes.
+   * Signed recording links: the signature is the credential (the operation is not gated). The file
+   * streams as it renders: a WAV answers a `Range` (one byte range) with just those bytes; an MP3 is
+   * encoded from its start, so it answers every request whole (200, no `Accept-Ranges`).
    */
   getRecording: ({ sim, params, query, req }) => {
-    const m = /^(.+)\.wav$/.exec(params.file);
+    const m = /^(.+)\.(wav|mp3)$/.exec(params.file);
     const verdict = sim.checkRecordingSignature(req.path, query.expires, query.sig);
     if (verdict === 'forbidden') throw fail('forbidden', 'This recording link is not valid (bad or missing signature)', { code: 'invalid_signature' });
     if (verdict === 'expired') throw fail('not_found', 'This recording link has expired; ask the API for a new one', { status: 410, code: 'expired' });
     const call = m ? sim.world.findCall(m[1]) : undefined;
-    if (!call || sim.world.account(call.accountId).namespace !== params.vendor || !call.recordingReady) throw notFound('No recording here');
+    if (!m || !call || sim.world.account(call.accountId).namespace !== params.vendor || !call.recordingReady) throw notFound('No recording here');
+    const common = { 'content-disposition': `inline; filename="${call.id}.${m[2]}"`, 'cache-control': 'private, max-age=60' };
+    if (m[2] === 'mp3') {
+      const mp3 = mp3Recording(sim.world, call);
+      return { status: 200, headers: { ...common, 'content-type': 'audio/mpeg', 'content-length': String(mp3.total) }, body: mp3.stream() };
+    }
     const wav = recording(sim.world, call);
-    const headers: Record<string, string> = {
-      'content-type': 'audio/wav',
-      'content-disposition': `inline; filename="${call.id}.wav"`,
-      'cache-control': 'private, max-age=60',
-      'accept-ranges': 'bytes',
-    };
+    const headers: Record<string, string> = { ...common, 'content-type': 'audio/wav', 'accept-ranges': 'bytes' };
     const range = byteRange(header(req.headers, 'range'), wav.total);
     if (range === 'unsatisfiable') {
       throw fail('validation', `Range not satisfiable: the recording has ${wav.total} bytes`, {

@@ -9,7 +9,8 @@ import type { AdminHandlers, AdminSchemas } from './types.js';
 function applyConfig(sim: Callsim, patch: AdminSchemas['ConfigPatch']): void {
   // The generated type cannot express FaultRule's anyOf (status, drop or delay); the validator did.
   const faults = patch.faults as FaultRule[] | undefined;
-  for (const [i, f] of (faults ?? []).entries()) servedVendor(sim, f.vendor, `faults.${i}.vendor`);
+  // Fault rules may also name a mounted document.
+  for (const [i, f] of (faults ?? []).entries()) if (!sim.mounts.some((m) => m.name === f.vendor)) servedVendor(sim, f.vendor, `faults.${i}.vendor`);
   for (const v of Object.keys(patch.rateLimits ?? {})) servedVendor(sim, v, `rateLimits.${v}`);
   const o = sim.options;
   if (patch.media) o.media = { ...o.media, ...patch.media };
@@ -27,6 +28,9 @@ function applyConfig(sim: Callsim, patch: AdminSchemas['ConfigPatch']): void {
   if (patch.strict !== undefined) o.strict = patch.strict;
   if (patch.journalSize !== undefined) sim.journal.resize((o.journalSize = patch.journalSize));
   if (patch.webhookTimeoutMs !== undefined) sim.setWebhookTimeout(patch.webhookTimeoutMs);
+  // Calls already ended keep the readiness times they were given; later ones use the new delays.
+  if (patch.transcriptDelayMs !== undefined) sim.world.timings.transcriptDelayMs = o.transcriptDelayMs = patch.transcriptDelayMs;
+  if (patch.recordingDelayMs !== undefined) sim.world.timings.recordingDelayMs = o.recordingDelayMs = patch.recordingDelayMs;
 }
 
 /** config and journal. */

@@ -2,7 +2,7 @@ import { fail } from '../../engine/errors.js';
 import { ok } from '../../engine/respond.js';
 import { createCall } from '../../sim/calls.js';
 import { SimError } from '../../sim/errors.js';
-import { ownerOf } from '../../sim/numbers.js';
+import { agentsOfNumber, ownerOf } from '../../sim/numbers.js';
 import { receiveSms } from '../../sim/sms.js';
 import { servedVendor } from './common.js';
 import type { AdminHandlers } from './types.js';
@@ -15,16 +15,28 @@ export const inboundHandlers = {
     const number = ownerOf(sim.world, vendor, to);
     if (!number) throw fail('not_found', `No ${vendor} account owns ${to}`, { code: 'unknown_number' });
     const failed = (reason: string) => ok({ vendor, account: number.accountId, call: null, status: 'failed', reason }, 201);
+    // Attached to agents, none of which answers it (CallingBox: only outbound agents): the call
+    // reaches the account and rings out unanswered, the reason on the call.
+    const attached = number.agentId ? undefined : agentsOfNumber(sim.world, number).find((a) => a.status !== 'archived');
     // A carrier rejects a call to a number nobody answers: it never reaches the vendor's call log.
-    if (!number.agentId) return failed(`no agent is attached to ${to}`);
+    if (!number.agentId && !attached) return failed(`no agent is attached to ${to}`);
+    const note = attached ? `no inbound agent answers ${to}: it is attached only to ${attached.direction} agent ${attached.id}` : undefined;
     try {
-      const call = createCall(sim.world, { accountId: number.accountId, agentId: number.agentId, to, from, direction: 'inbound' });
+      const call = createCall(sim.world, {
+        accountId: number.accountId,
+        agentId: number.agentId ?? attached!.id,
+        to,
+        from,
+        direction: 'inbound',
+        ...(note && { outcome: 'no-answer' as const, note }),
+      });
       return ok(
         {
           vendor,
           account: number.accountId,
           call: { id: call.id, status: call.status, agent_id: call.agentId, direction: call.direction },
           status: call.status,
+          ...(note && { reason: note }),
         },
         201,
       );

@@ -1,10 +1,13 @@
 import { dashboardHandlers } from '../../dashboard/index.js';
 import { exactly } from '../../engine/surface.js';
+import { loadHandlers } from '../../load/admin.js';
 import { mediaHandlers } from '../../media/admin.js';
 import { accountHandlers } from './accounts.js';
 import { basicHandlers } from './basics.js';
+import { callerHandlers } from './callers.js';
 import { callHandlers } from './calls.js';
 import { configHandlers } from './config.js';
+import { coverageHandlers } from './coverage.js';
 import { inboundHandlers } from './inbound.js';
 import type { AdminHandlers } from './types.js';
 import { webhookHandlers } from './webhooks.js';
@@ -18,5 +21,8 @@ export const adminHandlers: AdminHandlers = exactly<AdminHandlers>()({
   ...accountHandlers,
   ...callHandlers,
   ...mediaHandlers,
+  ...callerHandlers,
+  ...loadHandlers,
   ...dashboardHandlers,
+  ...coverageHandlers,
 });

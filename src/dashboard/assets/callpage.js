@@ -2,6 +2,7 @@
 // One call: facts, status timeline, transcript as it grows, summary and sentiment, the recording,
 // and live listen. Built once per call and updated in place, so the audio player and a focused
 // button survive every update.
+import { renderAgentReport } from './agentreport.js';
 import { api, token } from './api.js';
 import { statusBadge } from './calls.js';
 import { $, fmtDateTime, fmtDuration, h, setText } from './dom.js';
@@ -91,6 +92,12 @@ function build(id) {
         ),
       ),
     ),
+    (el.agentCard = h(
+      'section',
+      { 'aria-labelledby': 'agent-h', class: 'card', id: 'agent-report', hidden: true },
+      h('h3', { id: 'agent-h' }, 'Agent under test'),
+      (el.agentReport = h('div')),
+    )),
   );
   return { id, el, detail: null, listener: null, timer: undefined, seq: 0, audioFor: null };
 }
@@ -162,6 +169,7 @@ function render(p, d) {
   setText(el.summary, d.summary ?? (d.answered_at ? 'Ready with the transcript, shortly after the call ends.' : 'No summary: the call was not answered.'));
   setText(el.sentiment, sentimentText(d.sentiment));
   renderRecording(p, d);
+  renderAgentReport(el.agentCard, el.agentReport, d.media_report);
   renderListen(p, d);
   scheduleNextTurn(p, d);
 }

@@ -160,7 +160,9 @@ export function wireControls() {
         formMsg(form, `SMS ${r.message.id} received by ${r.account}.`, 'ok');
       } else {
         const r = await api('POST', '/inbound-call', base);
-        formMsg(form, r.call ? `Inbound call ${r.call.id} is ${r.call.status}.` : `The call failed: ${r.reason}.`, r.call ? 'ok' : 'error');
+        // A call that rings out unanswered (no agent answers the number) says why.
+        const note = r.call && r.reason ? ` It will ring out unanswered: ${r.reason}.` : '';
+        formMsg(form, r.call ? `Inbound call ${r.call.id} is ${r.call.status}.${note}` : `The call failed: ${r.reason}.`, r.call && !note ? 'ok' : 'error');
       }
     } catch (err) {
       formMsg(form, err.message, 'error');

@@ -32,8 +32,12 @@ function validationStatus(violations: Violation[]): number {
   return malformed ? 400 : 422;
 }
 
+/** The docs' troubleshooting table: "400 on a POST — Body isn't JSON, or header missing". */
+const STATUS: Partial<Record<ApiError['kind'], number>> = { unsupported_media_type: 400 };
+
 function statusOf(e: ApiError): number {
   if (e.status !== undefined) return e.status;
+  if (STATUS[e.kind] !== undefined) return STATUS[e.kind]!;
   if (e.kind === 'validation') return validationStatus(e.violations ?? []);
   return DEFAULT_STATUS[e.kind] ?? 500;
 }

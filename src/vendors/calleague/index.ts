@@ -19,6 +19,8 @@ export const calleague: VendorAdapter = {
   fixtures: standardFixtures('calleague', 'clg_test_'),
   webhooks: calleagueWebhooks,
   webhookEvents: [...CALLEAGUE_EVENTS],
+  // "A key inherits your permissions, so scope it"; 403 "the key's account lacks permission".
+  keyRoles: true,
   // The spec's documented fair-use decision: 600 requests a minute per workspace.
   rateLimit: { requests: 600, perMs: 60_000, scope: 'account' },
 };

@@ -20,6 +20,10 @@ export const callgenius: VendorAdapter = {
   fixtures: callgeniusFixtures,
   webhooks: callgeniusWebhooks,
   webhookEvents: CALLGENIUS_EVENTS,
+  // The docs: "a time-limited signed URL to stream or download the call recording MP3".
+  recordingFormat: 'mp3',
+  // 403: "Token valid but not allowed to access this resource".
+  keyRoles: true,
   // The docs: "signed with an X-CallGenius-Signature HMAC-SHA256 header" — hex of the raw body, no timestamp.
   signatureHeaders: (rawBody, secret) => ({ 'X-CallGenius-Signature': createHmac('sha256', secret).update(rawBody).digest('hex') }),
   // The docs: 120 requests/minute per token.

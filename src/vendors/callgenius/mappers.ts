@@ -128,6 +128,8 @@ const turn = (speaker: 'agent' | 'callee', text: string, offsetMs: number) => ({
  */
 export function transcriptJson(world: World, c: Call, now: number) {
   if (c.transcriptReady) return callTranscript(world, c).map((t) => turn(t.speaker, t.text, t.offsetMs));
+  // A live agent's call is what was really said, known once it ends: never the script's lines.
+  if (c.liveAgent || c.turns) return (c.turns ?? []).map((t) => turn(t.speaker, t.text, t.offsetMs));
   const conv = findConversation(world.library, c.conversationId);
   if (!conv || c.answeredAt === null) return [];
   const elapsed = (c.endedAt ?? now) - c.answeredAt;

@@ -2,10 +2,10 @@ import type { SimRequest, SimResponse, Violation } from '../../contract/types.js
 import { type ApiError, DEFAULT_STATUS, errorHeaders } from '../../engine/errors.js';
 
 /**
- * CallingBox documents 400 for every bad request (missing fields, wrong format) and no 409/422, so
- * validation failures and business-rule conflicts both answer 400.
+ * CallingBox documents 400 for every bad request (missing fields, wrong format) and no 409/415/422,
+ * so validation failures, business-rule conflicts and a body that is not JSON all answer 400.
  */
-const STATUS: Record<string, number> = { ...DEFAULT_STATUS, validation: 400, conflict: 400, malformed_json: 400 };
+const STATUS: Record<string, number> = { ...DEFAULT_STATUS, validation: 400, conflict: 400, malformed_json: 400, unsupported_media_type: 400 };
 
 /** Injected faults may carry no message; the status then says what went wrong. */
 const BY_STATUS: Record<number, string> = {

@@ -1,9 +1,9 @@
 import { specPath } from '../../fixtures/index.js';
-import { standardFixtures } from '../shared/seed.js';
 import type { VendorAdapter } from '../types.js';
 import { callingboxError } from './errors.js';
 import { CALLINGBOX_EVENTS, callingboxWebhooks } from './events.js';
 import { handlers } from './handlers/index.js';
+import { callingboxFixtures } from './seed.js';
 
 export const callingbox: VendorAdapter = {
   name: 'callingbox',
@@ -16,7 +16,7 @@ export const callingbox: VendorAdapter = {
   otherKey: 'sk_test_other',
   handlers,
   error: callingboxError,
-  fixtures: standardFixtures('callingbox', 'sk_test_'),
+  fixtures: callingboxFixtures,
   webhooks: callingboxWebhooks,
   webhookEvents: CALLINGBOX_EVENTS,
 };

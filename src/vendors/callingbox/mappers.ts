@@ -1,4 +1,5 @@
 import { isoSeconds } from '../../sim/clock.js';
+import { agentsOfNumber } from '../../sim/numbers.js';
 import type { Agent, AvailableNumber, Call, PhoneNumber } from '../../sim/types.js';
 import type { World } from '../../sim/world.js';
 import { durationSec, orNull, recordingLink, SNAKE_STATUS, transcriptTurns } from '../shared/mappers.js';
@@ -37,13 +38,14 @@ export function agentJson(a: Agent) {
   };
 }
 
-export function numberJson(n: PhoneNumber) {
+/** A number lists every agent it is attached to: outbound agents calling from it, the inbound agent answering it. */
+export function numberJson(world: World, n: PhoneNumber) {
   return {
     id: n.id,
     phone_number: n.e164,
     country: n.country,
     type: n.type,
-    agent_ids: n.agentId ? [n.agentId] : [],
+    agent_ids: agentsOfNumber(world, n).map((a) => a.id),
     created_at: ts(n.createdAt),
   };
 }

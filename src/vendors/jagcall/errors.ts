@@ -25,6 +25,6 @@ export function jagcallError(e: ApiError, _req: SimRequest): SimResponse {
   return {
     status,
     headers: errorHeaders(e),
-    body: { error: { code: CODES[e.kind] ?? 'error', message: e.message, ...(details ? { details } : {}) } },
+    body: { error: { code: e.code ?? CODES[e.kind] ?? 'error', message: e.message, ...(details ? { details } : {}) } },
   };
 }

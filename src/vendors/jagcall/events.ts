@@ -10,7 +10,15 @@ import { callJson, jagcallStatus, smsJson, transcriptJson } from './mappers.js';
  * JagCall documents no webhooks; callsim offers lifecycle events in its style (snake_case,
  * `{ data }` objects) through the admin subscription, as an extension.
  */
-export const JAGCALL_EVENTS = ['call.status_changed', 'call.started', 'call.ended', 'call.transcript_ready', 'call.recording_ready', 'sms.received'];
+export const JAGCALL_EVENTS = [
+  'call.status_changed',
+  'call.started',
+  'call.ended',
+  'call.transcript_ready',
+  'call.recording_ready',
+  'sms.received',
+  'sms.delivered',
+];
 
 export function jagcallWebhooks(e: SimEvent, world: World, services: VendorServices): WebhookMessage[] {
   return jagcallMessages(e, world, services).map((m) => ({
@@ -43,6 +51,8 @@ function jagcallMessages(e: SimEvent, world: World, services: VendorServices): W
     }
     case 'sms.received':
       return [{ event: 'sms.received', orderKey: `sms:${e.message.conversationId}`, payload: { data: smsJson(e.message) } }];
+    case 'sms.delivered':
+      return [{ event: 'sms.delivered', orderKey: `sms:${e.message.conversationId}`, payload: { data: smsJson(e.message) } }];
     default:
       return [];
   }

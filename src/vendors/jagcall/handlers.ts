@@ -1,18 +1,45 @@
+import { fail } from '../../engine/errors.js';
 import { ok } from '../../engine/respond.js';
 import { exactly } from '../../engine/surface.js';
 import type { defaults, endpoints } from '../../generated/jagcall.js';
 import { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from '../../sim/agents.js';
-import { createCall, getCallOrThrow, isLive, queryCalls } from '../../sim/calls.js';
+import { createCall, getCallOrThrow, processing, queryCalls } from '../../sim/calls.js';
 import { isoSeconds } from '../../sim/clock.js';
-import { notFound, SimError } from '../../sim/errors.js';
+import { notFound } from '../../sim/errors.js';
 import { assignNumber, buyNumber, getNumber, listNumbers, releaseNumber, searchAvailable } from '../../sim/numbers.js';
 import { listConversations, listMessages, sendSms } from '../../sim/sms.js';
+import type { Call } from '../../sim/types.js';
+import type { World } from '../../sim/world.js';
 import { dateBound, paginate, type Sliceable } from '../shared/http.js';
 import { recordingLink, STATUS_FROM_SNAKE } from '../shared/mappers.js';
 import type { VendorHandlers } from '../types.js';
 import { agentJson, availableJson, callJson, conversationJson, numberJson, smsJson, transcriptJson } from './mappers.js';
 
 type H = VendorHandlers<endpoints, defaults>;
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+/**
+ * A transcript or recording asked for before it exists answers 409 saying why and when: the call is
+ * still live, or it ended moments ago and is being processed (with `Retry-After`). A never-answered
+ * call's transcript is complete and empty; its recording does not exist (the caller decides).
+ */
+function notReady(world: World, call: Call, what: 'transcript' | 'recording'): void {
+  const p = processing(world, call, what);
+  const after = `its ${what} is ready ${seconds(what === 'transcript' ? world.timings.transcriptDelayMs : world.timings.recordingDelayMs)} after it ends`;
+  if (p.state === 'live') throw fail('conflict', `call ${call.id} is still ${callJson(call).status}; ${after}`, { code: 'call_in_progress' });
+  if (p.state === 'pending') {
+    const left = p.readyAt - world.now();
+    throw fail(
+      'conflict',
+      `call ${call.id} ended moments ago and its ${what} is being processed: ready in about ${seconds(left)} (retry then, or wait for call.${what}_ready)`,
+      {
+        code: `${what}_not_ready`,
+        retryAfterSec: Math.max(1, Math.ceil(left / 1000)),
+      },
+    );
+  }
+}
 
 /** `{data, pagination}` with the documented `page` / `per_page`. */
 function page<T, U>(q: { page: number; per_page: number }, items: Sliceable<T>, map: (t: T) => U) {
@@ -73,14 +100,15 @@ export const handlers = exactly<H>()({
 
   getCallTranscript: ({ world, account, params }) => {
     const call = getCallOrThrow(world, account.id, params.id);
-    if (isLive(call)) throw new SimError('conflict', `call ${call.id} is still ${callJson(call).status}; the transcript is ready when it ends`);
+    notReady(world, call, 'transcript');
     return ok({ call_id: call.id, transcript: transcriptJson(world, call) });
   },
 
   getCallRecording: ({ world, account, params, services }) => {
     const call = getCallOrThrow(world, account.id, params.id);
+    notReady(world, call, 'recording');
     const link = recordingLink(services, call, world.now());
-    if (!link) throw new SimError('conflict', isLive(call) ? `call ${call.id} is still in progress` : `call ${call.id} has no recording`);
+    if (!link) throw fail('conflict', `call ${call.id} has no recording: it was never answered`, { code: 'no_recording' });
     return ok({ call_id: call.id, recording_url: link.url, expires_at: isoSeconds(link.expiresAt) });
   },
 

@@ -23,7 +23,8 @@ export function agentJson(world: World, a: Agent) {
     language: a.language,
     system_prompt: a.prompt,
     created_at: ts(a.createdAt),
-    updated_at: a.updatedAt === a.createdAt ? null : ts(a.updatedAt),
+    // Always a time: a record never changed was last updated when it was made.
+    updated_at: ts(a.updatedAt),
   };
 }
 

@@ -18,7 +18,8 @@ export interface AccountFixture {
   keys?: string[];
   settings?: Record<string, unknown>;
   billing?: Partial<Billing>;
-  agentAliases?: Record<string, string>;
+  /** Keys that read the vendor pages' placeholders as real values: token → placeholder → value. */
+  docsKeys?: Record<string, Record<string, string>>;
   agents?: Array<Partial<AgentFields> & { id: string; createdAt?: string; status?: 'active' | 'inactive' | 'archived' }>;
   numbers?: Array<{
     id: string;
@@ -69,7 +70,7 @@ export function seedAccount(world: World, namespace: string, idScheme: IdScheme,
     idScheme,
     billing: a.billing,
     settings: a.settings,
-    agentAliases: a.agentAliases,
+    aliasKeys: keysOverride ? undefined : a.docsKeys,
   });
   for (const ag of a.agents ?? []) {
     const { id, createdAt, status, ...fields } = ag;

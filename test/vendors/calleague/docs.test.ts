@@ -4,7 +4,8 @@ import { startTestSim, type TestSim } from '../../helpers/sim.js';
 /**
  * Every example request of the two Calleague "REST API" pages (seeds/000_… and 001_…), verbatim but
  * for base URL and key, against fresh fixtures; each answer is checked against the documented one
- * and (by the helper) against the spec.
+ * and (by the helper) against the spec. The key is the docs key (`clg_test_docs`), which reads the
+ * pages' placeholders as the seeded values; the demo key refuses them (last block).
  */
 let sim: TestSim;
 beforeAll(async () => {
@@ -12,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => sim.stop());
 beforeEach(() => sim.reset());
-const c = (method: string, path: string, body?: unknown, key?: string | null) => sim.api('calleague', method, path, { body, key });
+const DOCS_KEY = 'clg_test_docs';
+const c = (method: string, path: string, body?: unknown, key: string | null = DOCS_KEY) => sim.api('calleague', method, path, { body, key });
 
 describe('Calleague page 000 (illustrative /api/v1 routes)', () => {
   it('POST /api/v1/calls with the placeholders starts a queued call in the envelope', async () => {
@@ -23,9 +25,9 @@ describe('Calleague page 000 (illustrative /api/v1 routes)', () => {
       statusText: '',
       data: { callId: expect.stringMatching(/^cl_[0-9a-f]+$/), status: 'queued', createdAt: '2026-01-01T12:00:00.000Z' },
     });
-    // The placeholder is the demo assistant, and the masked digits were filled in.
+    // The docs key reads the placeholders as the demo assistant and a dialable number.
     const call = await c('GET', `/api/core/voice/call/${r.body.data.callId}`);
-    expect(call.body).toEqual(expect.objectContaining({ agentId: 'ag_123', status: 'ringing', language: 'en', to: expect.stringMatching(/^\+1\d{10}$/) }));
+    expect(call.body).toEqual(expect.objectContaining({ agentId: 'ag_123', status: 'ringing', language: 'en', to: '+14155550123' }));
   });
 
   it('GET /api/v1/calls?page=1&pageSize=20 lists calls in the envelope', async () => {
@@ -53,7 +55,7 @@ describe('Calleague page 001 (/api/core routes)', () => {
   it('GET /api/core/voice/agent/list confirms the key and lists the assistants', async () => {
     const r = await c('GET', '/api/core/voice/agent/list');
     expect(r.status).toBe(200);
-    expect(r.body.total).toBe(2);
+    expect(r.body.total).toBe(3);
     expect(r.body.list[0]).toEqual({
       agentId: 'ag_123',
       name: 'Demo assistant',
@@ -78,9 +80,7 @@ describe('Calleague page 001 (/api/core routes)', () => {
     const r = await c('POST', '/api/core/voice/agent/call', { agentId: 'ag_123', to: '+90312...', metadata: { orderId: 'A-1042' } });
     expect(r.status).toBe(200);
     expect(r.body).toEqual(expect.objectContaining({ callId: expect.stringMatching(/^cl_[0-9a-f]+$/), status: 'ringing', language: 'tr' }));
-    expect(r.body).toEqual(
-      expect.objectContaining({ agentId: 'ag_123', direction: 'outbound', metadata: { orderId: 'A-1042' }, to: expect.stringMatching(/^\+90312\d{7}$/) }),
-    );
+    expect(r.body).toEqual(expect.objectContaining({ agentId: 'ag_123', direction: 'outbound', metadata: { orderId: 'A-1042' }, to: '+903121234567' }));
   });
 
   it('GET /api/core/voice/call/cl_8f2a answers the documented detail', async () => {
@@ -173,5 +173,37 @@ describe('Calleague page 001 (/api/core routes)', () => {
     const number = await c('POST', '/api/core/voice/agent/call', { agentId: 'ag_123', to: '0312 123 45 67' });
     expect(number.status).toBe(422);
     expect(number.body.details).toEqual([{ field: 'to', rule: 'pattern', message: 'to must be a valid number in E.164 format' }]);
+  });
+});
+
+describe('placeholders are not input', () => {
+  it("the demo key refuses the pages' placeholders with the documented validation error, on both routes", async () => {
+    const core = await c('POST', '/api/core/voice/agent/call', { agentId: 'ag_123', to: '+90312...' }, 'clg_test_demo');
+    expect(core.status).toBe(422);
+    expect(core.body).toEqual(expect.objectContaining({ code: 422, details: [expect.objectContaining({ field: 'to', rule: 'pattern' })] }));
+    const masked = await c('POST', '/api/core/voice/agent/call', { agentId: 'ag_123', to: '+1XXXXXXXXXX' }, 'clg_test_demo');
+    expect(masked.status).toBe(422);
+    const id = await c('POST', '/api/core/voice/agent/call', { agentId: '<your-assistant-id>', to: '+14155550123' }, 'clg_test_demo');
+    expect(id.status).toBe(422);
+    expect(id.body.details).toEqual([expect.objectContaining({ field: 'agentId', rule: 'pattern' })]);
+    const v1 = await c('POST', '/api/v1/calls', { assistantId: '<your-assistant-id>', to: '+1XXXXXXXXXX' }, 'clg_test_demo');
+    // The page's table: 422 for valid JSON with invalid values.
+    expect(v1.status).toBe(422);
+    expect(v1.body).toEqual(expect.objectContaining({ code: 422, data: null }));
+    expect(v1.body.message).toMatch(/assistantId/);
+    // Nothing was dialled.
+    const list = await c('GET', '/api/v1/calls?page=1&pageSize=20', undefined, 'clg_test_demo');
+    expect(list.body.data.total).toBe(2);
+  });
+
+  it('the docs key acts on the demo workspace and reads only the exact placeholders', async () => {
+    const mine = await c('GET', '/api/core/voice/call/cl_8f2a');
+    expect(mine.status).toBe(200);
+    const near = await c('POST', '/api/core/voice/agent/call', { agentId: 'ag_123', to: '+90312....' });
+    expect(near.status).toBe(422);
+    // A placeholder inside a longer string is not a placeholder.
+    const meta = await c('POST', '/api/core/voice/agent/call', { agentId: 'ag_123', to: '+14155550123', metadata: { note: '<your-assistant-id> x' } });
+    expect(meta.status).toBe(200);
+    expect(meta.body.metadata).toEqual({ note: '<your-assistant-id> x' });
   });
 });

@@ -156,16 +156,16 @@ describe('Calleague errors', () => {
   it('wrong types → 422 naming the field; wrong query types → 400; out of range → 422', async () => {
     const r = await c('POST', '/api/core/voice/agent/call', { agentId: 123, to: '+14155550123', metadata: { n: { deep: true } } });
     expect(r.status).toBe(422);
-    expect(r.body.details.map((d: any) => d.field)).toEqual(expect.arrayContaining(['agentId', 'metadata.n']));
-    expect(r.body.details.find((d: any) => d.field === 'agentId').rule).toBe('type');
-    const extra = await c('POST', '/api/core/voice/agent/call', { agentId: 'ag_123', to: '+14155550123', priority: 1 });
-    expect(extra.status).toBe(422);
-    expect(extra.body.details[0]).toEqual(expect.objectContaining({ field: 'priority', rule: 'additionalProperties' }));
+    // Nested metadata is what a tolerant API keeps (a warning); the wrong type is the error.
+    expect(r.body.details.map((d: any) => d.field)).toEqual(['agentId']);
+    expect(r.body.details[0].rule).toBe('type');
+    expect(r.headers.get('x-callsim-warnings')).toMatch(/^1; metadata\.n nests a value/);
     const page = await c('GET', '/api/core/voice/call/list?page=abc');
     expect(page.status).toBe(400);
     expect(page.body.details[0]).toEqual(expect.objectContaining({ field: 'page', rule: 'type' }));
     const size = await c('GET', '/api/core/voice/call/list?pageSize=500');
-    expect(size.status).toBe(422);
+    expect(size.status).toBe(200);
+    expect(size.headers.get('x-callsim-warnings')).toBe('1; pageSize above 100 was taken as 100');
     expect((await c('GET', '/api/core/voice/call/list?status=busy')).status).toBe(422);
     const v1 = await c('POST', '/api/v1/calls', { to: '+14155550123' });
     expect(v1.status).toBe(400);

@@ -39,7 +39,7 @@ function expectValid(messages: WebhookMessage[]): void {
 describe('Calleague webhooks', () => {
   it('an answered call: status, started, ended, transcript and recording, in order', async () => {
     const { messages, stop } = collect();
-    const id = await startCall('+90312...');
+    const id = await startCall('+903121234567');
     await sim.advance(10 * 60_000);
     stop();
     expect(messages.map((m) => [m.event, m.payload.status])).toEqual([

@@ -29,7 +29,7 @@ describe('CallGeni.us minted accounts', () => {
     const agents = (await cg('GET', '/api/agents', undefined, m.body.key)).body;
     expect(agents).toEqual([expect.objectContaining({ name: 'Reception Bot', current_version: 3, has_number: true })]);
     expect(agents[0].id).not.toBe(42);
-    const numbers = (await cg('GET', '/api/numbers', undefined, m.body.key)).body.data;
+    const numbers = (await cg('GET', '/api/numbers', undefined, m.body.key)).body;
     expect(numbers[0].phone_number).not.toBe('+61291234567');
     expect(numbers[0].agent_id).toBe(agents[0].id);
     const calls = (await cg('GET', '/api/calls', undefined, m.body.key)).body.data;
@@ -38,7 +38,7 @@ describe('CallGeni.us minted accounts', () => {
     const booked = calls.find((c: any) => c.disposition === 'booked');
     expect(booked.from_number).toBe(numbers[0].phone_number);
     expect((await cg('GET', `/api/calls/${booked.id}/transcript`, undefined, m.body.key)).body.length).toBeGreaterThan(3);
-    const campaigns = (await cg('GET', '/api/campaigns', undefined, m.body.key)).body.data;
+    const campaigns = (await cg('GET', '/api/campaigns', undefined, m.body.key)).body;
     expect(campaigns[0].agent_id).toBe(agents[0].id);
 
     // Isolated both ways, and the demo fixtures are untouched.

@@ -126,7 +126,7 @@ describe('CallGeni.us doc examples', () => {
     expect(gone.status).toBe(404);
     expect(gone.body).toEqual({ message: 'Resource not found (or belongs to another tenant)' });
     const numbers = await cg('GET', '/api/numbers');
-    expect(numbers.body.data[0]).toEqual(expect.objectContaining({ id: 7, agent_id: null, agent: null }));
+    expect(numbers.body[0]).toEqual(expect.objectContaining({ id: 7, agent_id: null, agent: null }));
   });
 
   it('GET /api/calls?per_page=50&status=completed pages completed calls', async () => {
@@ -169,28 +169,30 @@ describe('CallGeni.us doc examples', () => {
     expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
   });
 
-  it('GET /api/calls/1001/recording is a signed WAV URL valid for one hour', async () => {
+  it('GET /api/calls/1001/recording is a signed MP3 URL valid for one hour, as documented', async () => {
     const r = await cg('GET', '/api/calls/1001/recording');
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
-      url: expect.stringContaining('/__sim/recordings/callgenius/1001.wav?'),
+      url: expect.stringContaining('/__sim/recordings/callgenius/1001.mp3?'),
       expires_at: '2026-01-01T13:00:00.000000Z',
-      format: 'wav',
+      format: 'mp3',
     });
-    const wav = await fetch(r.body.url);
-    expect(wav.status).toBe(200);
-    const bytes = Buffer.from(await wav.arrayBuffer());
-    expect(bytes.toString('ascii', 0, 4)).toBe('RIFF');
-    expect(bytes.length - 44).toBe(25 * 8000 * 2 * 2);
+    const mp3 = await fetch(r.body.url);
+    expect(mp3.status).toBe(200);
+    expect(mp3.headers.get('content-type')).toBe('audio/mpeg');
+    const bytes = Buffer.from(await mp3.arrayBuffer());
+    // A Xing "Info" frame first, then MPEG audio frames (recording.test.ts decodes them).
+    expect(bytes.toString('latin1', 13, 17)).toBe('Info');
+    expect(bytes.length).toBe(Number(mp3.headers.get('content-length')));
     const missed = await cg('GET', '/api/calls/1002/recording');
     expect(missed.status).toBe(404);
-    expect(missed.body).toEqual({ message: 'Recording not available yet' });
+    expect(missed.body).toEqual({ message: 'This call has no recording: it was never answered.' });
   });
 
-  it('GET /api/numbers lists provisioned numbers with their agent', async () => {
+  it('GET /api/numbers lists all provisioned numbers with their agent, a bare array like the agents list', async () => {
     const r = await cg('GET', '/api/numbers');
     expect(r.status).toBe(200);
-    expect(r.body.data).toEqual([
+    expect(r.body).toEqual([
       {
         id: 7,
         phone_number: '+61291234567',
@@ -271,11 +273,11 @@ describe('CallGeni.us doc examples', () => {
     expect(pause.status).toBe(200);
     expect(pause.body.status).toBe('paused');
     const list = await cg('GET', '/api/campaigns');
-    expect(list.body.data.map((c: any) => [c.id, c.status])).toEqual([
+    expect(list.body.map((c: any) => [c.id, c.status])).toEqual([
       [6, 'paused'],
       [5, 'completed'],
     ]);
-    expect(list.body.data[1].stats).toEqual({ pending: 0, dialling: 0, completed: 1, failed: 1 });
+    expect(list.body[1].stats).toEqual({ pending: 0, dialling: 0, completed: 1, failed: 1 });
   });
 
   it("GET /api/billing/usage answers the docs' figures", async () => {

@@ -136,13 +136,25 @@ describe('CallingBox documented endpoints', () => {
     expect((await cb('DELETE', `/v1/agents/${OUTBOUND}`)).status).toBe(400);
   });
 
-  it('POST /v1/agents/{id}/numbers attaches a number (moving it from its previous agent)', async () => {
+  it('POST /v1/agents/{id}/numbers attaches a number; no other agent changes; a second inbound agent is refused', async () => {
+    // An outbound agent's number attached to the inbound agent: both keep it, the inbound one answers it.
     const r = await cb('POST', `/v1/agents/${INBOUND}/numbers`, { number_id: 'num_6d2f8a0b5e17' });
     expect(r.status).toBe(200);
     expect(r.body.number_ids).toEqual(['num_9e0c3d7b1a62', 'num_6d2f8a0b5e17']);
-    expect((await cb('GET', `/v1/agents/${OUTBOUND}`)).body.number_ids).toEqual(['num_1c4b7e2a9f03']);
+    const outbound = (await cb('GET', `/v1/agents/${OUTBOUND}`)).body;
+    expect([outbound.number_ids, outbound.primary_number_id]).toEqual([['num_1c4b7e2a9f03', 'num_6d2f8a0b5e17'], 'num_1c4b7e2a9f03']);
     const n = (await cb('GET', '/v1/numbers')).body.data.find((x: any) => x.id === 'num_6d2f8a0b5e17');
-    expect(n.agent_ids).toEqual([INBOUND]);
+    expect(n.agent_ids).toEqual([OUTBOUND, INBOUND]);
+    // Attaching the outbound agent's primary number to another outbound agent leaves its primary alone.
+    const other = (await cb('POST', '/v1/agents', { name: 'Second caller' })).body;
+    await cb('POST', `/v1/agents/${other.id}/numbers`, { number_id: 'num_1c4b7e2a9f03' });
+    expect((await cb('GET', `/v1/agents/${OUTBOUND}`)).body.primary_number_id).toBe('num_1c4b7e2a9f03');
+    // A number has one inbound agent: a second one is refused until the first lets it go.
+    const night = (await cb('POST', '/v1/agents', { name: 'Night line', direction: 'inbound' })).body;
+    const taken = await cb('POST', `/v1/agents/${night.id}/numbers`, { number_id: 'num_9e0c3d7b1a62' });
+    expect(taken.status).toBe(400);
+    expect(taken.body).toEqual({ error: `number num_9e0c3d7b1a62 is already answered by agent ${INBOUND}; detach it there first` });
+    expect((await cb('GET', `/v1/agents/${INBOUND}`)).body.number_ids).toContain('num_9e0c3d7b1a62');
     const missing = await cb('POST', `/v1/agents/${INBOUND}/numbers`, { number_id: 'num_000000000000' });
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ error: 'number num_000000000000 not found' });

@@ -134,10 +134,12 @@ describe('JagCall doc examples', () => {
     expect(search.body.data.map((n: any) => n.number)).toContain('+14155551234');
   });
 
-  it('POST /v1/sms sends from an owned number', async () => {
+  it('POST /v1/sms sends from an owned number: `sent` as the page shows, `delivered` a moment later', async () => {
     const r = await j('POST', '/v1/sms', { from: '+14155551234', to: '+14155559876', body: 'Your appointment is confirmed.' });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual(expect.objectContaining({ status: 'queued', from: '+14155551234', to: '+14155559876', created_at: '2026-01-01T12:00:00Z' }));
+    expect(r.body).toEqual(expect.objectContaining({ status: 'sent', from: '+14155551234', to: '+14155559876', created_at: '2026-01-01T12:00:00Z' }));
+    const now = await j('GET', '/v1/sms/conversations/conv_xxx/messages?per_page=100');
+    expect(now.body.data.find((m: any) => m.id === r.body.id).status).toBe('sent');
     await sim.advance(5000);
     const msgs = await j('GET', '/v1/sms/conversations/conv_xxx/messages?per_page=100');
     expect(msgs.body.data.find((m: any) => m.id === r.body.id).status).toBe('delivered');

@@ -15,8 +15,7 @@ export function pageOf<T, U>(q: { page: number; pageSize: number }, items: Slice
 
 function filteredCalls(world: World, account: Account, q: { status?: CalleagueStatus; agentId?: string }): CallList {
   return queryCalls(world, account.id, {
-    // A filter may name an assistant by its alias, as a start-call request may.
-    agentId: q.agentId === undefined ? undefined : (account.agentAliases[q.agentId] ?? q.agentId),
+    agentId: q.agentId,
     status: q.status ? simStatuses(q.status) : undefined,
   });
 }

@@ -4,15 +4,15 @@ import { SimError } from '../../../sim/errors.js';
 import type { VendorContext } from '../../types.js';
 import { campaignJson } from '../mappers.js';
 import type { H } from '../types.js';
-import { agentInBody, page } from './common.js';
+import { agentInBody } from './common.js';
 
 const campaignOf = (ctx: VendorContext & { params: { id: number } }) => getCampaignOrThrow(ctx.world, ctx.account.id, String(ctx.params.id));
 
 export const campaignHandlers = {
-  /** Newest first, like the calls list. */
-  listCampaigns: ({ world, account, query }) => {
+  /** "Returns all outbound campaigns…": a bare array like the agents list, newest first like the calls list. */
+  listCampaigns: ({ world, account }) => {
     const all = [...world.store(account.id).campaigns.values()].sort((a, b) => b.createdAt - a.createdAt || Number(b.id) - Number(a.id));
-    return page(query, all, campaignJson);
+    return ok(all.map(campaignJson));
   },
 
   createCampaign: ({ world, account, body }) => {

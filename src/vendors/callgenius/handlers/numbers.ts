@@ -25,7 +25,8 @@ function provision(world: World, accountId: string, e164: string, country: strin
 }
 
 export const numberHandlers = {
-  listNumbers: ({ world, account, query }) => page(query, listNumbers(world, account.id), (n) => numberJson(world, n)),
+  /** "Returns all phone numbers…", worded as the agents list the page shows as a bare array. */
+  listNumbers: ({ world, account }) => ok(listNumbers(world, account.id).map((n) => numberJson(world, n))),
 
   searchAvailableNumbers: ({ world, account, query: q }) => {
     return page(q, searchAvailable(world, account.namespace, { country: q.country, areaCode: q.area_code, type: q.type }), availableJson);

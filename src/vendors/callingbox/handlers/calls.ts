@@ -5,6 +5,7 @@ import { invalid } from '../../../sim/errors.js';
 import { findOwnedNumber } from '../../../sim/numbers.js';
 import { STATUS_FROM_SNAKE } from '../../shared/mappers.js';
 import { callJson } from '../mappers.js';
+import { cursorPage } from '../pagination.js';
 import type { H } from '../types.js';
 
 export const callHandlers = {
@@ -31,7 +32,16 @@ export const callHandlers = {
       direction: query.direction,
       status: query.status ? [STATUS_FROM_SNAKE[query.status]] : undefined,
     });
-    return ok({ data: calls.slice(0, query.limit).map((c) => callJson(world, services, c)) });
+    const byId = world.store(account.id).calls;
+    const list = {
+      length: calls.length,
+      slice: (a?: number, b?: number) => calls.slice(a, b),
+      position: (id: string, inclusive: boolean) => {
+        const at = byId.get(id);
+        return at ? calls.countNewer(at, inclusive) : undefined;
+      },
+    };
+    return cursorPage(list, query, (c) => callJson(world, services, c));
   },
 
   getCall: ({ world, account, params, services }) => ok(callJson(world, services, getCallOrThrow(world, account.id, params.id))),

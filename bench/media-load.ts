@@ -1,0 +1,230 @@
+/**
+ * Load runs under load: callsim (its own process, via bench/media.ts's server) places N calls with
+ * `POST /__sim/load` and its worker threads dial an agent served here, in the bench process. Each
+ * stream gets the agent's 1 s greeting (through the playout buffer), then a mark every second.
+ * Figures: the frame-send jitter at the server (per stream, |time between two frames written − 20
+ * ms|, measured by the workers at the socket write), the same at the agent's end, the mark round
+ * trip minus 2 × the latency, the server's CPU and the workers' pacer lateness. Levels go up to
+ * 1,000 streams, and past it until one is not on time (send jitter p99 ≥ 10 ms, or a mark p99
+ * more than 10 ms late); the figure is the highest level with every level below it on time.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { Callsim } from '../src/app.js';
+import { type LeanConn, leanAgent } from './lean-agent.js';
+import { percentile, type Reply, server } from './media.js';
+
+const LEVELS = (process.env.BENCH_LOAD_LEVELS ?? '250,500,750,1000,1500').split(',').map(Number);
+/** Every level up to this one runs whatever happens, so the figures at 1,000 are always there. */
+const ALWAYS_UP_TO = 1000;
+const RAMP_PER_SEC = 500;
+const LATENCY_MS = 100;
+const SETTLE_MS = 1500;
+const MEASURE_MS = Number(process.env.BENCH_MEDIA_SECONDS ?? 3) * 1000;
+const ON_TIME_MS = 10;
+/** Says hello, waits for the agent's greeting to end, then listens in silence. */
+const CALLER = {
+  language: 'en',
+  lines: [
+    { text: 'Hello?', after: 0 },
+    { after: 'agent', silentMs: 600_000 },
+  ],
+};
+
+/** Server side (the child process): start, measure and stop a run in-process. */
+export async function loadCommand(sim: Callsim, url: string, m: Reply): Promise<Reply> {
+  const { loadHubFor } = await import('../src/load/hub.js');
+  const { JITTER_BINS, jitterQuantile, mergeJitter } = await import('../src/load/messages.js');
+  const api = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${url}/__sim${path}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return (await r.json()) as Reply;
+  };
+  const hub = loadHubFor(sim);
+  if (m.cmd === 'load-start') {
+    await api('PUT', '/callers/bench', CALLER);
+    const run = await api('POST', '/load', {
+      count: m.n,
+      ratePerSec: RAMP_PER_SEC,
+      mediaUrl: m.url,
+      caller: 'bench',
+      conditions: { latencyMs: LATENCY_MS, nudgeMs: 120_000 },
+    });
+    (globalThis as Reply).benchCpu = process.cpuUsage();
+    (globalThis as Reply).benchAt = performance.now();
+    await hub.workerStats();
+    return { runId: run.id };
+  }
+  if (m.cmd === 'load-window') {
+    const g = globalThis as Reply;
+    const used = process.cpuUsage(g.benchCpu);
+    const wall = performance.now() - g.benchAt;
+    const stats = await hub.workerStats();
+    g.benchCpu = process.cpuUsage();
+    g.benchAt = performance.now();
+    const jitter = new Uint32Array(JITTER_BINS);
+    const markLate = new Uint32Array(JITTER_BINS);
+    for (const s of stats) {
+      mergeJitter(jitter, s.jitter);
+      mergeJitter(markLate, s.markLate);
+    }
+    const frames = stats.reduce((n, s) => n + s.framesSent, 0);
+    return {
+      workers: stats.length,
+      cpuPercent: Math.round(((used.user + used.system) / 1000 / wall) * 1000) / 10,
+      // CPU per frame is what a busy, shared machine distorts least: it says where the cores run out.
+      cpuUsPerFrame: frames ? Math.round(((used.user + used.system) / frames) * 10) / 10 : null,
+      framesSent: stats.reduce((n, s) => n + s.framesSent, 0),
+      framesDropped: stats.reduce((n, s) => n + s.framesDropped, 0),
+      jitterP50Ms: jitterQuantile(jitter, 0.5),
+      jitterP99Ms: jitterQuantile(jitter, 0.99),
+      jitterMaxMs: Math.max(...stats.map((s) => s.jitterMaxMs)),
+      markLateP50Ms: jitterQuantile(markLate, 0.5),
+      markLateP99Ms: jitterQuantile(markLate, 0.99),
+      pacerLateP99Ms: Math.max(...stats.map((s) => s.pacerLateP99Ms)),
+    };
+  }
+  // load-stop (the run's own `id` would clash with the reply's, hence `final`)
+  await api('DELETE', `/load/${m.runId}`);
+  for (let i = 0; i < 150; i++) {
+    const run = await api('GET', `/load/${m.runId}`);
+    if (run.status === 'done') return { final: run };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { final: await api('GET', `/load/${m.runId}`) };
+}
+
+interface Conn {
+  c: LeanConn;
+  sid: string;
+  last: number;
+  greetedAt: number;
+  marks: Map<string, number>;
+}
+
+/** The agent every call dials: a greeting, then a mark a second per stream, timing what comes back. */
+async function agent(greeting: string) {
+  const conns = new Set<Conn>();
+  const by = new Map<LeanConn, Conn>();
+  const out = { measuring: false, intervals: [] as number[], markErrors: [] as number[], started: 0 };
+  const server = await leanAgent({
+    media(lc, now) {
+      const c = by.get(lc);
+      if (!c) return;
+      if (out.measuring && c.last) out.intervals.push(Math.abs(now - c.last - 20));
+      c.last = now;
+    },
+    message(lc, msg, now) {
+      if (msg.event === 'start') {
+        out.started++;
+        const c: Conn = { c: lc, sid: msg.streamSid, last: 0, greetedAt: now, marks: new Map() };
+        by.set(lc, c);
+        conns.add(c);
+        lc.send({ event: 'media', streamSid: c.sid, media: { payload: greeting } });
+        return;
+      }
+      const c = by.get(lc);
+      if (!c) return;
+      if (msg.event === 'mark') {
+        const sent = c.marks.get(msg.mark.name);
+        c.marks.delete(msg.mark.name);
+        if (sent !== undefined && out.measuring) out.markErrors.push(now - sent - 2 * LATENCY_MS);
+      } else if (msg.event === 'stop') {
+        conns.delete(c);
+        lc.close();
+      }
+    },
+  });
+  // A mark a second per stream, spread over 20 slices 50 ms apart so they do not all leave at once.
+  let slice = 0;
+  let n = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    let i = 0;
+    for (const c of conns) {
+      if (i++ % 20 !== slice || now - c.greetedAt < 1500) continue;
+      const name = `m${n++}`;
+      c.marks.set(name, performance.now());
+      c.c.send({ event: 'mark', streamSid: c.sid, mark: { name } });
+    }
+    slice = (slice + 1) % 20;
+  }, 50);
+  return {
+    url: `ws://127.0.0.1:${server.port}/media`,
+    out,
+    close: () => {
+      clearInterval(timer);
+      server.close();
+    },
+  };
+}
+
+export async function benchLoad(): Promise<Record<string, unknown>> {
+  const { clipMulaw } = await import('../src/media/codec.js');
+  const greeting = clipMulaw('en-booking/02-agent.wav').subarray(0, 8000).toString('base64');
+  const { child, ask } = await server();
+  const out: Record<string, unknown> = {};
+  let lastOnTime: number | null = null;
+  try {
+    for (const n of LEVELS) {
+      const a = await agent(greeting);
+      const { runId } = await ask('load-start', { n, url: a.url });
+      const rampDeadline = performance.now() + (n / RAMP_PER_SEC) * 1000 + 10_000;
+      while (a.out.started < n && performance.now() < rampDeadline) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      await ask('load-window');
+      const cpuAt = process.cpuUsage();
+      const wallAt = performance.now();
+      a.out.measuring = true;
+      await new Promise((r) => setTimeout(r, MEASURE_MS));
+      a.out.measuring = false;
+      const agentCpu = process.cpuUsage(cpuAt);
+      const agentWall = performance.now() - wallAt;
+      const w = await ask('load-window');
+      const { final: run } = await ask('load-stop', { runId });
+      a.close();
+      await ask('reset');
+      a.out.intervals.sort((x, y) => x - y);
+      a.out.markErrors.sort((x, y) => x - y);
+      const markP99 = percentile(a.out.markErrors, 0.99);
+      const onTime = w.jitterP99Ms !== null && w.jitterP99Ms < ON_TIME_MS && markP99 <= ON_TIME_MS;
+      out[`load run, ${n} concurrent streams`] = {
+        streams: a.out.started,
+        onTime,
+        sendJitterAtServerMs: { p50: w.jitterP50Ms, p99: w.jitterP99Ms, max: w.jitterMaxMs },
+        markRoundTripMinus2xLatencyMs: {
+          marks: a.out.markErrors.length,
+          p50: percentile(a.out.markErrors, 0.5),
+          p99: markP99,
+          // The part callsim's own timers add (applying the mark, sending the echo); the rest is the sockets and the agent.
+          atServerP50: w.markLateP50Ms,
+          atServerP99: w.markLateP99Ms,
+        },
+        receiveJitterAtAgentMs: { p50: percentile(a.out.intervals, 0.5), p99: percentile(a.out.intervals, 0.99) },
+        agentCpuPercent: Math.round(((agentCpu.user + agentCpu.system) / 1000 / agentWall) * 1000) / 10,
+        server: {
+          workers: w.workers,
+          cpuPercent: w.cpuPercent,
+          cpuUsPerFrame: w.cpuUsPerFrame,
+          pacerLateP99Ms: w.pacerLateP99Ms,
+          framesSent: w.framesSent,
+          framesDropped: w.framesDropped,
+        },
+        // These machines are shared: the load says how much of the two cores the benchmark really had.
+        machine: { cpus: availableParallelism(), loadAvg1m: Math.round(loadavg()[0] * 10) / 10 },
+        run: { failed: run.calls?.failed, failures: run.failures },
+      };
+      if (onTime && (lastOnTime ?? 0) === (LEVELS[LEVELS.indexOf(n) - 1] ?? 0)) lastOnTime = n;
+      await new Promise((r) => setTimeout(r, 500));
+      if (!onTime && n >= ALWAYS_UP_TO) break;
+    }
+  } finally {
+    child.send({ id: 0, cmd: 'exit' });
+    await new Promise((r) => child.once('exit', r));
+  }
+  out['load run: the most concurrent streams on time'] = lastOnTime ?? `fewer than ${LEVELS[0]}`;
+  return out;
+}

@@ -1,0 +1,139 @@
+/**
+ * The simulated-caller and load-run endpoints against specs/admin.yaml, with the same checks as
+ * admin-spec.test.ts (every request the test means as good matches the document, every answer's
+ * status and body are documented). Load runs that really run need the real clock: their
+ * successful answers are checked the same way in test/media/load.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CallOpts, send } from '../helpers/admin-spec.js';
+import { startTestSim, type TestSim } from '../helpers/sim.js';
+
+let sim: TestSim;
+const admin = (method: string, path: string, o: CallOpts = {}) => send(sim.url, method, path, o);
+
+beforeAll(async () => {
+  sim = await startTestSim();
+});
+afterAll(() => sim.stop());
+
+const reschedule = {
+  persona: 'A patient who wants to move an appointment',
+  language: 'en',
+  lines: [
+    { text: 'Hello?', after: 0 },
+    { text: 'I would like to move my appointment to Friday.', expect: { answerWithinMs: 1500, speaks: true } },
+    { keys: '1', after: { bargeInMs: 300 }, expect: { yieldsWithinMs: 400 } },
+    { text: 'Thank you, bye.', hangup: true, silentMs: 200 },
+  ],
+  expect: { maxInterruptions: 0, endedBy: 'caller' },
+};
+
+describe('callers', () => {
+  it('PUT creates (201) then replaces (200); GET and the list show the document and each line’s voice; DELETE forgets it', async () => {
+    expect((await admin('GET', '/__sim/callers')).body).toEqual({ data: [], total: 0 });
+    const created = await admin('PUT', '/__sim/callers/reschedule', { body: reschedule });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'reschedule', source: 'api', file: null, persona: reschedule.persona, language: 'en', lines: 4 });
+    expect(created.body.voices.map((v: { voice: string; clip: string | null }) => [v.voice, v.clip])).toEqual([
+      ['clip', 'en-booking/01-callee.wav'],
+      ['placeholder', null],
+      ['none', null],
+      ['clip', 'en-booking/09-callee.wav'],
+    ]);
+    expect(created.body.document).toEqual(reschedule);
+    const replaced = await admin('PUT', '/__sim/callers/reschedule', { body: { language: 'tr', lines: [{ text: 'Alo?' }] } });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.voices[0]).toEqual({ line: 1, voice: 'clip', clip: 'tr-booking/01-callee.wav', durationMs: expect.any(Number) });
+    const list = await admin('GET', '/__sim/callers');
+    expect(list.body.total).toBe(1);
+    expect(list.body.data[0].language).toBe('tr');
+    expect((await admin('GET', '/__sim/callers/reschedule')).body.document.lines).toEqual([{ text: 'Alo?' }]);
+    expect((await admin('DELETE', '/__sim/callers/reschedule')).status).toBe(204);
+    expect((await admin('GET', '/__sim/callers/reschedule')).status).toBe(404);
+    expect((await admin('DELETE', '/__sim/callers/reschedule')).status).toBe(404);
+  });
+
+  it('refuses documents that break the Caller schema, naming the field, and WAV files it cannot read', async () => {
+    const bad: Array<[unknown, string]> = [
+      [{ lines: [{ text: 'hi' }] }, 'language'],
+      [{ language: 'en', lines: [] }, 'lines'],
+      [{ language: 'en', lines: [{ after: 'agent' }] }, 'lines.0'],
+      [{ language: 'en', lines: [{ text: 'hi', after: 'later' }] }, 'lines.0.after'],
+      [{ language: 'en', lines: [{ keys: '12x' }] }, 'lines.0.keys'],
+      [{ language: 'en', lines: [{ text: 'hi', expect: {} }] }, 'lines.0.expect'],
+      [{ language: 'en', lines: [{ text: 'hi' }], expect: { endedBy: 'nobody' } }, 'expect.endedBy'],
+      [{ language: 'en', lines: [{ text: 'hi', audio: 'x.mp3' }] }, 'lines.0.audio'],
+    ];
+    for (const [body, field] of bad) {
+      const r = await admin('PUT', '/__sim/callers/x', { body, invalid: true });
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.error.code).toBe('invalid_request');
+      expect(
+        r.body.error.details.map((d: { field: string }) => d.field),
+        JSON.stringify(body),
+      ).toContain(field);
+    }
+    // A path that breaks the document names no resource: 404, as for every admin path.
+    const badName = await admin('PUT', '/__sim/callers/-x', { body: reschedule, invalid: true });
+    expect(badName.status).toBe(404);
+    const missing = await admin('PUT', '/__sim/callers/x', { body: { language: 'en', lines: [{ text: 'hi' }, { audio: '/nonexistent/hello.wav' }] } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toEqual({ code: 'invalid_caller', message: 'lines.1.audio: cannot read /nonexistent/hello.wav: no such file' });
+    expect((await admin('GET', '/__sim/callers')).body.total).toBe(0);
+  });
+
+  it('a scenario rule may name a caller; a reset keeps the callers', async () => {
+    expect((await admin('PUT', '/__sim/callers/reschedule', { body: reschedule })).status).toBe(201);
+    const set = await admin('PUT', '/__sim/config', { body: { scenarios: [{ toPrefix: '+1555', outcome: 'answered', caller: 'reschedule' }] } });
+    expect(set.body.scenarios).toEqual([{ toPrefix: '+1555', outcome: 'answered', caller: 'reschedule' }]);
+    const bad = await admin('PUT', '/__sim/config', { body: { scenarios: [{ outcome: 'answered', caller: 'no spaces please' }] }, invalid: true });
+    expect(bad.status).toBe(400);
+    expect((await admin('POST', '/__sim/reset', { body: {} })).status).toBe(200);
+    expect((await admin('GET', '/__sim/callers')).body.total).toBe(1);
+    expect((await admin('PUT', '/__sim/config', { body: { scenarios: [] } })).status).toBe(200);
+  });
+});
+
+describe('load runs (virtual clock)', () => {
+  it('POST /load is refused with 409 on a virtual clock, and with 400 for what the body names but the server lacks', async () => {
+    const off = await admin('POST', '/__sim/load', { body: { count: 1, ratePerSec: 1, mediaUrl: 'ws://127.0.0.1:9/' } });
+    expect(off.status).toBe(409);
+    expect(off.body.error.code).toBe('media_unavailable');
+    const real = await startTestSim({ clock: 'real' });
+    try {
+      const post = (body: unknown, o: Partial<CallOpts> = {}) => send(real.url, 'POST', '/__sim/load', { body, ...o });
+      const cases: Array<[unknown, string]> = [
+        [{ count: 1, ratePerSec: 1, vendor: 'nope', agent: 'a' }, 'unknown_vendor'],
+        [{ count: 1, ratePerSec: 1, vendor: 'jagcall', agent: 'agt_nope' }, 'unknown_agent'],
+        [{ count: 1, ratePerSec: 1, vendor: 'jagcall', agent: 'agt_xxx', account: 'jc_nope' }, 'unknown_account'],
+        [{ count: 1, ratePerSec: 1, vendor: 'jagcall', agent: 'agt_xxx' }, 'no_media_url'],
+        [{ count: 1, ratePerSec: 1, mediaUrl: 'ws://127.0.0.1:9/', caller: 'nobody' }, 'unknown_caller'],
+      ];
+      for (const [body, code] of cases) {
+        const r = await post(body);
+        expect(r.status, code).toBe(400);
+        expect(r.body.error.code).toBe(code);
+      }
+      for (const body of [
+        { count: 1, ratePerSec: 1 },
+        { count: 0, ratePerSec: 1, mediaUrl: 'ws://x/' },
+        { count: 1, ratePerSec: 0, mediaUrl: 'ws://x/' },
+        { count: 1, ratePerSec: 1, mediaUrl: 'http://x/' },
+        { count: 1, ratePerSec: 1, mediaUrl: 'ws://x/', conditions: { latencyMs: -1 } },
+        { count: 1, ratePerSec: 1, mediaUrl: 'ws://x/', conditions: { volume: 1 } },
+        { count: 1, ratePerSec: 1, vendor: 'jagcall' },
+      ]) {
+        const r = await post(body, { invalid: true });
+        expect(r.status, JSON.stringify(body)).toBe(400);
+        expect(r.body.error.code).toBe('invalid_request');
+      }
+    } finally {
+      await real.stop();
+    }
+  });
+
+  it('GET and DELETE /load/{id} answer 404 for a run that does not exist', async () => {
+    expect((await admin('GET', '/__sim/load/load_99')).status).toBe(404);
+    expect((await admin('DELETE', '/__sim/load/load_99')).status).toBe(404);
+  });
+});
