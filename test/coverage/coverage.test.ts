@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/index.js';
-import { type AdminCall, adminCall, exercised, operationsTagged } from '../helpers/admin-contract.js';
+import { send as adminCall, type CallOpts, exercised, operationsTagged } from '../helpers/admin-spec.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
 
 let sim: TestSim;
 const dir = mkdtempSync(join(tmpdir(), 'callsim-coverage-'));
 const files = ['report.json', 'junit.xml', 'summary.md'].map((f) => join(dir, f));
-const admin = (method: string, path: string, o?: AdminCall) => adminCall(sim.url, method, path, o);
+const admin = (method: string, path: string, o?: CallOpts) => adminCall(sim.url, method, path, o);
 const jag = (method: string, path: string, body?: unknown, key?: string) => sim.api('jagcall', method, path, { body, key });
 const opOf = (cov: any, vendor: string, id: string) => cov.vendors.find((v: any) => v.name === vendor).operations.find((o: any) => o.operationId === id);
 

@@ -30,6 +30,9 @@ export interface CallOpts {
   invalid?: boolean;
 }
 
+/** operationIds answered so far, with the statuses they answered. */
+export const exercised = new Map<string, Set<number>>();
+
 const statusKey = (responses: Record<string, unknown>, status: number) => [String(status), `${String(status)[0]}XX`, 'default'].find((k) => k in responses);
 
 /**
@@ -64,6 +67,7 @@ export function assertResponse(method: string, path: string, res: Res): void {
   if (res.status === 204) {
     expect(types, `${m.op.operationId} ${res.status} has no body`).toEqual([]);
     expect(res.text).toBe('');
+    exercised.set(m.op.operationId, (exercised.get(m.op.operationId) ?? new Set()).add(res.status));
     return;
   }
   expect(types, `${m.op.operationId} ${res.status} declares ${ct}`).toContain(ct);
@@ -71,6 +75,7 @@ export function assertResponse(method: string, path: string, res: Res): void {
     const violations = validator.validateResponse(m.op, res.status, res.body);
     expect(violations, `${method} ${path} → ${res.status} must match specs/admin.yaml: ${res.text.slice(0, 300)}`).toEqual([]);
   }
+  exercised.set(m.op.operationId, (exercised.get(m.op.operationId) ?? new Set()).add(res.status));
 }
 
 export async function send(base: string, method: string, path: string, o: CallOpts = {}): Promise<Res> {
@@ -93,3 +98,7 @@ export async function send(base: string, method: string, path: string, o: CallOp
   assertResponse(method, path, res);
   return res;
 }
+
+/** The operations of one tag: a test file covering a group asserts each of them answered. */
+export const operationsTagged = (tag: string): string[] =>
+  spec.operations.filter((op) => (resolvePointer(spec.doc, op.pointer).tags ?? []).includes(tag)).map((op) => op.operationId);
