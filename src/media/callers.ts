@@ -7,13 +7,23 @@ import { adminContract } from '../contract/load.js';
 import type { ConversationLibrary } from '../sim/conversations.js';
 import { SAMPLES_PER_MS } from './codec.js';
 import { type CallerDoc, type CallerScript, promptsFor } from './script-caller.js';
-import { type Voice, VoiceError, voiceFor } from './voices.js';
+import { OverBudget, type Voice, VoiceError, voiceFor } from './voices.js';
 
 const CALLER_SCHEMA = '#/components/schemas/Caller';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 /** A caller document that cannot run: the field at fault and why (a WAV file that cannot be read). */
+/**
+ * Bounds on what callers hold: each line's voice is rendered and kept when the caller is stored, so
+ * a document of 450 two-thousand-character lines would otherwise be 7 hours of audio (300 MB, and
+ * a minute of the event loop) from one request.
+ */
+const MAX_CALLERS = 200;
+const MAX_CALLER_AUDIO_MS = 10 * 60_000;
+const MAX_LIBRARY_AUDIO_MS = 60 * 60_000;
+const entryMs = (e: Entry): number => e.voices.reduce((ms, v) => ms + v.audio.length / SAMPLES_PER_MS, 0);
+
 export class CallerError extends Error {
   constructor(
     readonly field: string,
@@ -91,11 +101,23 @@ export class CallerLibrary {
   /** Stores (or replaces) a caller the schema already accepted; throws CallerError for an unreadable WAV. */
   put(name: string, doc: CallerDoc, source: 'file' | 'api' = 'api', file: string | null = null): { entry: Entry; created: boolean } {
     const language = doc.language;
+    const replaced = this.entries.get(name);
+    if (!replaced && this.entries.size >= MAX_CALLERS)
+      throw new CallerError('name', `callsim holds at most ${MAX_CALLERS} callers; DELETE /__sim/callers/{name} one first`);
+    // What the others hold counts against the library's budget; the caller replaced frees its own.
+    const othersMs = this.audioMs() - (replaced ? entryMs(replaced) : 0);
+    let leftMs = Math.min(MAX_CALLER_AUDIO_MS, MAX_LIBRARY_AUDIO_MS - othersMs);
     const voices = doc.lines.map((l, i) => {
       try {
-        return voiceFor(this.lib, { text: l.text, audioFile: l.audio === undefined ? undefined : this.audioPath(l.audio) }, language);
+        const voice = voiceFor(this.lib, { text: l.text, audioFile: l.audio === undefined ? undefined : this.audioPath(l.audio) }, language, leftMs);
+        leftMs -= voice.audio.length / SAMPLES_PER_MS;
+        return voice;
       } catch (err) {
-        if (err instanceof VoiceError) throw new CallerError(`lines.${i}.audio`, err.message);
+        const limits =
+          err instanceof OverBudget
+            ? ` (a caller holds at most ${MAX_CALLER_AUDIO_MS / 60_000} minutes of audio, all callers ${MAX_LIBRARY_AUDIO_MS / 60_000})`
+            : '';
+        if (err instanceof VoiceError) throw new CallerError(`lines.${i}.${err.field}`, err.message + limits);
         throw err;
       }
     });
@@ -126,6 +148,13 @@ export class CallerLibrary {
   /** A line's WAV file: absolute, or relative to the callers folder (else the working directory). */
   private audioPath(p: string): string {
     return isAbsolute(p) ? p : resolve(this.dir ?? process.cwd(), p);
+  }
+
+  /** The audio every caller holds, in ms. */
+  private audioMs(): number {
+    let ms = 0;
+    for (const e of this.entries.values()) ms += entryMs(e);
+    return ms;
   }
 
   get(name: string): Entry | undefined {

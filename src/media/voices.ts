@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { ConversationLibrary } from '../sim/conversations.js';
 import { clipMulaw, encodeMulaw, SAMPLES_PER_MS } from './codec.js';
 import { readClipPcm } from './wav.js';
@@ -102,14 +103,17 @@ export function speechPlaceholder(text: string): Uint8Array {
   const n = Math.round(ms * SAMPLES_PER_MS);
   const pcm = new Int16Array(n);
   const rate = SAMPLES_PER_MS * 1000;
+  const wave = glottalWave();
   let phase = 0;
   for (let i = 0; i < n; i++) {
     const t = i / rate;
     // A gentle pitch contour and syllable envelope (floor 0.45: the words run together).
     const f0 = 120 + 15 * Math.sin(2 * Math.PI * 0.7 * t);
-    phase += (2 * Math.PI * f0) / rate;
-    let v = 0;
-    for (let k = 1; k <= 10; k++) v += Math.sin(k * phase) / k;
+    phase += f0 / rate;
+    phase -= Math.floor(phase);
+    const at = phase * WAVE_POINTS;
+    const j = Math.floor(at);
+    const v = wave[j] + (wave[j + 1] - wave[j]) * (at - j);
     const syllable = 0.45 + 0.55 * Math.sin(Math.PI * ((t * 5) % 1)) ** 2;
     // 20 ms fades at each end: no click.
     const fade = Math.min(1, i / 160, (n - i) / 160);
@@ -118,14 +122,50 @@ export function speechPlaceholder(text: string): Uint8Array {
   return encodeMulaw(pcm);
 }
 
-export class VoiceError extends Error {}
+const WAVE_POINTS = 4096;
+let wavetable: Float64Array | undefined;
+
+/**
+ * One period of the glottal tone (ten harmonics falling as 1/k), sampled once: a placeholder is then
+ * one table lookup a sample instead of ten sines, so a minute of it takes milliseconds, not a second.
+ */
+function glottalWave(): Float64Array {
+  if (wavetable) return wavetable;
+  wavetable = new Float64Array(WAVE_POINTS + 1);
+  for (let j = 0; j <= WAVE_POINTS; j++) {
+    const phase = (2 * Math.PI * j) / WAVE_POINTS;
+    for (let k = 1; k <= 10; k++) wavetable[j] += Math.sin(k * phase) / k;
+  }
+  return wavetable;
+}
+
+export class VoiceError extends Error {
+  constructor(
+    message: string,
+    /** The line's field the problem is in. */
+    readonly field: 'audio' | 'text' = 'audio',
+  ) {
+    super(message);
+  }
+}
+
+/** A voice longer than what its caller has left of its audio budget. */
+export class OverBudget extends VoiceError {}
+
+/** A user's WAV file larger than this is refused before it is read (a minute of 48 kHz stereo is 11 MB). */
+const MAX_WAV_BYTES = 32 * 1024 * 1024;
+const minutes = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
 
 /** A user's WAV file as 8 kHz μ-law (PCM or μ-law, any rate, mono or the first channel). */
 function wavVoice(file: string): Uint8Array {
   let pcm: Int16Array;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_WAV_BYTES)
+      throw new VoiceError(`${file} is ${Math.round(size / 1048576)} MB; a line's WAV file may be at most ${MAX_WAV_BYTES / 1048576} MB`);
     pcm = readClipPcm(file);
   } catch (err) {
+    if (err instanceof VoiceError) throw err;
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'a folder, not a file' : `not a WAV file callsim can read (${e.message})`;
     throw new VoiceError(`cannot read ${file}: ${why}`);
@@ -134,11 +174,27 @@ function wavVoice(file: string): Uint8Array {
   return encodeMulaw(pcm);
 }
 
-/** The voice of one line: its own WAV file, else the matching project clip, else the placeholder. */
-export function voiceFor(lib: ConversationLibrary, line: { text?: string; audioFile?: string }, language: string): Voice {
-  if (line.audioFile) return { kind: 'wav', source: line.audioFile, audio: wavVoice(line.audioFile) };
+/**
+ * The voice of one line: its own WAV file, else the matching project clip, else the placeholder.
+ * `leftMs` is what the caller may still hold: a longer voice is refused (a placeholder before it is
+ * made), so one document cannot make the server render and keep hours of audio.
+ */
+export function voiceFor(lib: ConversationLibrary, line: { text?: string; audioFile?: string }, language: string, leftMs = Number.POSITIVE_INFINITY): Voice {
+  const over = (ms: number, field: 'audio' | 'text', what: string) => {
+    if (ms > leftMs) throw new OverBudget(`${what} takes ${minutes(ms)}, more than the ${minutes(Math.max(0, leftMs))} of audio this caller has left`, field);
+  };
+  if (line.audioFile) {
+    const audio = wavVoice(line.audioFile);
+    over(audio.length / SAMPLES_PER_MS, 'audio', line.audioFile);
+    return { kind: 'wav', source: line.audioFile, audio };
+  }
   if (!line.text) return { kind: 'none', source: null, audio: new Uint8Array(0) };
   const clip = nearestClip(lib, line.text, language);
-  if (clip) return { kind: 'clip', source: clip, audio: clipMulaw(clip) };
+  if (clip) {
+    const audio = clipMulaw(clip);
+    over(audio.length / SAMPLES_PER_MS, 'text', 'the clip for this line');
+    return { kind: 'clip', source: clip, audio };
+  }
+  over(speakingMs(line.text), 'text', 'saying this line');
   return { kind: 'placeholder', source: null, audio: speechPlaceholder(line.text) };
 }

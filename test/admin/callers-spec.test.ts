@@ -82,6 +82,31 @@ describe('callers', () => {
     expect((await admin('GET', '/__sim/callers')).body.total).toBe(0);
   });
 
+  it('bounds the audio one document can make the server render and keep: 10 minutes a caller, 60 in all, 200 callers', async () => {
+    // 450 lines of 2,000 characters would be over 7 hours of placeholder speech (60 s a line).
+    const long = (n: number, tag: string) => ({ language: 'en', lines: Array.from({ length: n }, (_, i) => ({ text: `${tag}${i} `.padEnd(2000, 'x') })) });
+    const t0 = performance.now();
+    const tooMuch = await admin('PUT', '/__sim/callers/marathon', { body: long(450, 'a') });
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(tooMuch.status).toBe(400);
+    expect(tooMuch.body.error.code).toBe('invalid_caller');
+    // Ten one-minute lines fit; the eleventh is the one named.
+    expect(tooMuch.body.error.message).toMatch(/^lines\.10\.text: saying this line takes 1\.0 min, more than the 0\.0 min of audio this caller has left/);
+    expect((await admin('GET', '/__sim/callers/marathon')).status).toBe(404);
+    // Six callers of ten minutes fill the library; a seventh is refused, replacing one is not.
+    for (let i = 0; i < 6; i++) expect((await admin('PUT', `/__sim/callers/full${i}`, { body: long(10, `c${i}`) })).status).toBe(201);
+    const seventh = await admin('PUT', '/__sim/callers/full6', { body: long(1, 'd') });
+    expect(seventh.status).toBe(400);
+    expect(seventh.body.error.message).toMatch(/^lines\.0\.text: .*0\.0 min of audio this caller has left.*all callers 60\)$/);
+    expect((await admin('PUT', '/__sim/callers/full0', { body: long(10, 'e') })).status).toBe(200);
+    for (let i = 0; i < 6; i++) expect((await admin('DELETE', `/__sim/callers/full${i}`)).status).toBe(204);
+    for (let i = 0; i < 200; i++) expect((await admin('PUT', `/__sim/callers/n${i}`, { body: { language: 'en', lines: [{ keys: '1' }] } })).status).toBe(201);
+    const over = await admin('PUT', '/__sim/callers/n200', { body: { language: 'en', lines: [{ keys: '1' }] } });
+    expect(over.status).toBe(400);
+    expect(over.body.error.message).toMatch(/^name: callsim holds at most 200 callers/);
+    for (let i = 0; i < 200; i++) await admin('DELETE', `/__sim/callers/n${i}`);
+  });
+
   it('a scenario rule may name a caller; a reset keeps the callers', async () => {
     expect((await admin('PUT', '/__sim/callers/reschedule', { body: reschedule })).status).toBe(201);
     const set = await admin('PUT', '/__sim/config', { body: { scenarios: [{ toPrefix: '+1555', outcome: 'answered', caller: 'reschedule' }] } });
