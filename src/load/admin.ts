@@ -9,6 +9,9 @@ import { loadHubFor } from './hub.js';
 const DEFAULT_TO = '+15555550100';
 const DEFAULT_MAX_CALL_SEC = 300;
 
+/** Calls of all running load runs together (placed and still to place), the most one run may have. */
+const MAX_OUTSTANDING = 10_000;
+
 const noRun = (id: string) => fail('not_found', `No load run ${id}`);
 
 /** `LoadRequest` as checked by the spec (the generated type cannot express its anyOf: a media URL, or vendor and agent). */
@@ -32,6 +35,16 @@ export const loadHandlers = {
     const body = raw as LoadBody;
     const refused = mediaRefusal(sim);
     if (refused) throw fail('conflict', refused, { code: 'media_unavailable' });
+    let outstanding = 0;
+    for (const run of loadHubFor(sim).runs.values()) if (run.status === 'running') outstanding += run.outstanding;
+    if (outstanding + body.count > MAX_OUTSTANDING)
+      throw fail(
+        'conflict',
+        `Running load runs still have ${outstanding} calls to place or finish; all runs together may have ${MAX_OUTSTANDING}: wait, or stop one with DELETE /__sim/load/{id}`,
+        {
+          code: 'load_busy',
+        },
+      );
     const vendor = body.vendor !== undefined ? servedVendor(sim, body.vendor) : sim.vendors[0];
     const accountId = sim.resolveAccount(vendor.name, body.account ?? vendor.adapter.demoKey);
     if (!accountId) throw fail('validation', `No ${vendor.name} account ${body.account ?? '(demo)'}`, { status: 400, code: 'unknown_account' });

@@ -233,6 +233,11 @@ export class LoadRun {
     this.settle();
   }
 
+  /** Calls this run may still place or is running: what it can still cost. */
+  get outstanding(): number {
+    return this.calls.size + (this.stopped ? 0 : this.plan.count - this.placedCount);
+  }
+
   private settle(): void {
     if (this.status === 'done' || this.calls.size || (this.placedCount < this.plan.count && !this.stopped)) return;
     this.status = 'done';

@@ -152,6 +152,15 @@ describe('load runs (virtual clock)', () => {
         expect(r.status, JSON.stringify(body)).toBe(400);
         expect(r.body.error.code).toBe('invalid_request');
       }
+      // Running runs together have at most 10,000 calls to place or finish.
+      const big = await post({ count: 9999, ratePerSec: 1, mediaUrl: 'ws://127.0.0.1:9/' });
+      expect(big.status).toBe(202);
+      expect((await post({ count: 1, ratePerSec: 1, mediaUrl: 'ws://127.0.0.1:9/' })).status).toBe(202);
+      const busy = await post({ count: 1, ratePerSec: 1, mediaUrl: 'ws://127.0.0.1:9/' });
+      expect(busy.status).toBe(409);
+      expect(busy.body.error.code).toBe('load_busy');
+      expect((await send(real.url, 'DELETE', `/__sim/load/${big.body.id}`)).status).toBe(200);
+      expect((await post({ count: 1, ratePerSec: 1, mediaUrl: 'ws://127.0.0.1:9/' })).status).toBe(202);
     } finally {
       await real.stop();
     }
