@@ -20,7 +20,7 @@ export type Reply = Record<string, any>;
 /** The server side, in the child process: a real-clock callsim plus a few commands over IPC. */
 async function serve(): Promise<void> {
   const { startServer } = await import('../src/server.js');
-  const { loadCommand } = await import('./media-load.js');
+  const { loadCommand } = await import('./media-load-server.js');
   const { createCall } = await import('../src/sim/calls.js');
   const running = await startServer({ port: 0, clock: 'real', speed: 1, seed: 7, vendors: ['jagcall'], logLevel: 'silent' });
   const { sim } = running;
