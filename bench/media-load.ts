@@ -11,7 +11,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { type LeanConn, leanAgent } from './lean-agent.js';
-import { percentile, type Reply, server } from './media.js';
+import { percentile, server } from './media.js';
 import { LATENCY_MS, RAMP_PER_SEC } from './media-load-server.js';
 
 const LEVELS = (process.env.BENCH_LOAD_LEVELS ?? '250,500,750,1000,1500').split(',').map(Number);

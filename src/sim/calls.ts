@@ -83,31 +83,32 @@ export function createCall(world: World, init: CallInit): CallRecord {
   const direction = init.direction ?? 'outbound';
   const now = world.now();
   const language = callLanguage(world, agent, direction === 'outbound' ? to : from);
-  const resolved: Scenario = init.outcome ? { outcome: init.outcome } : resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
-  if (resolved.outcome === 'provider-error') {
+  const scenario: Scenario = init.outcome ? { outcome: init.outcome } : resolveScenario(world, { to, agentId: agent.id, accountId: init.accountId, direction });
+  if (scenario.outcome === 'provider-error') {
     throw new SimError('upstream', `telephony provider error: the carrier rejected the call to ${to}`);
   }
-  const scenario =
-    init.answerAfterMs === undefined ? { ...resolved, outcome: resolved.outcome } : { ...resolved, outcome: 'answered' as const, ringMs: init.answerAfterMs };
+  // A load run's call is answered after its own delay, whatever the number or the rules say.
+  const outcome = init.answerAfterMs === undefined ? scenario.outcome : 'answered';
   const t = world.timings;
-  const voicemail = scenario.outcome === 'voicemail';
-  const answers = scenario.outcome === 'answered' || voicemail;
+  const voicemail = outcome === 'voicemail';
+  const answers = outcome === 'answered' || voicemail;
   const conversationId = answers ? pickConversation(world, language, voicemail, scenario.conversationId) : null;
   const conv = findConversation(world.library, conversationId);
   const talkMs = answers ? Math.round(scenario.durationMs ?? conv?.totalMs ?? 30_000) : 0;
 
   const queued = direction === 'inbound' || init.answerAfterMs !== undefined ? 0 : between(world, t.queueMs);
-  const ringingAt = scenario.outcome === 'failed' ? null : now + queued;
+  const ringingAt = outcome === 'failed' ? null : now + queued;
   let ringMs = 0;
-  if (scenario.outcome === 'answered') ringMs = direction === 'inbound' ? world.rng.int(1000, 3000) : between(world, t.ringMs);
+  if (outcome === 'answered') ringMs = direction === 'inbound' ? world.rng.int(1000, 3000) : between(world, t.ringMs);
   else if (voicemail) ringMs = between(world, t.voicemailRingMs);
-  else if (scenario.outcome === 'busy') ringMs = between(world, t.busyMs);
-  else if (scenario.outcome === 'no-answer') ringMs = t.noAnswerMs;
-  if (scenario.ringMs !== undefined) ringMs = scenario.ringMs;
+  else if (outcome === 'busy') ringMs = between(world, t.busyMs);
+  else if (outcome === 'no-answer') ringMs = t.noAnswerMs;
+  if (init.answerAfterMs !== undefined) ringMs = init.answerAfterMs;
+  else if (scenario.ringMs !== undefined) ringMs = scenario.ringMs;
   const answeredAt = answers && ringingAt !== null ? ringingAt + ringMs : null;
   const endAt = answeredAt !== null ? answeredAt + talkMs : (ringingAt ?? now + queued) + ringMs;
-  const final: CallStatus = answers ? 'completed' : (scenario.outcome as CallStatus);
-  const reason = voicemail ? 'voicemail' : answers ? 'completed' : (scenario.outcome as Call['endedReason'] & string);
+  const final: CallStatus = answers ? 'completed' : (outcome as CallStatus);
+  const reason = voicemail ? 'voicemail' : answers ? 'completed' : (outcome as Call['endedReason'] & string);
 
   const id = init.id ?? world.nextId(init.accountId, 'call');
   // Strings many calls share are stored once: the account's and agent's own ids, interned numbers.
@@ -118,7 +119,7 @@ export function createCall(world: World, init: CallInit): CallRecord {
     direction,
     from: world.intern(from),
     to: world.intern(to),
-    outcome: scenario.outcome,
+    outcome,
     conversationId,
     language: world.intern(language),
     metadata: init.metadata ?? null,

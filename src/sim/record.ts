@@ -40,22 +40,11 @@ const OPEN_END = Number.MAX_SAFE_INTEGER;
 
 const offset = (t: number | null, base: number): number | null => (t === null ? null : t - base);
 
-export interface CallFields {
-  id: string;
-  accountId: string;
-  agentId: string;
-  direction: Direction;
-  from: string;
-  to: string;
-  outcome: Outcome;
-  conversationId: string | null;
-  language: string;
-  metadata: Record<string, unknown> | null;
-  campaignId: string | null;
-  createdAt: number;
-  talkMs: number;
-  plan: CallPlan;
-}
+/** What a call is made from: the `Call` fields fixed at creation (metadata may be absent). */
+export type CallFields = Pick<
+  Call,
+  'id' | 'accountId' | 'agentId' | 'direction' | 'from' | 'to' | 'outcome' | 'conversationId' | 'language' | 'campaignId' | 'createdAt' | 'talkMs' | 'plan'
+> & { metadata: Record<string, unknown> | null };
 
 export class CallRecord implements Call {
   readonly id: string;

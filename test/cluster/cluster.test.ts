@@ -3,10 +3,10 @@
  * read, streamed and fetched through the other; reset and config reach both.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { freePort } from '../../bench/targets.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 // The command line as installed (bundled), so the cluster's chunk of the bundle is what runs.
@@ -22,14 +22,6 @@ const hasRedis = (() => {
 if (!hasRedis) {
   process.stderr.write('\n\n*** SKIPPING the cluster test: redis-server is not installed (apt-get install -y redis-server; .ci/run installs it) ***\n\n');
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 const children: ChildProcess[] = [];
 afterAll(() => {

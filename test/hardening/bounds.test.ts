@@ -77,43 +77,34 @@ describe('what a connection can make the server hold', () => {
   });
 });
 
+/** Opens a raw connection, writes `first`, then `drip` every 300 ms: how long until the server closes it. */
+async function trickle(limits: { requestTimeoutMs: number; headersTimeoutMs: number }, first: string, drip: string): Promise<number> {
+  const slow = await startTestSim({ vendors: ['jagcall'], limits });
+  try {
+    const u = new URL(slow.url);
+    const socket = net.connect(Number(u.port), u.hostname);
+    socket.on('error', () => undefined);
+    await new Promise((r) => socket.once('connect', r));
+    const t0 = performance.now();
+    const closed = new Promise<number>((r) => socket.once('close', () => r(performance.now() - t0)));
+    socket.write(first);
+    const timer = setInterval(() => socket.write(drip), 300);
+    const after = await closed;
+    clearInterval(timer);
+    return after;
+  } finally {
+    await slow.stop();
+  }
+}
+
 describe('slow clients', () => {
   it('a body trickled a byte at a time is cut off at the request timeout', async () => {
-    const slow = await startTestSim({ vendors: ['jagcall'], limits: { requestTimeoutMs: 1000, headersTimeoutMs: 1000 } });
-    try {
-      const u = new URL(slow.url);
-      const socket = net.connect(Number(u.port), u.hostname);
-      socket.on('error', () => undefined);
-      await new Promise((r) => socket.once('connect', r));
-      const t0 = performance.now();
-      const closed = new Promise<number>((r) => socket.once('close', () => r(performance.now() - t0)));
-      socket.write('POST /jagcall/v1/agents HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
-      const drip = setInterval(() => socket.write(' '), 300);
-      const after = await closed;
-      clearInterval(drip);
-      expect(after).toBeLessThan(4000);
-    } finally {
-      await slow.stop();
-    }
+    const first = 'POST /jagcall/v1/agents HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{';
+    expect(await trickle({ requestTimeoutMs: 1000, headersTimeoutMs: 1000 }, first, ' ')).toBeLessThan(4000);
   });
 
   it('headers trickled past the headers timeout are cut off too', async () => {
-    const slow = await startTestSim({ vendors: ['jagcall'], limits: { headersTimeoutMs: 1000, requestTimeoutMs: 2000 } });
-    try {
-      const u = new URL(slow.url);
-      const socket = net.connect(Number(u.port), u.hostname);
-      socket.on('error', () => undefined);
-      await new Promise((r) => socket.once('connect', r));
-      const t0 = performance.now();
-      const closed = new Promise<number>((r) => socket.once('close', () => r(performance.now() - t0)));
-      socket.write('GET /__sim/health HTTP/1.1\r\n');
-      const drip = setInterval(() => socket.write('X-A: b\r\n'), 300);
-      const after = await closed;
-      clearInterval(drip);
-      expect(after).toBeLessThan(4000);
-    } finally {
-      await slow.stop();
-    }
+    expect(await trickle({ headersTimeoutMs: 1000, requestTimeoutMs: 2000 }, 'GET /__sim/health HTTP/1.1\r\n', 'X-A: b\r\n')).toBeLessThan(4000);
   });
 });
 
